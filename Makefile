@@ -1,0 +1,61 @@
+# Casework: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+export CASEWORK_INSTANCE_DIR ?= $(CURDIR)/instance
+
+.PHONY: run test lint typecheck pytest install setup-dev translations compile-translations clean help
+
+help:
+	@echo "make run   - set up (virtualenv, database, keys, demo data) and serve on 127.0.0.1:$(PORT)"
+	@echo "make test  - ruff, mypy and the whole pytest suite"
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Development keys and database under instance/ (never committed; see .gitignore).
+setup-dev: $(STAMP) compile-translations
+	@mkdir -p $(CASEWORK_INSTANCE_DIR)
+	@chmod 700 $(CASEWORK_INSTANCE_DIR)
+	@test -f $(CASEWORK_INSTANCE_DIR)/secret_key || \
+	  (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" \
+	   > $(CASEWORK_INSTANCE_DIR)/secret_key && echo "Created a development secret key.")
+	$(FLASK) db upgrade
+	$(FLASK) demo
+
+run: setup-dev
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP) compile-translations
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+# Re-extract the strings to translate and merge them into every catalogue.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  -o casework/translations/messages.pot .
+	$(BIN)/pybabel update -i casework/translations/messages.pot -d casework/translations
+
+compile-translations: $(STAMP)
+	@$(BIN)/pybabel compile -d casework/translations -f >/dev/null
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build

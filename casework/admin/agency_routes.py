@@ -1,0 +1,110 @@
+"""Agency pages: list and search, create, edit, deactivate and reactivate."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from casework.access import permission
+from casework.admin import bp, operations, queries
+from casework.admin.forms import AgencyForm, AgencySearchForm, SetActiveForm
+from casework.admin.helpers import INVALID, actor, load_or_404, paginate, show_input_error
+from casework.agencies.models import Agency
+from casework.policy import Action
+
+Page = str | tuple[str, int] | Response
+
+
+@bp.route("/agencies")
+@permission(Action.MANAGE_AGENCIES)
+def list_agencies() -> Page:
+    form = AgencySearchForm(formdata=request.args)
+    if not form.validate():
+        return render_template("admin/agencies/list.html", form=form, page=None), INVALID
+    page = paginate(queries.agency_list(actor(), q=form.q.data, status=form.status.data))
+    counts = queries.user_counts(agency.id for agency in page.items)
+    return render_template("admin/agencies/list.html", form=form, page=page, counts=counts)
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+@permission(Action.MANAGE_AGENCIES)
+def new_agency() -> Page:
+    form = AgencyForm()
+    if form.validate_on_submit():
+        try:
+            operations.create_agency(
+                actor(), name=form.name.data, org_type=form.org_type.data, country=form.country.data
+            )
+        except operations.AdminInputError as error:
+            show_input_error(form, error)
+        else:
+            flash(_("The agency has been created."), "success")
+            return redirect(url_for("admin.list_agencies"))
+    status = INVALID if request.method == "POST" else 200
+    return render_template("admin/agencies/form.html", form=form, agency=None), status
+
+
+@bp.route("/agencies/<uuid:agency_id>/edit", methods=["GET", "POST"])
+@permission(Action.MANAGE_AGENCIES)
+def edit_agency(agency_id: uuid.UUID) -> Page:
+    agency = load_or_404(Agency, agency_id, Action.MANAGE_AGENCIES)
+    form = AgencyForm(obj=agency)
+    if form.validate_on_submit():
+        try:
+            changed = operations.update_agency(
+                actor(),
+                agency,
+                name=form.name.data,
+                org_type=form.org_type.data,
+                country=form.country.data,
+            )
+        except operations.AdminInputError as error:
+            show_input_error(form, error)
+        else:
+            if changed:
+                flash(_("The agency has been saved."), "success")
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect(url_for("admin.list_agencies"))
+    status = INVALID if request.method == "POST" else 200
+    return render_template("admin/agencies/form.html", form=form, agency=agency), status
+
+
+@bp.route("/agencies/<uuid:agency_id>/active", methods=["GET", "POST"])
+@permission(Action.MANAGE_AGENCIES)
+def set_agency_active(agency_id: uuid.UUID) -> Page:
+    """GET asks for confirmation; only the POST changes anything."""
+    agency = load_or_404(Agency, agency_id, Action.MANAGE_AGENCIES)
+    if request.method == "GET":
+        form = SetActiveForm(active="0" if agency.active else "1")
+    else:
+        form = SetActiveForm()  # no default: the wanted state must be sent
+    if form.validate_on_submit():
+        wanted = form.active.data == "1"
+        try:
+            changed = operations.set_agency_active(actor(), agency, wanted)
+        except operations.AdminInputError as error:
+            flash(str(error), "danger")
+            return render_confirm(agency, form), INVALID
+        if not changed:
+            flash(_("Nothing was changed."), "info")
+        elif wanted:
+            flash(_("The agency has been reactivated."), "success")
+        else:
+            flash(_("The agency has been deactivated and its users signed out."), "success")
+        return redirect(url_for("admin.list_agencies"))
+    return render_confirm(agency, form), INVALID if request.method == "POST" else 200
+
+
+def render_confirm(agency: Agency, form: SetActiveForm) -> str:
+    deactivating = form.active.data != "1"
+    return render_template(
+        "admin/agencies/confirm_active.html",
+        agency=agency,
+        form=form,
+        deactivating=deactivating,
+        active_users=queries.active_user_count(agency),
+    )

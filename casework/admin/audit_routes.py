@@ -1,0 +1,65 @@
+"""The sign-in history and the audit trail: read-only, filtered, paged, newest first.
+
+Looking at either is itself recorded ("audit.viewed"): the trail says who watched it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request
+from flask_sqlalchemy.pagination import Pagination
+
+from casework import audit
+from casework.access import permission
+from casework.admin import bp, queries
+from casework.admin.forms import AuditFilterForm, SignInFilterForm
+from casework.admin.helpers import INVALID, actor, paginate
+from casework.policy import Action
+
+
+def _names(page: Pagination) -> dict[str, dict[str, str]]:
+    """Emails of the actors and user targets, names of agency targets: one query each."""
+    events = list(page.items)
+    user_ids = {e.actor_id for e in events} | {
+        e.target_id for e in events if e.target_type == "users"
+    }
+    agency_ids = {e.target_id for e in events if e.target_type == "agencies"}
+    return {"users": queries.user_emails(user_ids), "agencies": queries.agency_names(agency_ids)}
+
+
+def _render(template: str, form: Any, page: Pagination | None) -> str:
+    names = _names(page) if page is not None else {"users": {}, "agencies": {}}
+    return render_template(template, form=form, page=page, names=names)
+
+
+@bp.route("/sign-ins")
+@permission(Action.VIEW_AUDIT)
+def sign_ins() -> str | tuple[str, int]:
+    form = SignInFilterForm(formdata=request.args)
+    if not form.validate():
+        return _render("admin/sign_ins.html", form, None), INVALID
+    query = queries.sign_in_events(actor(), user=form.user.data, outcome=form.outcome.data)
+    page = paginate(query)
+    audit.record("audit.viewed", actor=actor(), detail="sign_ins")
+    return _render("admin/sign_ins.html", form, page)
+
+
+@bp.route("/audit")
+@permission(Action.VIEW_AUDIT)
+def audit_log() -> str | tuple[str, int]:
+    form = AuditFilterForm(formdata=request.args)
+    if not form.validate():
+        return _render("admin/audit_log.html", form, None), INVALID
+    query = queries.audit_events(
+        actor(),
+        action=form.action.data,
+        who=form.actor.data,
+        target=form.target.data,
+        outcome=form.outcome.data,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+    )
+    page = paginate(query)
+    audit.record("audit.viewed", actor=actor(), detail="audit_log")
+    return _render("admin/audit_log.html", form, page)

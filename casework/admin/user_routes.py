@@ -1,0 +1,161 @@
+"""User pages: list and search, create, edit, deactivate and reactivate, reset the password
+or the second factor. A one-time password is shown once, in the answer to the POST."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from casework.access import permission
+from casework.admin import bp, operations, queries
+from casework.admin.forms import ConfirmForm, SetActiveForm, UserForm, UserSearchForm
+from casework.admin.helpers import INVALID, actor, load_or_404, paginate, show_input_error
+from casework.auth.models import User
+from casework.policy import Action
+
+Page = str | tuple[str, int] | Response
+
+
+@bp.route("/users")
+@permission(Action.MANAGE_USERS)
+def list_users() -> Page:
+    form = UserSearchForm(formdata=request.args, agencies=queries.all_agency_choices(actor()))
+    if not form.validate():
+        return render_template("admin/users/list.html", form=form, page=None), INVALID
+    query = queries.user_list(
+        actor(),
+        q=form.q.data,
+        agency_id=form.agency.data,
+        role=form.role.data,
+        status=form.status.data,
+    )
+    return render_template("admin/users/list.html", form=form, page=paginate(query))
+
+
+def _one_time_password_page(issued: operations.IssuedPassword, created: bool) -> str:
+    return render_template(
+        "admin/users/one_time_password.html",
+        user=issued.user,
+        password=issued.password,
+        created=created,
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@permission(Action.MANAGE_USERS)
+def new_user() -> Page:
+    form = UserForm(agencies=queries.agency_choices(actor()))
+    if form.validate_on_submit():
+        try:
+            issued = operations.create_user(
+                actor(),
+                email=form.email.data,
+                name=form.name.data,
+                agency_id=form.agency_id.data,
+                role=form.role.data,
+            )
+        except operations.AdminInputError as error:
+            show_input_error(form, error)
+        else:
+            return _one_time_password_page(issued, created=True)
+    status = INVALID if request.method == "POST" else 200
+    return render_template("admin/users/form.html", form=form, user=None), status
+
+
+@bp.route("/users/<uuid:user_id>/edit", methods=["GET", "POST"])
+@permission(Action.MANAGE_USERS)
+def edit_user(user_id: uuid.UUID) -> Page:
+    user = load_or_404(User, user_id, Action.MANAGE_USERS)
+    choices = queries.agency_choices(actor(), include=user.agency_id)
+    form = UserForm(obj=user, agencies=choices)
+    if form.validate_on_submit():
+        try:
+            changed = operations.update_user(
+                actor(),
+                user,
+                email=form.email.data,
+                name=form.name.data,
+                agency_id=form.agency_id.data,
+                role=form.role.data,
+            )
+        except operations.AdminInputError as error:
+            show_input_error(form, error)
+        else:
+            if changed:
+                flash(_("The account has been saved."), "success")
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    status = INVALID if request.method == "POST" else 200
+    return render_template("admin/users/form.html", form=form, user=user), status
+
+
+@bp.route("/users/<uuid:user_id>/active", methods=["GET", "POST"])
+@permission(Action.MANAGE_USERS)
+def set_user_active(user_id: uuid.UUID) -> Page:
+    """GET asks for confirmation; only the POST changes anything."""
+    user = load_or_404(User, user_id, Action.MANAGE_USERS)
+    if request.method == "GET":
+        form = SetActiveForm(active="0" if user.active else "1")
+    else:
+        form = SetActiveForm()  # no default: the wanted state must be sent
+    page = "admin/users/confirm_active.html"
+    if form.validate_on_submit():
+        wanted = form.active.data == "1"
+        try:
+            changed = operations.set_user_active(actor(), user, wanted)
+        except operations.AdminInputError as error:
+            flash(str(error), "danger")
+            return render_template(page, user=user, form=form), INVALID
+        if not changed:
+            flash(_("Nothing was changed."), "info")
+        elif wanted:
+            flash(_("The account has been reactivated."), "success")
+        else:
+            flash(_("The account has been deactivated and signed out everywhere."), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    status = INVALID if request.method == "POST" else 200
+    return render_template(page, user=user, form=form), status
+
+
+@bp.route("/users/<uuid:user_id>/reset-password", methods=["GET", "POST"])
+@permission(Action.MANAGE_USERS)
+def reset_password(user_id: uuid.UUID) -> Page:
+    """GET asks for confirmation; the POST answers with the new one-time password."""
+    user = load_or_404(User, user_id, Action.MANAGE_USERS)
+    form = ConfirmForm()
+    page = "admin/users/confirm_reset.html"
+    if form.validate_on_submit():
+        try:
+            issued = operations.reset_user_password(actor(), user)
+        except operations.AdminInputError as error:
+            flash(str(error), "danger")
+            return render_template(page, user=user, form=form, what="password"), INVALID
+        return _one_time_password_page(issued, created=False)
+    status = INVALID if request.method == "POST" else 200
+    return render_template(page, user=user, form=form, what="password"), status
+
+
+@bp.route("/users/<uuid:user_id>/reset-second-factor", methods=["GET", "POST"])
+@permission(Action.MANAGE_USERS)
+def reset_second_factor(user_id: uuid.UUID) -> Page:
+    """GET asks for confirmation; only the POST changes anything."""
+    user = load_or_404(User, user_id, Action.MANAGE_USERS)
+    form = ConfirmForm()
+    page = "admin/users/confirm_reset.html"
+    if form.validate_on_submit():
+        try:
+            operations.reset_user_second_factor(actor(), user)
+        except operations.AdminInputError as error:
+            flash(str(error), "danger")
+            return render_template(page, user=user, form=form, what="second_factor"), INVALID
+        flash(
+            _("The second factor has been reset. They set it up again at their next sign-in."),
+            "success",
+        )
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    status = INVALID if request.method == "POST" else 200
+    return render_template(page, user=user, form=form, what="second_factor"), status

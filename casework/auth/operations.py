@@ -1,0 +1,198 @@
+"""Sign-in operations. They change the ORM and write the audit trail; they never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from casework import audit
+from casework.auth import passwords, totp
+from casework.auth.models import RecoveryCode, User
+from casework.db import utcnow
+from casework.extensions import db
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.execute(
+        select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    user: User | None  # set only when the password step succeeded
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+def _is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def _count_failure(user: User, step: str) -> None:
+    user.failed_sign_ins += 1
+    audit.record(f"sign_in.{step}_failed", actor=user, target=user, outcome="failure")
+    if user.failed_sign_ins >= current_app.config["LOCKOUT_THRESHOLD"]:
+        user.locked_until = utcnow() + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
+        user.failed_sign_ins = 0
+        audit.record("account.locked", actor=user, target=user, outcome="locked")
+
+
+def check_password(email: str, password: str) -> SignInAttempt:
+    """The first factor. Unknown account, wrong password, inactive or locked account all
+    look the same to the caller's caller (one message, one status, similar time)."""
+    user = find_user_by_email(email)
+    if user is None:
+        passwords.verify_password(None, password)  # spend the same time
+        audit.record("sign_in.password_failed", outcome="unknown_account")
+        return SignInAttempt(None)
+    if _is_locked(user):
+        passwords.verify_password(None, password)
+        audit.record("sign_in.refused_locked", actor=user, target=user, outcome="locked")
+        return SignInAttempt(None)
+    if not passwords.verify_password(user.password_hash, password):
+        _count_failure(user, "password")
+        return SignInAttempt(None)
+    if not user.is_active:
+        audit.record("sign_in.refused_inactive", actor=user, target=user, outcome="denied")
+        return SignInAttempt(None)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+        audit.record("account.password_rehashed", actor=user, target=user)
+    audit.record("sign_in.password_ok", actor=user, target=user)
+    return SignInAttempt(user)
+
+
+def _use_recovery_code(user: User, code: str) -> bool:
+    wanted = totp.hash_recovery_code(code)
+    match = db.session.execute(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == wanted,
+            RecoveryCode.used_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    if match is None:
+        return False
+    match.used_at = utcnow()
+    audit.record("sign_in.recovery_code_used", actor=user, target=user)
+    return True
+
+
+def check_second_factor(user: User, code: str) -> bool:
+    """A one-time code (each usable once) or an unused recovery code."""
+    if _is_locked(user) or not user.totp_secret:
+        audit.record("sign_in.refused_locked", actor=user, target=user, outcome="locked")
+        return False
+    step = totp.matching_step(totp_secret(user), code, user.last_totp_step)
+    if step is not None:
+        user.last_totp_step = step
+    elif not (len(code.strip()) > totp.DIGITS and _use_recovery_code(user, code)):
+        _count_failure(user, "second_factor")
+        return False
+    _record_success(user)
+    return True
+
+
+def _record_success(user: User) -> None:
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    user.last_sign_in_at = utcnow()
+    audit.record("sign_in.success", actor=user, target=user)
+
+
+# ---- enrolment -------------------------------------------------------------------------
+
+
+def totp_secret(user: User) -> str:
+    """The user's TOTP secret in clear, for checking a code."""
+    return user.totp_secret or ""
+
+
+def prepare_enrolment(user: User) -> str:
+    """A new secret waiting to be confirmed with a first code, made at each password step
+    (the enrolment page shows the same one on reload). A secret shown in an earlier,
+    unfinished sign-in is never the one that gets enrolled."""
+    if user.totp_enrolled_at is None:
+        user.totp_secret = totp.new_secret()
+        audit.record("mfa.enrolment_started", actor=user, target=user)
+    return totp_secret(user)
+
+
+def confirm_enrolment(user: User, code: str) -> list[str] | None:
+    """Activate the second factor if `code` is right; return fresh recovery codes."""
+    step = totp.matching_step(totp_secret(user), code, user.last_totp_step)
+    if step is None:
+        _count_failure(user, "enrolment")
+        return None
+    user.last_totp_step = step
+    user.totp_enrolled_at = utcnow()
+    codes = replace_recovery_codes(user)
+    audit.record("mfa.enrolled", actor=user, target=user)
+    _record_success(user)
+    return codes
+
+
+def replace_recovery_codes(user: User) -> list[str]:
+    db.session.execute(
+        RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id)  # type: ignore[attr-defined]
+    )
+    codes = totp.new_recovery_codes()
+    for code in codes:
+        db.session.add(RecoveryCode(user_id=user.id, code_hash=totp.hash_recovery_code(code)))
+    audit.record("mfa.recovery_codes_issued", actor=user, target=user)
+    return codes
+
+
+def reset_second_factor(user: User, actor: User) -> None:
+    """Clear the factor (lost phone); the user enrols again at next sign-in."""
+    user.totp_secret = None
+    user.totp_enrolled_at = None
+    user.last_totp_step = None
+    db.session.execute(
+        RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id)  # type: ignore[attr-defined]
+    )
+    end_all_sessions(user)
+    audit.record("mfa.reset", actor=actor, target=user)
+
+
+# ---- passwords and sessions --------------------------------------------------------------
+
+
+def set_password(user: User, new_password: str, *, one_time: bool) -> None:
+    user.password_hash = passwords.hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = one_time
+    end_all_sessions(user)
+
+
+def change_own_password(user: User, current: str, new_password: str) -> bool:
+    if not passwords.verify_password(user.password_hash, current):
+        audit.record(
+            "account.password_change_failed",
+            actor=user,
+            target=user,
+            outcome="failure",
+            durable=True,
+        )
+        return False
+    set_password(user, new_password, one_time=False)
+    audit.record("account.password_changed", actor=user, target=user)
+    return True
+
+
+def end_all_sessions(user: User) -> None:
+    user.session_epoch += 1
+
+
+def record_sign_out(user: User) -> None:
+    audit.record("sign_out", actor=user, target=user)

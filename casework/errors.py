@@ -1,0 +1,76 @@
+"""Error pages in plain words, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("casework.errors")
+
+MESSAGES: dict[int, tuple[object, object]] = {
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    403: (_l("Not allowed"), _l("You are not allowed to do this.")),
+    404: (
+        _l("Page not found"),
+        _l("There is nothing here, or you do not have access to it. Check the address."),
+    ),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("File too large"), _l("What you sent is larger than the limit. Send a smaller file.")),
+    429: (
+        _l("Too many attempts"),
+        _l("There have been too many attempts. Wait a few minutes, then try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("The server could not complete your request. Nothing was saved. Try again shortly."),
+    ),
+}
+CSRF_MESSAGE = (
+    _l("Form expired"),
+    _l(
+        "This form was open too long or was sent twice. Nothing was saved: go back, reload it "
+        "and send it again."
+    ),
+)
+
+
+def render_error(status: int, title: object, message: object) -> tuple[str, int]:
+    try:
+        return render_template(
+            "errors/error.html", status=status, title=title, message=message
+        ), status
+    except Exception:  # the page itself failed (for example the database is down)
+        log.exception("error page could not be rendered")
+        return render_template(
+            "errors/minimal.html", status=status, title=title, message=message
+        ), status
+
+
+def handle_http_exception(error: HTTPException) -> tuple[str, int, list[tuple[str, str]]]:
+    status = error.code or 500
+    title, message = MESSAGES.get(status, (error.name, error.description))
+    body, status = render_error(status, title, message)
+    # Keep what the exception adds (Allow on a 405), not its own content type.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return body, status, headers
+
+
+def handle_csrf_error(error: CSRFError) -> tuple[str, int]:
+    return render_error(400, *CSRF_MESSAGE)
+
+
+def handle_internal_error(error: InternalServerError) -> tuple[str, int]:
+    original = getattr(error, "original_exception", None)
+    if original is not None:
+        log.error("unhandled exception", exc_info=original)
+    return render_error(500, *MESSAGES[500])
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(InternalServerError, handle_internal_error)
+    app.register_error_handler(HTTPException, handle_http_exception)

@@ -1,0 +1,7 @@
+"""Every model, imported in one place so metadata (migrations, tests) sees them all."""
+
+from casework.agencies.models import Agency
+from casework.audit.models import AuditEvent, AuditHead
+from casework.auth.models import RecoveryCode, User
+
+__all__ = ["Agency", "AuditEvent", "AuditHead", "RecoveryCode", "User"]

@@ -1,0 +1,73 @@
+"""The navigation: only what the signed-in role may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from casework.i18n import LANGUAGE_NAMES
+from casework.policy import Action, can
+from casework.vocab import ROLES, country_name
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+    url: str
+    active: bool
+    description: str
+
+
+# (endpoint, label, description, action). Later features add their own lines.
+NAVIGATION: list[tuple[str, object, object, Action]] = [
+    ("main.dashboard", _l("Home"), "", Action.VIEW_DASHBOARD),
+    (
+        "admin.list_agencies",
+        _l("Agencies"),
+        _l("Create and manage agencies."),
+        Action.MANAGE_AGENCIES,
+    ),
+    (
+        "admin.list_users",
+        _l("Users"),
+        _l("Accounts, roles, password and second-factor resets."),
+        Action.MANAGE_USERS,
+    ),
+    ("admin.sign_ins", _l("Sign-ins"), _l("Who signed in, and when."), Action.VIEW_AUDIT),
+    (
+        "admin.audit_log",
+        _l("Audit trail"),
+        _l("Every recorded action, verifiable."),
+        Action.VIEW_AUDIT,
+    ),
+]
+
+
+def nav_items() -> list[NavItem]:
+    items = []
+    for endpoint, label, description, action in NAVIGATION:
+        if endpoint not in current_app.view_functions or not can(current_user, action):
+            continue
+        active = request.endpoint == endpoint or (
+            request.endpoint is not None
+            and endpoint != "main.dashboard"
+            and request.endpoint.split(".")[0] == endpoint.split(".")[0]
+            and request.endpoint.startswith(endpoint.rsplit("_", 1)[0])
+        )
+        items.append(NavItem(endpoint, str(label), url_for(endpoint), active, str(description)))
+    return items
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        nav_items=nav_items,
+        role_label=ROLES.label,
+        country_name=country_name,
+        language_names=LANGUAGE_NAMES,
+        get_locale=get_locale,
+    )

@@ -1,0 +1,142 @@
+"""Settings, read from the environment.
+
+`load_config()` picks the class from CASEWORK_ENV (development, testing, production) and
+reads every override from environment variables; `create_app(config)` layers a mapping on
+top. Production refuses to start with weak settings (see `check_production`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_PATH = Path(os.environ.get("CASEWORK_INSTANCE_DIR", BASE_DIR / "instance"))
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else the file `make run` generates in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = INSTANCE_PATH / "secret_key"
+    if key_file.is_file():
+        return key_file.read_text().strip()
+    return DEFAULT_SECRET_KEY
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class BaseConfig:
+    ENV_NAME = "development"
+    DEBUG = False
+    TESTING = False
+    SECRET_KEY = _secret_key()
+    INSTANCE_DIR = str(INSTANCE_PATH)
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'casework.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+
+    # Key material lives outside the repository and the database (issue: encryption).
+    KEY_FILE = os.environ.get("CASEWORK_KEY_FILE", str(INSTANCE_PATH / "keys.json"))
+
+    # Sessions: server side, revocable.
+    IDLE_TIMEOUT_MINUTES = _env_int("IDLE_TIMEOUT_MINUTES", 15)
+    ABSOLUTE_TIMEOUT_HOURS = _env_int("ABSOLUTE_TIMEOUT_HOURS", 8)
+    SESSION_COOKIE_NAME = "casework_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_FILE_DIR = str(INSTANCE_PATH / "sessions")
+
+    # Sign-in hardening.
+    LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 10)
+    LOCKOUT_MINUTES = _env_int("LOCKOUT_MINUTES", 15)
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute;200 per hour")
+    ACCOUNT_RATE_LIMIT = os.environ.get("ACCOUNT_RATE_LIMIT", "10 per minute;50 per hour")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    # Argon2id: RFC 9106 "low memory" profile, above the OWASP/ASVS floor (19 MiB, t=2, p=1).
+    ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", 65536)
+    ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 4)
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the (short) session
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en", "th", "vi", "id", "km", "my", "tl", "ms")
+    PAGE_SIZE = 25
+    BOOTSTRAP_SERVE_LOCAL = True
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Casework")
+    HSTS = False
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # The ASVS floor, so the suite stays quick while using the real algorithm.
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19456
+    ARGON2_PARALLELISM = 1
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-casework_session"
+    SESSION_COOKIE_SAMESITE = "Strict"
+    HSTS = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(env_name: str | None = None) -> dict[str, Any]:
+    """The settings for CASEWORK_ENV (or `env_name`) as a plain dict."""
+    name = env_name or os.environ.get("CASEWORK_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"CASEWORK_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+    cls = CONFIGS[name]
+    return {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+
+
+class ConfigError(RuntimeError):
+    """Settings that must not be used to start the application."""
+
+
+def check_production(settings: dict[str, Any]) -> None:
+    """Refuse weak production settings; the message names the setting, never a value."""
+    problems = []
+    secret = settings.get("SECRET_KEY") or ""
+    if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
+        problems.append("SECRET_KEY is missing, the default, or shorter than 32 characters")
+    if settings.get("DEBUG"):
+        problems.append("DEBUG must be off")
+    if not (settings.get("KEY_FILE") and Path(settings["KEY_FILE"]).is_file()) and not (
+        os.environ.get("CASEWORK_KEYS")
+    ):
+        problems.append("no key material: set CASEWORK_KEY_FILE or CASEWORK_KEYS")
+    if str(settings.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        problems.append("DATABASE_URL must point at PostgreSQL in production")
+    if problems:
+        raise ConfigError("Refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,157 @@
+"""Test fixtures: one app per test session, a clean database for every test.
+
+SQLite in memory by default; PostgreSQL when TEST_DATABASE_URL is set; Redis (sessions and
+rate limits) when REDIS_URL is set. Each test starts from empty tables, an empty session
+store and fresh rate-limit counters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from casework import create_app
+from casework.extensions import db, limiter
+from casework.policy import Role
+from tests import factories
+from tests.services import postgres_url, redis_url
+
+TEST_SETTINGS = {
+    "ENV_NAME": "testing",
+    "WTF_CSRF_ENABLED": True,
+    "SERVER_NAME": None,
+}
+
+
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    Flask reuses an app context that a test already pushed, which would share `g` (and the
+    database session) between the test and every request it makes.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def build_app(instance_dir: str, **overrides: object) -> Flask:
+    settings: dict[str, object] = {**TEST_SETTINGS, "INSTANCE_DIR": instance_dir}
+    settings["SQLALCHEMY_DATABASE_URI"] = postgres_url() or f"sqlite:///{instance_dir}/test.sqlite3"
+    if redis_url():
+        settings["REDIS_URL"] = redis_url()
+    settings.update(overrides)
+    application = create_app(settings)
+    application.test_client_class = FreshContextClient
+    return application
+
+
+def _compile_translations() -> None:
+    """Build the .mo catalogues the app reads (as `make compile-translations` does)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from casework import ROOT
+
+    for po_path in (ROOT / "casework" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with po_path.with_suffix(".mo").open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    _compile_translations()
+    application = build_app(str(tmp_path_factory.mktemp("instance")))
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    db.session.rollback()
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+        db.session.remove()
+        _empty_tables()
+        limiter.reset()
+        session_store = app.config.get("SESSION_CACHELIB")
+        if session_store is not None:
+            session_store.clear()
+        elif app.config.get("SESSION_REDIS") is not None:
+            redis = app.config["SESSION_REDIS"]
+            for key in redis.scan_iter("session:*"):
+                redis.delete(key)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the form on `path` (GET)."""
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def sign_in(client: FlaskClient, account: factories.Account) -> None:
+    """The real two-step sign-in: password, then a fresh one-time code."""
+    token = csrf_token(client, "/sign-in")
+    response = client.post(
+        "/sign-in",
+        data={"email": account.user.email, "password": account.password, "csrf_token": token},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.headers["Location"].endswith("/sign-in/code")
+    token = csrf_token(client, "/sign-in/code")
+    response = client.post("/sign-in/code", data={"code": account.code(), "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+
+
+@pytest.fixture
+def login_as(app: Flask) -> Callable[..., tuple[FlaskClient, factories.Account]]:
+    """`client, account = login_as(Role.SUPERVISOR, agency=...)`: a signed-in test client."""
+
+    def _login(role: Role | str, **kwargs: object) -> tuple[FlaskClient, factories.Account]:
+        account = factories.make_user(role, **kwargs)  # type: ignore[arg-type]
+        db.session.commit()
+        client = app.test_client()
+        sign_in(client, account)
+        return client, account
+
+    return _login
+
+
+ALL_ROLES = list(Role)

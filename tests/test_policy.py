@@ -1,0 +1,337 @@
+"""The permission table, checked cell by cell against a matrix written out by hand.
+
+EXPECTED is written from the architecture guide ("Users and what each may see"), not from
+policy.RULES: if the two disagree, one of them is wrong. Each cell is
+  "yes"     the role may, on any object the scoped queries give it,
+  "object"  the role may only on some objects (a predicate decides),
+  "no"      never.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from casework.policy import Action, PermissionDenied, Role, allowed_actions, can, require
+
+Y, N, OBJ = "yes", "no", "object"
+ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER, Role.COORDINATOR, Role.ADMIN)
+
+# fmt: off
+EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
+    #                                caseworker supervisor partner coordinator admin
+    Action.VIEW_DASHBOARD:           (Y,         Y,         Y,      Y,          Y),
+    Action.MANAGE_OWN_ACCOUNT:       (Y,         Y,         Y,      Y,          Y),
+    Action.MANAGE_AGENCIES:          (N,         N,         N,      N,          Y),
+    Action.MANAGE_USERS:             (N,         N,         N,      N,          Y),
+    Action.VIEW_AUDIT:               (N,         N,         N,      N,          Y),
+    Action.MANAGE_KEYS:              (N,         N,         N,      N,          Y),
+    Action.CREATE_CASE:              (Y,         Y,         N,      N,          N),
+    Action.LIST_MY_CASES:            (Y,         Y,         N,      N,          N),
+    Action.LIST_AGENCY_CASES:        (N,         Y,         N,      N,          N),
+    Action.VIEW_CASE:                (OBJ,       OBJ,       OBJ,    N,          N),
+    Action.EDIT_CASE:                (OBJ,       OBJ,       N,      N,          N),
+    Action.ASSIGN_CASE:              (N,         OBJ,       N,      N,          N),
+    Action.REQUEST_CLOSURE:          (OBJ,       OBJ,       N,      N,          N),
+    Action.APPROVE_CLOSURE:          (N,         OBJ,       N,      N,          N),
+    Action.ERASE_CASE:               (N,         OBJ,       N,      N,          N),
+    Action.RECORD_CONSENT:           (OBJ,       OBJ,       N,      N,          N),
+    Action.VIEW_ATTACHMENT:          (OBJ,       OBJ,       OBJ,    N,          N),
+    Action.ADD_ATTACHMENT:           (OBJ,       OBJ,       N,      N,          N),
+    Action.CREATE_REFERRAL:          (OBJ,       OBJ,       N,      N,          N),
+    Action.VIEW_REFERRAL:            (OBJ,       OBJ,       OBJ,    N,          N),
+    Action.RESPOND_REFERRAL:         (N,         OBJ,       OBJ,    N,          N),
+    Action.REVOKE_REFERRAL:          (OBJ,       OBJ,       N,      N,          N),
+    Action.COMPLETE_REFERRAL:        (N,         OBJ,       OBJ,    N,          N),
+    Action.VIEW_REFERRAL_INBOX:      (N,         Y,         Y,      N,          N),
+    Action.VIEW_SERVICES:            (OBJ,       OBJ,       OBJ,    N,          N),
+    Action.RECORD_SERVICE:           (OBJ,       OBJ,       OBJ,    N,          N),
+    Action.EDIT_SERVICE:             (OBJ,       OBJ,       OBJ,    N,          N),
+    Action.VIEW_AGENCY_REPORTS:      (N,         Y,         N,      N,          N),
+    Action.VIEW_REGIONAL_REPORTS:    (N,         N,         N,      Y,          N),
+    Action.PUBLISH_RELEASE:          (N,         N,         N,      Y,          N),
+}
+# fmt: on
+
+EXPECTED: dict[tuple[Role, Action], str] = {
+    (role, action): row[i] for action, row in EXPECTED_TABLE.items() for i, role in enumerate(ROLES)
+}
+
+# What each action is performed on (the object passed to can()).
+REFERRAL_ACTIONS = {
+    Action.VIEW_REFERRAL,
+    Action.RESPOND_REFERRAL,
+    Action.REVOKE_REFERRAL,
+    Action.COMPLETE_REFERRAL,
+}
+SERVICE_RECORD_ACTIONS = {Action.VIEW_SERVICES, Action.EDIT_SERVICE}
+CASE_CONTENT_PREFIXES = ("case.", "consent.", "attachment.", "referral.", "service.")
+
+
+# ---- fakes ---------------------------------------------------------------------------------
+
+
+@dataclass
+class FakeUser:
+    role: str
+    agency_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    is_active: bool = True
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+@dataclass
+class FakeCase:
+    agency_id: uuid.UUID | None
+    assigned_to_id: uuid.UUID | None = None
+    referred_to: set[uuid.UUID] = field(default_factory=set)  # open, accepted referrals
+
+    def open_referral_to(self, agency_id: uuid.UUID) -> bool:
+        return agency_id in self.referred_to
+
+
+@dataclass
+class FakeReferral:
+    case: FakeCase
+    from_agency_id: uuid.UUID | None
+    to_agency_id: uuid.UUID | None
+
+
+@dataclass
+class FakeService:
+    case: FakeCase
+    provider_agency_id: uuid.UUID | None
+
+
+def actor(role: Role | str, **kwargs: Any) -> FakeUser:
+    return FakeUser(role=str(role), **kwargs)
+
+
+def other() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def own_everything(user: FakeUser) -> Any:
+    """An object that every predicate would grant to `user`: own agency, assigned to them,
+    referred to their agency, sent, received and provided by their agency."""
+    case = FakeCase(user.agency_id, user.id, {user.agency_id})
+
+    class Everything:
+        agency_id = user.agency_id
+        assigned_to_id = user.id
+        from_agency_id = user.agency_id
+        to_agency_id = user.agency_id
+        provider_agency_id = user.agency_id
+
+        def __init__(self) -> None:
+            self.case = case
+
+        def open_referral_to(self, agency_id: uuid.UUID) -> bool:
+            return True
+
+    return Everything()
+
+
+def foreign_object(action: Action) -> Any:
+    """An object of another agency, assigned to someone else, shared with nobody."""
+    case = FakeCase(other(), other())
+    if action in REFERRAL_ACTIONS:
+        return FakeReferral(case, other(), other())
+    if action in SERVICE_RECORD_ACTIONS:
+        return FakeService(case, other())
+    return case
+
+
+# ---- the matrix -----------------------------------------------------------------------------
+
+
+def test_expected_table_covers_every_role_and_action() -> None:
+    assert set(EXPECTED_TABLE) == set(Action), "a row is missing or extra in EXPECTED_TABLE"
+    assert set(ROLES) == set(Role)
+    for action, row in EXPECTED_TABLE.items():
+        assert len(row) == len(ROLES), action
+        assert set(row) <= {Y, N, OBJ}, action
+    assert len(EXPECTED) == len(Role) * len(Action)
+
+
+@pytest.mark.parametrize(
+    ("role", "action"), list(itertools.product(Role, Action)), ids=lambda v: str(v)
+)
+def test_every_cell(role: Role, action: Action) -> None:
+    assert (role, action) in EXPECTED, f"no expectation written for {role} x {action}"
+    expected = EXPECTED[(role, action)]
+    user = actor(role)
+    role_level = can(user, action)
+    on_foreign = can(user, action, foreign_object(action))
+    on_own = can(user, action, own_everything(user))
+    if expected == Y:
+        assert (role_level, on_foreign, on_own) == (True, True, True)
+    elif expected == OBJ:
+        assert role_level, "the role may act on some objects"
+        assert not on_foreign, "an object of another agency, not shared, must be refused"
+        assert on_own
+    else:
+        assert (role_level, on_foreign, on_own) == (False, False, False)
+    assert can(user, action.value) is role_level  # the string form gives the same answer
+    assert (action in allowed_actions(role)) is (expected != N)
+
+
+# ---- object-level predicates ---------------------------------------------------------------
+
+
+def _actions(role: Role, kind: str) -> list[Action]:
+    return [a for a in Action if EXPECTED[(role, a)] == kind]
+
+
+def _case_for(user: FakeUser, action: Action, case: FakeCase) -> Any:
+    """The object an action takes, built around `case`, made by the actor's agency."""
+    if action in REFERRAL_ACTIONS:
+        return FakeReferral(case, user.agency_id, other())
+    if action in SERVICE_RECORD_ACTIONS:
+        return FakeService(case, user.agency_id)
+    return case
+
+
+@pytest.mark.parametrize("action", _actions(Role.CASEWORKER, OBJ), ids=str)
+def test_caseworker_only_on_cases_assigned_to_them(action: Action) -> None:
+    user = actor(Role.CASEWORKER)
+    colleague = other()
+    assigned = FakeCase(user.agency_id, user.id)
+    assert can(user, action, _case_for(user, action, assigned))
+    refused = {
+        "a colleague's case": FakeCase(user.agency_id, colleague),
+        "an unassigned case": FakeCase(user.agency_id, None),
+        "another agency's case with the same assignee id": FakeCase(other(), user.id),
+        "another agency's case referred to this agency": FakeCase(other(), None, {user.agency_id}),
+    }
+    for label, case in refused.items():
+        assert not can(user, action, _case_for(user, action, case)), label
+
+
+@pytest.mark.parametrize("action", _actions(Role.SUPERVISOR, OBJ), ids=str)
+def test_supervisor_on_their_agency_only(action: Action) -> None:
+    user = actor(Role.SUPERVISOR)
+    own_case = FakeCase(user.agency_id, other())
+    foreign_case = FakeCase(other(), user.id)
+    if action in REFERRAL_ACTIONS:
+        sent = FakeReferral(own_case, user.agency_id, other())
+        received = FakeReferral(foreign_case, other(), user.agency_id)
+        between_others = FakeReferral(foreign_case, other(), other())
+        allowed = {
+            Action.VIEW_REFERRAL: (sent, received),
+            Action.REVOKE_REFERRAL: (sent,),
+            Action.RESPOND_REFERRAL: (received,),
+            Action.COMPLETE_REFERRAL: (received,),
+        }[action]
+        for referral in (sent, received, between_others):
+            assert can(user, action, referral) is (referral in allowed)
+    elif action is Action.EDIT_SERVICE:
+        assert can(user, action, FakeService(own_case, user.agency_id))
+        assert not can(user, action, FakeService(own_case, other()))
+        assert not can(user, action, FakeService(foreign_case, other()))
+    else:
+        assert can(user, action, _case_for(user, action, own_case))
+        assert not can(user, action, foreign_case)
+        assert not can(user, action, _case_for(user, action, foreign_case))
+        shared_with_them = FakeCase(other(), None, {user.agency_id})
+        if action is not Action.VIEW_SERVICES:
+            assert not can(user, action, shared_with_them), "a referral is for partners"
+
+
+@pytest.mark.parametrize(
+    "action", [a for a in _actions(Role.PARTNER, OBJ) if a not in REFERRAL_ACTIONS], ids=str
+)
+def test_partner_only_through_an_open_referral(action: Action) -> None:
+    user = actor(Role.PARTNER)
+    if action in SERVICE_RECORD_ACTIONS:
+        # Their own service records, on any case referred to them.
+        case = FakeCase(other(), other(), {user.agency_id})
+        assert can(user, action, FakeService(case, user.agency_id))
+        assert not can(user, action, FakeService(case, other()))
+        return
+    shared = FakeCase(other(), other(), {user.agency_id})
+    closed = FakeCase(other(), other(), set())
+    shared_elsewhere = FakeCase(other(), other(), {other()})
+    own_agency_unshared = FakeCase(user.agency_id, user.id, set())  # agency match is not enough
+    assert can(user, action, shared)
+    for case in (closed, shared_elsewhere, own_agency_unshared):
+        assert not can(user, action, case)
+
+
+@pytest.mark.parametrize("action", sorted(REFERRAL_ACTIONS), ids=str)
+def test_partner_referrals_received_by_their_agency(action: Action) -> None:
+    user = actor(Role.PARTNER)
+    received = FakeReferral(FakeCase(other()), other(), user.agency_id)
+    elsewhere = FakeReferral(FakeCase(other()), other(), other())
+    assert can(user, action, received) is (EXPECTED[(Role.PARTNER, action)] == OBJ)
+    assert not can(user, action, elsewhere)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_inactive_actor_can_do_nothing(role: Role) -> None:
+    user = actor(role, is_active=False)
+    for action in Action:
+        assert not can(user, action)
+        assert not can(user, action, own_everything(user))
+        with pytest.raises(PermissionDenied):
+            require(user, action)
+
+
+@pytest.mark.parametrize("role", ["", "root", "superuser", "Admin", "ADMIN", " admin", None])
+def test_unknown_role_can_do_nothing(role: Any) -> None:
+    user = FakeUser(role=role)
+    for action in Action:
+        assert not can(user, action)
+        assert not can(user, action, own_everything(user))
+
+
+def test_nobody_can_do_anything() -> None:
+    for action in Action:
+        assert not can(None, action)
+
+
+def _never(role: Role, prefixes: tuple[str, ...]) -> list[Action]:
+    return [a for a in Action if a.value.startswith(prefixes)]
+
+
+def test_admin_never_touches_case_contents_or_reports() -> None:
+    """Separation of duties: administrators run the system, never read what is in it."""
+    user = actor(Role.ADMIN)
+    forbidden = _never(Role.ADMIN, (*CASE_CONTENT_PREFIXES, "report."))
+    assert len(forbidden) > 20
+    for action in forbidden:
+        assert not can(user, action), action
+        assert not can(user, action, own_everything(user)), action
+
+
+def test_coordinator_never_touches_a_row_about_a_person() -> None:
+    user = actor(Role.COORDINATOR)
+    forbidden = _never(Role.COORDINATOR, CASE_CONTENT_PREFIXES)
+    assert len(forbidden) > 20
+    for action in forbidden:
+        assert not can(user, action), action
+        assert not can(user, action, own_everything(user)), action
+
+
+def test_require_raises_with_the_action() -> None:
+    user = actor(Role.CASEWORKER)
+    require(user, Action.VIEW_DASHBOARD)
+    with pytest.raises(PermissionDenied) as denied:
+        require(user, Action.MANAGE_USERS)
+    assert denied.value.action is Action.MANAGE_USERS
+    case = FakeCase(other(), other())
+    with pytest.raises(PermissionDenied):
+        require(user, Action.VIEW_CASE, case)
+
+
+def test_predicate_failure_on_none_object_is_a_refusal() -> None:
+    """Objects are duck-typed: a missing attribute never grants access."""
+    for role, action in itertools.product(Role, Action):
+        if EXPECTED[(role, action)] != OBJ:
+            continue
+        user = actor(role)
+        for blank in (object(), FakeCase(None), FakeCase(None, None)):
+            assert not can(user, action, blank), (role, action)
