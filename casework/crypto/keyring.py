@@ -1,0 +1,208 @@
+"""The keyring: key-encryption keys (KEKs), the blind-index key and the release signing key.
+
+Key material lives outside the database, in a JSON file (`CASEWORK_KEY_FILE`) or an
+environment variable (`CASEWORK_KEYS`, the same JSON or base64 of it); `keyfile` reads and
+writes it::
+
+    {
+      "version": 1,
+      "active": "3fa9c1d2",
+      "keys": {
+        "3fa9c1d2": {"key": "<base64 of 32 bytes>", "created": "2026-05-09T10:00:00+00:00"},
+        "0b7e44aa": {"key": "<base64 of 32 bytes>", "created": "2025-11-02T09:30:00+00:00"}
+      },
+      "signing_key": "<base64 of the 32-byte raw Ed25519 private key>",
+      "index_key": "<base64 of 32 bytes>"
+    }
+
+Key ids are 8 random hex digits (any 1-32 of letters, digits, "-" and "_" are accepted).
+Exactly one KEK is active and wraps new data keys; the others only unwrap, until a rotation
+has rewrapped everything they protect and they can be retired (`without_key`). The index key
+is separate from the KEKs so that rotating KEKs never changes a blind index. A `Keyring` is
+immutable: rotation and retirement return a new one, to be written with `write_keyring_file`.
+Python cannot wipe memory reliably, so keys live as long as the process holds a reference.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from casework.crypto.errors import KeyNotFound, KeyringError
+
+KEYRING_VERSION = 1
+KEY_BYTES = 32
+# Key ids travel inside every wrapped data key, so they stay short and ASCII.
+KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+@dataclass(frozen=True, repr=False)
+class KeyEntry:
+    """One key-encryption key and when it was made."""
+
+    key: bytes
+    created: str
+
+    def __repr__(self) -> str:  # never show key bytes, even in a debugger or a log
+        return f"KeyEntry(created={self.created!r})"
+
+
+class Keyring:
+    """Several KEKs (one active), the blind-index key and the Ed25519 signing key."""
+
+    __slots__ = ("_active", "_index_key", "_keys", "_signing_key")
+
+    def __init__(
+        self, *, active: str, keys: Mapping[str, KeyEntry], signing_key: bytes, index_key: bytes
+    ) -> None:
+        if not keys:
+            raise KeyringError("the keyring holds no key-encryption keys")
+        for kid, entry in keys.items():
+            if not KEY_ID.fullmatch(kid):
+                raise KeyringError("a key id is not 1-32 letters, digits, '-' or '_'")
+            check_key_length(entry.key, f"key {kid!r}")
+            _check_created(entry.created, kid)
+        if not KEY_ID.fullmatch(active):
+            raise KeyringError("the active key id is not 1-32 letters, digits, '-' or '_'")
+        if active not in keys:
+            raise KeyringError(f"the active key {active!r} is not among the keys")
+        check_key_length(signing_key, "signing_key")
+        check_key_length(index_key, "index_key")
+        if any(hmac.compare_digest(index_key, e.key) for e in keys.values()):
+            raise KeyringError("index_key must differ from every key-encryption key")
+        self._active = active
+        self._keys = dict(keys)
+        self._signing_key = signing_key
+        self._index_key = index_key
+
+    def __repr__(self) -> str:
+        return f"Keyring(active={self._active!r}, key_ids={self.key_ids!r})"
+
+    @property
+    def active_key_id(self) -> str:
+        return self._active
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        return tuple(sorted(self._keys))
+
+    def key(self, kid: str) -> bytes:
+        """The KEK with id `kid`; `KeyNotFound` if it is not (or no longer) in the keyring."""
+        entry = self._keys.get(kid)
+        if entry is None:
+            raise KeyNotFound(f"no key-encryption key with id {kid!r} in the keyring")
+        return entry.key
+
+    def entry(self, kid: str) -> KeyEntry:
+        """The KEK entry with id `kid` (its `created` date, for listings)."""
+        self.key(kid)
+        return self._keys[kid]
+
+    @property
+    def index_key(self) -> bytes:
+        """The root key for blind indexes (per-column keys are derived from it)."""
+        return self._index_key
+
+    def signing_private_key(self) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(self._signing_key)
+
+    def signing_public_key_pem(self) -> str:
+        """The release-verification public key, as SubjectPublicKeyInfo PEM text."""
+        public = self.signing_private_key().public_key()
+        pem = public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return pem.decode("ascii")
+
+    def with_new_active_key(self) -> Keyring:
+        """A copy with a fresh active KEK; the previous ones stay, for unwrapping only."""
+        kid = _new_key_id(self._keys)
+        keys = {**self._keys, kid: KeyEntry(secrets.token_bytes(KEY_BYTES), _now())}
+        return Keyring(
+            active=kid, keys=keys, signing_key=self._signing_key, index_key=self._index_key
+        )
+
+    def with_new_index_key(self) -> Keyring:
+        """A copy with a fresh blind-index key: every stored blind index must be recomputed."""
+        return Keyring(
+            active=self._active,
+            keys=self._keys,
+            signing_key=self._signing_key,
+            index_key=secrets.token_bytes(KEY_BYTES),
+        )
+
+    def without_key(self, kid: str) -> Keyring:
+        """A copy without KEK `kid` (retire it once nothing is wrapped under it)."""
+        self.key(kid)
+        if kid == self._active:
+            raise KeyringError(f"cannot retire the active key {kid!r}; rotate first")
+        keys = {k: v for k, v in self._keys.items() if k != kid}
+        return Keyring(
+            active=self._active, keys=keys, signing_key=self._signing_key, index_key=self._index_key
+        )
+
+    def to_json(self) -> str:
+        """The key-file JSON (contains every secret: write it only with `write_keyring_file`)."""
+        document = {
+            "version": KEYRING_VERSION,
+            "active": self._active,
+            "keys": {
+                kid: {"key": _b64(entry.key), "created": entry.created}
+                for kid, entry in sorted(self._keys.items())
+            },
+            "signing_key": _b64(self._signing_key),
+            "index_key": _b64(self._index_key),
+        }
+        return json.dumps(document, indent=2) + "\n"
+
+
+def generate_keyring() -> Keyring:
+    """A new keyring with one active KEK, a signing key and an index key."""
+    signing = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    kid = _new_key_id({})
+    return Keyring(
+        active=kid,
+        keys={kid: KeyEntry(secrets.token_bytes(KEY_BYTES), _now())},
+        signing_key=signing,
+        index_key=secrets.token_bytes(KEY_BYTES),
+    )
+
+
+def check_key_length(raw: bytes, name: str) -> None:
+    if len(raw) != KEY_BYTES:
+        raise KeyringError(f"{name} must be {KEY_BYTES} bytes, not {len(raw)}")
+
+
+def _check_created(created: str, kid: str) -> None:
+    try:
+        datetime.fromisoformat(created)
+    except (TypeError, ValueError):
+        raise KeyringError(f"'created' of key {kid!r} is not an ISO 8601 date-time") from None
+
+
+def _new_key_id(existing: Mapping[str, object]) -> str:
+    while True:
+        kid = secrets.token_hex(4)
+        if kid not in existing:
+            return kid
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
