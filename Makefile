@@ -29,6 +29,7 @@ setup-dev: $(STAMP) compile-translations
 	@test -f $(CASEWORK_INSTANCE_DIR)/secret_key || \
 	  (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" \
 	   > $(CASEWORK_INSTANCE_DIR)/secret_key && echo "Created a development secret key.")
+	@test -f $(CASEWORK_INSTANCE_DIR)/keys.json || $(FLASK) keys generate
 	$(FLASK) db upgrade
 	$(FLASK) demo
 

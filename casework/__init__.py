@@ -63,6 +63,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from casework.auth.loader import init_login
+    from casework.encryption import keys
+
+    keys.init_app(app)
 
     init_login(app, login_manager)
     access.init_app(app)

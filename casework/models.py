@@ -3,5 +3,6 @@
 from casework.agencies.models import Agency
 from casework.audit.models import AuditEvent, AuditHead
 from casework.auth.models import RecoveryCode, User
+from casework.encryption.models import DataKey
 
-__all__ = ["Agency", "AuditEvent", "AuditHead", "RecoveryCode", "User"]
+__all__ = ["Agency", "AuditEvent", "AuditHead", "DataKey", "RecoveryCode", "User"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from casework import create_app
+from casework.crypto import generate_keyring, write_keyring_file
 from casework.extensions import db, limiter
 from casework.policy import Role
 from tests import factories
@@ -41,8 +43,17 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def ensure_key_file(instance_dir: str) -> str:
+    """A real key file (mode 0600) in the test instance folder, as `make run` makes one."""
+    path = Path(instance_dir) / "keys.json"
+    if not path.exists():
+        write_keyring_file(path, generate_keyring())
+    return str(path)
+
+
 def build_app(instance_dir: str, **overrides: object) -> Flask:
     settings: dict[str, object] = {**TEST_SETTINGS, "INSTANCE_DIR": instance_dir}
+    settings["KEY_FILE"] = ensure_key_file(instance_dir)
     settings["SQLALCHEMY_DATABASE_URI"] = postgres_url() or f"sqlite:///{instance_dir}/test.sqlite3"
     if redis_url():
         settings["REDIS_URL"] = redis_url()

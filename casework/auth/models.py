@@ -8,9 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
 from casework.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey
+from casework.encryption.fields import EncryptedRecord, OwnsDataKey, encrypted
 
 
-class User(UUIDPrimaryKey, Timestamps, Base):
+class User(EncryptedRecord, OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
     """A person who signs in. Never deleted: deactivated, so the audit trail stays whole."""
 
     __tablename__ = "users"
@@ -25,9 +26,9 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     must_change_password: Mapped[bool] = mapped_column(default=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    # Second factor. The secret is stored as given by casework.auth.totp (encrypted once the
-    # keyring exists); last_totp_step blocks replay of a code already used.
-    totp_secret: Mapped[str | None] = mapped_column(String(512))
+    # Second factor: the secret is encrypted under the user's own data key (so resetting the
+    # factor can shred it); last_totp_step blocks replay of a code already used.
+    totp_secret = encrypted()
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_totp_step: Mapped[int | None] = mapped_column()
 
