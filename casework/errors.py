@@ -70,7 +70,25 @@ def handle_internal_error(error: InternalServerError) -> tuple[str, int]:
     return render_error(500, *MESSAGES[500])
 
 
+UNREADABLE_MESSAGE = (
+    _l("This record cannot be read"),
+    _l(
+        "Part of this record failed its integrity check, so it is not shown. Other records are "
+        "not affected. The incident has been recorded; tell your administrator."
+    ),
+)
+
+
+def handle_unreadable_record(error: Exception) -> tuple[str, int]:
+    # Names the table and field only; the audit event was written when it was detected.
+    log.error("unreadable record", extra={"detail": type(error).__name__})
+    return render_error(500, *UNREADABLE_MESSAGE)
+
+
 def init_app(app: Flask) -> None:
+    from casework.encryption.fields import UnreadableRecord
+
+    app.register_error_handler(UnreadableRecord, handle_unreadable_record)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(InternalServerError, handle_internal_error)
     app.register_error_handler(HTTPException, handle_http_exception)

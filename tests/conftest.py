@@ -54,6 +54,7 @@ def ensure_key_file(instance_dir: str) -> str:
 def build_app(instance_dir: str, **overrides: object) -> Flask:
     settings: dict[str, object] = {**TEST_SETTINGS, "INSTANCE_DIR": instance_dir}
     settings["KEY_FILE"] = ensure_key_file(instance_dir)
+    settings["ATTACHMENT_DIR"] = str(Path(instance_dir) / "attachments")
     settings["SQLALCHEMY_DATABASE_URI"] = postgres_url() or f"sqlite:///{instance_dir}/test.sqlite3"
     if redis_url():
         settings["REDIS_URL"] = redis_url()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
@@ -70,8 +71,47 @@ class FieldContext:
         """Canonical, length-prefixed encoding: ("ab", "c") never equals ("a", "bc")."""
         return self._aad
 
+    @classmethod
+    def for_columns(
+        cls, table: str, columns: Iterable[str], row_id: uuid.UUID, agency_id: uuid.UUID
+    ) -> dict[str, FieldContext]:
+        """The contexts of several columns of one row, checked and encoded once (loading a
+        record decrypts all its fields: this keeps the per-field overhead small)."""
+        names = list(columns)
+        if not names:
+            return {}
+        first = cls(table, names[0], row_id, agency_id)  # validates the shared parts
+        head = length_prefixed(_CONTEXT_LABEL, table.encode("utf-8"))
+        tail = length_prefixed(row_id.bytes, agency_id.bytes)
+        out = {names[0]: first}
+        for name in names[1:]:
+            if not name:
+                raise ValueError("FieldContext needs a table and a column name")
+            context = object.__new__(cls)
+            for attr, value in (
+                ("table", table),
+                ("column", name),
+                ("row_id", row_id),
+                ("agency_id", agency_id),
+                ("_aad", head + length_prefixed(name.encode("utf-8")) + tail),
+            ):
+                object.__setattr__(context, attr, value)
+            out[name] = context
+        return out
 
-def encrypt_field(data_key: bytes, plaintext: str | bytes, aad: FieldContext) -> bytes:
+
+Key = bytes | AESGCM  # a data key, or an AESGCM object built from one (reused: cheaper)
+
+
+def _cipher(data_key: Key) -> AESGCM:
+    if isinstance(data_key, AESGCM):
+        return data_key
+    if len(data_key) != DATA_KEY_BYTES:
+        raise ValueError("a data key must be 32 bytes")
+    return AESGCM(data_key)
+
+
+def encrypt_field(data_key: Key, plaintext: str | bytes, aad: FieldContext) -> bytes:
     """Encrypt one field value; the same value twice gives different ciphertexts."""
     if isinstance(plaintext, str):
         header, data = _HEADER_STR, plaintext.encode("utf-8")
@@ -79,23 +119,21 @@ def encrypt_field(data_key: bytes, plaintext: str | bytes, aad: FieldContext) ->
         header, data = _HEADER_BYTES, plaintext
     else:
         raise TypeError("a field value must be str or bytes")
-    if len(data_key) != DATA_KEY_BYTES:
-        raise ValueError("a data key must be 32 bytes")
+    cipher = _cipher(data_key)
     nonce = os.urandom(NONCE_BYTES)
-    return header + nonce + AESGCM(data_key).encrypt(nonce, data, header + aad._aad)
+    return header + nonce + cipher.encrypt(nonce, data, header + aad._aad)
 
 
-def decrypt_field(data_key: bytes, ciphertext: bytes, aad: FieldContext) -> str | bytes:
+def decrypt_field(data_key: Key, ciphertext: bytes, aad: FieldContext) -> str | bytes:
     """Decrypt a value written by `encrypt_field` for the same place; `IntegrityError` if not."""
     if len(ciphertext) < _BODY + TAG_BYTES:
         raise IntegrityError("field ciphertext is truncated")
     if ciphertext[0] != FORMAT_VERSION or ciphertext[1] not in (TYPE_STR, TYPE_BYTES):
         raise IntegrityError("field ciphertext has an unknown format version or type tag")
-    if len(data_key) != DATA_KEY_BYTES:
-        raise ValueError("a data key must be 32 bytes")
+    cipher = _cipher(data_key)
     header = ciphertext[:2]
     try:
-        data = AESGCM(data_key).decrypt(ciphertext[2:_BODY], ciphertext[_BODY:], header + aad._aad)
+        data = cipher.decrypt(ciphertext[2:_BODY], ciphertext[_BODY:], header + aad._aad)
     except InvalidTag:
         data = None
     if data is None:  # raised here so the InvalidTag is not chained onto it
@@ -105,7 +143,7 @@ def decrypt_field(data_key: bytes, ciphertext: bytes, aad: FieldContext) -> str 
     return data.decode("utf-8")
 
 
-def decrypt_text(data_key: bytes, ciphertext: bytes, aad: FieldContext) -> str:
+def decrypt_text(data_key: Key, ciphertext: bytes, aad: FieldContext) -> str:
     """`decrypt_field` for a column that holds text; refuses a bytes value."""
     value = decrypt_field(data_key, ciphertext, aad)
     if not isinstance(value, str):
@@ -113,7 +151,7 @@ def decrypt_text(data_key: bytes, ciphertext: bytes, aad: FieldContext) -> str:
     return value
 
 
-def decrypt_bytes(data_key: bytes, ciphertext: bytes, aad: FieldContext) -> bytes:
+def decrypt_bytes(data_key: Key, ciphertext: bytes, aad: FieldContext) -> bytes:
     """`decrypt_field` for a column that holds bytes; refuses a text value."""
     value = decrypt_field(data_key, ciphertext, aad)
     if not isinstance(value, bytes):

@@ -38,8 +38,8 @@ def generate(path: str | None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         write_keyring_file(target, generate_keyring())
-    except FileExistsError as exc:
-        raise click.ClickException(f"{target} exists; refusing to overwrite it.") from exc
+    except KeyringError as exc:
+        raise click.ClickException(f"{exc}.") from None
     click.echo(f"New key file written to {target} (readable by this user only).")
 
 

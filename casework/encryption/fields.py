@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import BigInteger, ForeignKey, LargeBinary, event, inspect
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 from sqlalchemy.orm.attributes import flag_modified
@@ -52,6 +53,9 @@ _PLAIN_CACHE = "_casework_plaintexts"
 _PENDING = "_casework_pending"  # names of fields assigned since the last flush
 _DATA_KEY_CACHE = "_casework_data_key"
 _WRAPPED_CACHE = "_casework_wrapped"  # the wrapped bytes the cached key came from
+_CIPHER_CACHE = "_casework_cipher"
+_CONTEXTS = "_casework_contexts"
+_RECORD_CIPHER = "_casework_record_cipher"
 
 
 class UnreadableRecord(Exception):
@@ -96,7 +100,8 @@ class Encrypted:
         if ciphertext is None:
             return None
         try:
-            value = decrypt_text(data_key_of(record), ciphertext, field_context(record, self))
+            cipher = record.__dict__.get(_RECORD_CIPHER) or _cipher_of(record)
+            value = decrypt_text(cipher, ciphertext, _cached_context(record, self))
         except ShreddedError:
             return None
         except IntegrityError as exc:
@@ -123,7 +128,7 @@ class Encrypted:
                 setattr(record, self.index_attr, None)
             return
         context = field_context(record, self)
-        setattr(record, self.ct_attr, encrypt_field(data_key_of(record), value, context))
+        setattr(record, self.ct_attr, encrypt_field(_cipher_of(record), value, context))
         if self.index:
             setattr(record, self.index_attr, self.blind_index(type(record), value))
 
@@ -209,6 +214,37 @@ def field_context(record: Any, spec: Encrypted) -> FieldContext:
     )
 
 
+def _cached_context(record: Any, spec: Encrypted) -> FieldContext:
+    """The field's context, kept on the instance (dropped on expiry or an agency change)."""
+    contexts = record.__dict__.get(_CONTEXTS)
+    if contexts is None:
+        agency_id = record.encryption_agency_id()
+        if record.id is None or agency_id is None:
+            raise ValueError(f"{type(record).__name__} needs an id and an agency")
+        contexts = FieldContext.for_columns(
+            type(record).__tablename__,
+            [field.name for field in type(record).encrypted_fields],
+            record.id,
+            agency_id,
+        )
+        record.__dict__[_CONTEXTS] = contexts
+    return contexts[spec.name]  # type: ignore[no-any-return]
+
+
+def _cipher_of(record: Any) -> AESGCM:
+    """An AES-GCM object for the record's data key, built once per loaded data key."""
+    owner = record.key_owner()
+    data_key = owner.data_key
+    cached = data_key.__dict__.get(_CIPHER_CACHE) if data_key is not None else None
+    if cached is not None and data_key.__dict__.get(_WRAPPED_CACHE) == data_key.wrapped:
+        record.__dict__[_RECORD_CIPHER] = cached
+        return cached  # type: ignore[no-any-return]
+    cipher = AESGCM(data_key_of(record))
+    owner.data_key.__dict__[_CIPHER_CACHE] = cipher
+    record.__dict__[_RECORD_CIPHER] = cipher  # dropped on expiry (commit) with the rest
+    return cipher
+
+
 def data_key_of(record: EncryptedRecord) -> bytes:
     """The plaintext data key of the record's key owner, created on first use."""
     owner = record.key_owner()
@@ -238,6 +274,8 @@ def forget_plaintexts(record: Any) -> None:
     """Drop the decrypted values held in memory (after shredding, for instance)."""
     record.__dict__.pop(_PLAIN_CACHE, None)
     record.__dict__.pop(_PENDING, None)
+    record.__dict__.pop(_CONTEXTS, None)
+    record.__dict__.pop(_RECORD_CIPHER, None)
 
 
 def _forget_on_expire(record: Any, *args: Any) -> None:
@@ -253,6 +291,7 @@ def _reencrypt_for_new_agency(record: Any, value: Any, oldvalue: Any, initiator:
             _PLAIN_CACHE, {}
         ):
             spec.__set__(record, spec.__get__(record))  # read under the old agency, reseal
+    record.__dict__.pop(_CONTEXTS, None)
     return value
 
 

@@ -111,15 +111,17 @@ def check_keys_match_database() -> list[str]:
     wrap = wrapper()
     problems = []
     rows = db.session.execute(
-        select(DataKey.kek_id, func.count(), func.min(DataKey.id))
+        select(DataKey.kek_id, func.count())
         .where(DataKey.wrapped.is_not(None))
         .group_by(DataKey.kek_id)
     ).all()
-    for kek_id, count, sample_id in rows:
+    for kek_id, count in rows:
         if kek_id not in ring.key_ids:
             problems.append(f"key {kek_id!r}, which {count} data keys need, is not in the keyring")
             continue
-        sample = db.session.get(DataKey, sample_id)
+        sample = db.session.scalars(
+            select(DataKey).where(DataKey.kek_id == kek_id, DataKey.wrapped.is_not(None)).limit(1)
+        ).first()
         if sample is None or sample.wrapped is None:
             continue  # shredded since the count
         try:

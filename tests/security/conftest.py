@@ -44,13 +44,10 @@ def extra_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...
 
 
 def write_key_file(path: Path) -> None:
-    """A key file production accepts: a real keyring once casework.crypto provides one."""
-    try:
-        from casework.crypto import generate_keyring, write_keyring_file  # type: ignore[attr-defined]
-    except ImportError:
-        path.write_text("{}")
-    else:
-        write_keyring_file(path, generate_keyring())
+    """A key file production accepts (mode 0600)."""
+    from casework.crypto import generate_keyring, write_keyring_file
+
+    write_keyring_file(path, generate_keyring())
 
 
 @pytest.fixture
