@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 
 LANGUAGE_COOKIE = "casework_lang"
 LANGUAGE_NAMES = {
@@ -18,6 +18,8 @@ LANGUAGE_NAMES = {
 
 
 def select_locale() -> str | None:
+    if not has_request_context():  # CLI commands: the default locale
+        return None
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:

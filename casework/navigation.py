@@ -48,16 +48,30 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
 ]
 
 
+# The pages below a navigation entry, which mark it as the current one (aria-current).
+SECTIONS: dict[str, frozenset[str]] = {
+    "admin.list_agencies": frozenset(
+        {"admin.new_agency", "admin.edit_agency", "admin.set_agency_active"}
+    ),
+    "admin.list_users": frozenset(
+        {
+            "admin.new_user",
+            "admin.edit_user",
+            "admin.set_user_active",
+            "admin.reset_password",
+            "admin.reset_second_factor",
+        }
+    ),
+}
+
+
 def nav_items() -> list[NavItem]:
     items = []
     for endpoint, label, description, action in NAVIGATION:
         if endpoint not in current_app.view_functions or not can(current_user, action):
             continue
-        active = request.endpoint == endpoint or (
-            request.endpoint is not None
-            and endpoint != "main.dashboard"
-            and request.endpoint.split(".")[0] == endpoint.split(".")[0]
-            and request.endpoint.startswith(endpoint.rsplit("_", 1)[0])
+        active = request.endpoint == endpoint or request.endpoint in SECTIONS.get(
+            endpoint, frozenset()
         )
         items.append(NavItem(endpoint, str(label), url_for(endpoint), active, str(description)))
     return items

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Protocol
 
+from sqlalchemy import Select, false, select
+
 
 class Role(StrEnum):
     CASEWORKER = "caseworker"
@@ -244,7 +246,6 @@ def allowed_actions(role: Role) -> frozenset[Action]:
 # Every admin list starts from one of these: without the permission it has no rows, whatever
 # filters a view adds. Models are imported inside the functions: importing them here would
 # pull in Flask-SQLAlchemy (policy.py stays free of Flask) and make an import cycle.
-from sqlalchemy import Select, false, select  # noqa: E402 - kept beside the queries using it
 
 
 def visible_agencies(actor: Actor | None) -> Select[Any]:
