@@ -71,33 +71,22 @@ class FieldContext:
         """Canonical, length-prefixed encoding: ("ab", "c") never equals ("a", "bc")."""
         return self._aad
 
-    @classmethod
-    def for_columns(
-        cls, table: str, columns: Iterable[str], row_id: uuid.UUID, agency_id: uuid.UUID
-    ) -> dict[str, FieldContext]:
-        """The contexts of several columns of one row, checked and encoded once (loading a
-        record decrypts all its fields: this keeps the per-field overhead small)."""
+    @staticmethod
+    def row_associated_data(
+        table: str, columns: Iterable[str], row_id: uuid.UUID, agency_id: uuid.UUID
+    ) -> dict[str, bytes]:
+        """`to_bytes()` of several columns of one row, checked once and built by concatenation
+        (loading a record decrypts all its fields: this keeps the per-field overhead small).
+        Equal to `FieldContext(table, column, row_id, agency_id).to_bytes()` for each column."""
         names = list(columns)
         if not names:
             return {}
-        first = cls(table, names[0], row_id, agency_id)  # validates the shared parts
+        FieldContext(table, names[0], row_id, agency_id)  # validates the shared parts
+        if not all(names):
+            raise ValueError("FieldContext needs a table and a column name")
         head = length_prefixed(_CONTEXT_LABEL, table.encode("utf-8"))
         tail = length_prefixed(row_id.bytes, agency_id.bytes)
-        out = {names[0]: first}
-        for name in names[1:]:
-            if not name:
-                raise ValueError("FieldContext needs a table and a column name")
-            context = object.__new__(cls)
-            for attr, value in (
-                ("table", table),
-                ("column", name),
-                ("row_id", row_id),
-                ("agency_id", agency_id),
-                ("_aad", head + length_prefixed(name.encode("utf-8")) + tail),
-            ):
-                object.__setattr__(context, attr, value)
-            out[name] = context
-        return out
+        return {name: head + length_prefixed(name.encode("utf-8")) + tail for name in names}
 
 
 Key = bytes | AESGCM  # a data key, or an AESGCM object built from one (reused: cheaper)
@@ -126,6 +115,12 @@ def encrypt_field(data_key: Key, plaintext: str | bytes, aad: FieldContext) -> b
 
 def decrypt_field(data_key: Key, ciphertext: bytes, aad: FieldContext) -> str | bytes:
     """Decrypt a value written by `encrypt_field` for the same place; `IntegrityError` if not."""
+    return decrypt_field_at(data_key, ciphertext, aad._aad)
+
+
+def decrypt_field_at(data_key: Key, ciphertext: bytes, associated: bytes) -> str | bytes:
+    """`decrypt_field` given the place's `FieldContext.to_bytes()` (or
+    `FieldContext.row_associated_data`) already built."""
     if len(ciphertext) < _BODY + TAG_BYTES:
         raise IntegrityError("field ciphertext is truncated")
     if ciphertext[0] != FORMAT_VERSION or ciphertext[1] not in (TYPE_STR, TYPE_BYTES):
@@ -133,7 +128,7 @@ def decrypt_field(data_key: Key, ciphertext: bytes, aad: FieldContext) -> str | 
     cipher = _cipher(data_key)
     header = ciphertext[:2]
     try:
-        data = cipher.decrypt(ciphertext[2:_BODY], ciphertext[_BODY:], header + aad._aad)
+        data = cipher.decrypt(ciphertext[2:_BODY], ciphertext[_BODY:], header + associated)
     except InvalidTag:
         data = None
     if data is None:  # raised here so the InvalidTag is not chained onto it

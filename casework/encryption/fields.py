@@ -29,7 +29,6 @@ from casework.crypto import (
     FieldContext,
     IntegrityError,
     ShreddedError,
-    decrypt_text,
     encrypt_field,
     new_data_key,
     normalise_date,
@@ -38,6 +37,7 @@ from casework.crypto import (
     normalise_phone,
     normalise_text,
 )
+from casework.crypto.aead import decrypt_field_at
 from casework.encryption import keys
 from casework.encryption.models import DataKey
 
@@ -101,12 +101,15 @@ class Encrypted:
             return None
         try:
             cipher = record.__dict__.get(_RECORD_CIPHER) or _cipher_of(record)
-            value = decrypt_text(cipher, ciphertext, _cached_context(record, self))
+            value = decrypt_field_at(cipher, ciphertext, _associated_data(record, self))
         except ShreddedError:
             return None
         except IntegrityError as exc:
             _audit_integrity_failure(record, self.name)
             raise UnreadableRecord(type(record).__tablename__, record.id, self.name) from exc
+        if not isinstance(value, str):
+            _audit_integrity_failure(record, self.name)
+            raise UnreadableRecord(type(record).__tablename__, record.id, self.name)
         cache[self.name] = value
         return value
 
@@ -214,14 +217,15 @@ def field_context(record: Any, spec: Encrypted) -> FieldContext:
     )
 
 
-def _cached_context(record: Any, spec: Encrypted) -> FieldContext:
-    """The field's context, kept on the instance (dropped on expiry or an agency change)."""
+def _associated_data(record: Any, spec: Encrypted) -> bytes:
+    """The field's associated data, built for all fields of the record at once and kept on
+    the instance (dropped on expiry or an agency change)."""
     contexts = record.__dict__.get(_CONTEXTS)
     if contexts is None:
         agency_id = record.encryption_agency_id()
         if record.id is None or agency_id is None:
             raise ValueError(f"{type(record).__name__} needs an id and an agency")
-        contexts = FieldContext.for_columns(
+        contexts = FieldContext.row_associated_data(
             type(record).__tablename__,
             [field.name for field in type(record).encrypted_fields],
             record.id,
