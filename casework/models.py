@@ -3,6 +3,44 @@
 from casework.agencies.models import Agency
 from casework.audit.models import AuditEvent, AuditHead
 from casework.auth.models import RecoveryCode, User
+from casework.cases.models import (
+    Attachment,
+    Case,
+    CaseCode,
+    CaseNote,
+    Consent,
+    IdentityDocument,
+    Person,
+    ReferenceCounter,
+    TimelineEntry,
+    TraffickingEvent,
+)
 from casework.encryption.models import DataKey
+from casework.notifications.models import Notification
+from casework.referrals.models import Referral, ReferralService
+from casework.services.models import CounsellingSession, ServiceRecord, SupportPlan
 
-__all__ = ["Agency", "AuditEvent", "AuditHead", "DataKey", "RecoveryCode", "User"]
+__all__ = [
+    "Agency",
+    "Attachment",
+    "AuditEvent",
+    "AuditHead",
+    "Case",
+    "CaseCode",
+    "CaseNote",
+    "Consent",
+    "CounsellingSession",
+    "DataKey",
+    "IdentityDocument",
+    "Notification",
+    "Person",
+    "RecoveryCode",
+    "ReferenceCounter",
+    "Referral",
+    "ReferralService",
+    "ServiceRecord",
+    "SupportPlan",
+    "TimelineEntry",
+    "TraffickingEvent",
+    "User",
+]

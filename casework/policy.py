@@ -270,3 +270,96 @@ def visible_audit_events(actor: Actor | None) -> Select[Any]:
 
     query = select(AuditEvent)
     return query if can(actor, Action.VIEW_AUDIT) else query.where(false())
+
+
+# ---- scoped queries: cases, referrals, services ----------------------------------------
+# The SQL twins of the predicates above: a list built from these cannot show a row that
+# `can(actor, VIEW_..., row)` would refuse.
+
+
+def visible_cases(actor: Actor | None) -> Select[Any]:
+    """Cases the actor may open: a caseworker's assigned cases, a supervisor's agency's, a
+    partner's cases with an accepted referral to their agency and a standing consent."""
+    from casework.cases.models import Case
+
+    query = select(Case)
+    role = _role(actor)
+    if role is None or actor is None:
+        return query.where(false())
+    if role == Role.CASEWORKER:
+        return query.where(Case.agency_id == actor.agency_id, Case.assigned_to_id == actor.id)
+    if role == Role.SUPERVISOR:
+        return query.where(Case.agency_id == actor.agency_id)
+    if role == Role.PARTNER:
+        return query.where(case_shared_with_agency(Case.id, actor.agency_id))
+    return query.where(false())
+
+
+def case_shared_with_agency(case_id: Any, agency_id: Any) -> Any:
+    """SQL condition: an accepted referral of the case to the agency, and a current consent
+    to share with (or refer to) that agency."""
+    from sqlalchemy import exists
+
+    from casework.cases.models import Consent
+    from casework.referrals.models import Referral
+    from casework.vocab import AGENCY_CONSENT_PURPOSES
+
+    referral_open = exists().where(
+        Referral.case_id == case_id,
+        Referral.to_agency_id == agency_id,
+        Referral.status == "accepted",
+    )
+    consent_stands = exists().where(
+        Consent.case_id == case_id,
+        Consent.shared_with_agency_id == agency_id,
+        Consent.purpose.in_(sorted(AGENCY_CONSENT_PURPOSES)),
+        Consent.withdrawn_at.is_(None),
+    )
+    return referral_open & consent_stands
+
+
+def visible_referrals(actor: Actor | None) -> Select[Any]:
+    """Referrals the actor may open (the twin of VIEW_REFERRAL)."""
+    from sqlalchemy import or_
+
+    from casework.cases.models import Case
+    from casework.referrals.models import Referral
+
+    query = select(Referral)
+    role = _role(actor)
+    if role is None or actor is None:
+        return query.where(false())
+    if role == Role.CASEWORKER:
+        return query.join(Case, Referral.case_id == Case.id).where(
+            Referral.from_agency_id == actor.agency_id,
+            Case.agency_id == actor.agency_id,
+            Case.assigned_to_id == actor.id,
+        )
+    if role == Role.SUPERVISOR:
+        agency = actor.agency_id
+        return query.where(or_(Referral.from_agency_id == agency, Referral.to_agency_id == agency))
+    if role == Role.PARTNER:
+        return query.where(Referral.to_agency_id == actor.agency_id)
+    return query.where(false())
+
+
+def visible_service_records(actor: Actor | None) -> Select[Any]:
+    """Service records the actor may read (the twin of VIEW_SERVICES)."""
+    from casework.cases.models import Case
+    from casework.services.models import ServiceRecord
+
+    query = select(ServiceRecord)
+    role = _role(actor)
+    if role is None or actor is None:
+        return query.where(false())
+    if role == Role.CASEWORKER:
+        return query.join(Case, ServiceRecord.case_id == Case.id).where(
+            Case.agency_id == actor.agency_id, Case.assigned_to_id == actor.id
+        )
+    if role == Role.SUPERVISOR:
+        return query.join(Case, ServiceRecord.case_id == Case.id).where(
+            Case.agency_id == actor.agency_id
+        )
+    if role == Role.PARTNER:
+        return query.where(ServiceRecord.provider_agency_id == actor.agency_id)
+    return query.where(false())
