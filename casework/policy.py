@@ -108,6 +108,17 @@ def referred_to_actor_agency(actor: Actor, obj: Any) -> bool:
     return bool(check and check(actor.agency_id))
 
 
+def shares_group(group: str) -> Predicate:
+    """An open referral to the actor's agency shares field group `group` of the case."""
+
+    def rule(actor: Actor, obj: Any) -> bool:
+        shared = getattr(_case_of(obj), "shared_groups_for", None)
+        return bool(shared and group in shared(actor.agency_id))
+
+    rule.__name__ = f"shares_{group}"
+    return rule
+
+
 def assigned_or_referred(actor: Actor, obj: Any) -> bool:
     return assigned_to_actor(actor, obj) or referred_to_actor_agency(actor, obj)
 
@@ -165,7 +176,7 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (S, Action.RECORD_CONSENT): same_agency,
     (C, Action.VIEW_ATTACHMENT): assigned_to_actor,
     (S, Action.VIEW_ATTACHMENT): same_agency,
-    (P, Action.VIEW_ATTACHMENT): referred_to_actor_agency,
+    (P, Action.VIEW_ATTACHMENT): shares_group("documents"),
     (C, Action.ADD_ATTACHMENT): assigned_to_actor,
     (S, Action.ADD_ATTACHMENT): same_agency,
     # Referrals
@@ -199,6 +210,20 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (K, Action.VIEW_REGIONAL_REPORTS): True,
     (K, Action.PUBLISH_RELEASE): True,
 }
+
+
+# Field groups of a case (vocab.SHARED_GROUPS): the owning agency sees them all; a partner
+# only those its open referrals share (data minimisation).
+FIELD_GROUPS = ("identity_contact", "trafficking_context", "health_notes", "documents")
+
+
+def visible_field_groups(actor: Actor | None, case: Any) -> frozenset[str]:
+    """The field groups of `case` the actor may see (empty when they may not see the case)."""
+    if not can(actor, Action.VIEW_CASE, case) or actor is None:
+        return frozenset()
+    if _role(actor) == Role.PARTNER:
+        return frozenset(case.shared_groups_for(actor.agency_id))
+    return frozenset(FIELD_GROUPS)
 
 
 class PermissionDenied(Exception):

@@ -92,3 +92,10 @@ def test_a_stale_case_update_is_refused() -> None:
         db.session.flush()
     db.session.rollback()
     assert db.session.get(Case, case.id) is not None
+
+
+def test_the_policys_field_groups_are_the_vocabularys() -> None:
+    from casework.policy import FIELD_GROUPS
+    from casework.vocab import SHARED_GROUPS
+
+    assert FIELD_GROUPS == SHARED_GROUPS.codes
