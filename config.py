@@ -81,6 +81,21 @@ class BaseConfig:
     BOOTSTRAP_SERVE_LOCAL = True
     TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Casework")
     HSTS = False
+    # Referrals: a pending referral with no answer after this many days is expired (shown
+    # as expired at once; `flask referrals expire` records it and tells the sender).
+    REFERRAL_EXPIRY_DAYS = _env_int("REFERRAL_EXPIRY_DAYS", 14)
+    # Links in notifications and e-mails: the address people open Casework at.
+    BASE_URL = os.environ.get("CASEWORK_BASE_URL", "")
+    # E-mail: SMTP when MAIL_SERVER is set, else written to the log ("console") in
+    # development. E-mails carry a case reference and a link, never personal data.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") not in {"0", "false", "no"}
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") in {"1", "true", "yes"}
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "casework@localhost")
+    MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 10)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 
@@ -96,6 +111,7 @@ class TestingConfig(BaseConfig):
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_COST = 19456
     ARGON2_PARALLELISM = 1
+    MAIL_BACKEND = "memory"  # tests read app.extensions["casework_mail_sent"]
 
 
 class ProductionConfig(BaseConfig):

@@ -82,6 +82,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
 
+    from casework.notifications import bp as notifications_bp
+    from casework.notifications.mailer import init_mail
+    from casework.referrals import bp as referrals_bp
+    from casework.services import bp as services_bp
+
+    app.register_blueprint(referrals_bp)
+    app.register_blueprint(services_bp)
+    app.register_blueprint(notifications_bp)
+    init_mail(app)
+
     import casework.models  # noqa: F401 - every model registered on the metadata
     from casework.cli import register_cli
 

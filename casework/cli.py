@@ -21,6 +21,9 @@ def register_cli(app: Flask) -> None:
     from casework.encryption.cli import keys_group
 
     app.cli.add_command(keys_group)
+    from casework.referrals.cli import referrals_group
+
+    app.cli.add_command(referrals_group)
 
     @app.cli.command("create-admin")
     @click.option("--email", prompt=True, help="Email address of the administrator.")

@@ -27,6 +27,24 @@ class NavItem:
 NAVIGATION: list[tuple[str, object, object, Action]] = [
     ("main.dashboard", _l("Home"), "", Action.VIEW_DASHBOARD),
     (
+        "referrals.inbox",
+        _l("Incoming referrals"),
+        _l("Referrals to your agency: answer them, see how long each has waited."),
+        Action.VIEW_REFERRAL_INBOX,
+    ),
+    (
+        "referrals.sent",
+        _l("Sent referrals"),
+        _l("Referrals your cases were sent on, and their answers."),
+        Action.LIST_SENT_REFERRALS,
+    ),
+    (
+        "services.list_services",
+        _l("Services"),
+        _l("Service records and counselling sessions."),
+        Action.VIEW_SERVICES,
+    ),
+    (
         "admin.list_agencies",
         _l("Agencies"),
         _l("Create and manage agencies."),
@@ -50,6 +68,19 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
 
 # The pages below a navigation entry, which mark it as the current one (aria-current).
 SECTIONS: dict[str, frozenset[str]] = {
+    "referrals.inbox": frozenset(
+        {"referrals.view_referral", "referrals.decline", "referrals.complete"}
+    ),
+    "referrals.sent": frozenset({"referrals.new_referral", "referrals.revoke"}),
+    "services.list_services": frozenset(
+        {
+            "services.new_service",
+            "services.view_service",
+            "services.edit_service",
+            "services.new_session",
+            "services.edit_plan",
+        }
+    ),
     "admin.list_agencies": frozenset(
         {"admin.new_agency", "admin.edit_agency", "admin.set_agency_active"}
     ),
