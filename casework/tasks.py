@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
 
 from casework.db import utcnow
 from casework.extensions import db
+from casework.notifications.operations import link_to
 from casework.policy import visible_referrals, visible_service_records
 from casework.referrals import expiry
 from casework.referrals.models import Referral
@@ -48,7 +48,7 @@ def referral_tasks(user: Any) -> list[Task]:
     for referral in db.session.execute(query).scalars():
         if not expiry.answer_overdue(referral, now):
             continue
-        link = url_for("referrals.view_referral", referral_id=referral.id)
+        link = link_to("referrals.view_referral", referral_id=referral.id)
         due = _day(expiry.answer_due_at(referral))
         if referral.to_agency_id == user.agency_id:
             text = _("Answer this referral from %(agency)s", agency=referral.from_agency.name)
@@ -77,7 +77,7 @@ def service_tasks(user: Any, today: date) -> list[Task]:
             "service_due",
             _("%(service)s was due", service=SERVICE_TYPES.label(record.service_type)),
             record.case.reference,
-            url_for("services.view_service", service_id=record.id),
+            link_to("services.view_service", service_id=record.id),
             record.due_on or today,
         )
         for record in db.session.execute(query).scalars()
@@ -112,7 +112,7 @@ def follow_up_tasks(user: Any, today: date) -> list[Task]:
             "follow_up",
             _("Appointment missed: no session since"),
             session.case.reference,
-            url_for("services.view_service", service_id=session.service_id),
+            link_to("services.view_service", service_id=session.service_id),
             session.next_appointment_on or today,
         )
         for session in db.session.execute(query).scalars()

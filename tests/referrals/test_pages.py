@@ -237,4 +237,5 @@ def test_agency_form_records_services_offered(app, login_as) -> None:
     ).scalar_one()
     assert agency.services_offered == ["reintegration", "vocational_training"]
     form = _text(client.get(f"/admin/agencies/{agency.id}/edit"))
-    assert "<legend" in form and "Services offered" in form
+    assert "<legend" in form
+    assert "Services offered" in form
