@@ -76,6 +76,10 @@ def load_demo() -> bool:
         auth_ops.prepare_enrolment(user)
         user.totp_enrolled_at = now
         auth_ops.replace_recovery_codes(user)
+    # After the demo cases: referrals, services and counselling sessions between agencies.
+    from casework.referrals.demo import load_demo_referrals
+
+    load_demo_referrals(agencies)
     audit.record("demo.loaded")
     db.session.flush()
     return True
@@ -86,6 +90,13 @@ def demo_summary() -> dict[str, Any]:
         select(User).where(User.email.in_([u[1] for u in DEMO_USERS]))
     ).scalars()
     by_email = {user.email: user for user in users}
+    from casework.referrals.demo import case_summaries
+
+    agency_ids = list(
+        db.session.execute(
+            select(Agency.id).where(Agency.name.in_([a["name"] for a in DEMO_AGENCIES]))
+        ).scalars()
+    )
     return {
         "users": [
             {
@@ -98,7 +109,7 @@ def demo_summary() -> dict[str, Any]:
             for role, email, _name, _index in DEMO_USERS
             if email in by_email
         ],
-        "cases": [],
+        "cases": case_summaries([], agency_ids),
     }
 
 
