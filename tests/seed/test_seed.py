@@ -33,9 +33,10 @@ def test_seeded_cases_read_back_through_the_models_and_search(app: Flask) -> Non
     assert db.session.scalar(select(func.count()).select_from(Case)) == 120
     assert db.session.scalar(select(func.count()).select_from(Referral)) > 0
     assert db.session.scalar(select(func.count()).select_from(ServiceRecord)) > 0
-    assert db.session.scalar(select(func.count()).select_from(CounsellingSession)) >= 0
+    assert db.session.scalar(select(func.count()).select_from(CounsellingSession)) > 0
     for case in db.session.execute(select(Case)).scalars():
-        assert case.person is not None and case.person.full_name
+        assert case.person is not None
+        assert case.person.full_name
         assert case.person.date_of_birth
         for event in case.events:
             assert event.description
