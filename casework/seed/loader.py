@@ -103,8 +103,30 @@ def ensure_agencies() -> tuple[list[OwningAgency], list[Provider]]:
             staff = _ensure_staff(agency, Role.PARTNER, 2, unusable_hash)
             db.session.flush()
             providers.append(Provider(agency.id, country, services, [s.id for s in staff]))
+    _add_existing_agencies(owners, providers)
     db.session.commit()
     return owners, providers
+
+
+def _add_existing_agencies(owners: list[OwningAgency], providers: list[Provider]) -> None:
+    """Agencies already here (the demo's, a real pilot's test agencies) take part too, so
+    their staff can sign in and see a realistic load: an agency with a caseworker and a
+    supervisor owns cases; one with partners receives referrals."""
+    known = {o.id for o in owners} | {p.id for p in providers}
+    staff: dict[Any, dict[str, list[Any]]] = {}
+    active = select(User).join(Agency).where(User.active.is_(True), Agency.active.is_(True))
+    for user in db.session.execute(active).scalars():
+        if user.agency_id not in known:
+            staff.setdefault(user.agency_id, {}).setdefault(user.role, []).append(user.id)
+    for agency_id, by_role in staff.items():
+        agency = db.session.get_one(Agency, agency_id)
+        workers, supervisors = by_role.get("caseworker", []), by_role.get("supervisor", [])
+        if workers and supervisors:
+            owners.append(OwningAgency(agency.id, agency.country, workers, supervisors[0]))
+        if by_role.get("partner"):
+            offered = tuple(getattr(agency, "services_offered", None) or ())
+            services = offered or ("psychosocial_counselling",)
+            providers.append(Provider(agency.id, agency.country, services, by_role["partner"]))
 
 
 def _load_counters() -> dict[tuple[str, int], int]:

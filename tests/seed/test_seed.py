@@ -84,3 +84,17 @@ def test_the_seed_command_reports_what_it_wrote(app: Flask) -> None:
     assert result.exit_code == 0, result.output
     assert "Seeded 25 cases" in result.output
     assert db.session.scalar(select(func.count()).select_from(Case)) == 25
+
+
+def test_existing_agencies_staff_receive_seeded_cases(app: Flask) -> None:
+    from casework.policy import Role, visible_cases
+    from tests import factories
+
+    agency = factories.make_agency(name="Pilot agency", country="VN")
+    worker = factories.make_user(Role.CASEWORKER, agency).user
+    factories.make_user(Role.SUPERVISOR, agency)
+    db.session.commit()
+    seed_cases(300, seed=5)
+    mine = db.session.execute(visible_cases(worker)).scalars().all()
+    assert mine, "the pilot agency's caseworker was given seeded cases"
+    assert all(case.reference.startswith("VN-") for case in mine)
