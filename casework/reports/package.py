@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,7 +110,7 @@ def verify_package(data: bytes, public_key: Ed25519PublicKey) -> VerifiedRelease
     """Check a release package; `VerificationError` names the first problem found."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         raise VerificationError("not a zip file") from None
     with archive:
         infos = archive.infolist()
@@ -123,7 +124,16 @@ def verify_package(data: bytes, public_key: Ed25519PublicKey) -> VerifiedRelease
             raise VerificationError("the manifest or its signature is missing")
         try:
             contents = {name: _read(archive, info) for name, info in members.items()}
-        except (zipfile.BadZipFile, OSError, EOFError):
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+            ValueError,
+        ):
+            # A damaged or unusual archive (bad compressed data, encryption, odd methods).
             raise VerificationError("the zip file is damaged") from None
     manifest_bytes = contents.pop(MANIFEST)
     try:
@@ -133,10 +143,15 @@ def verify_package(data: bytes, public_key: Ed25519PublicKey) -> VerifiedRelease
         raise VerificationError(
             "the signature does not match the manifest (changed, or signed by another key)"
         ) from None
+    # Signed, so written by the key holder; still checked, never trusted blindly.
     manifest = json.loads(manifest_bytes)
-    if manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise VerificationError("unknown package format")
-    listed = manifest.get("files", {})
+    listed = manifest.get("files")
+    if not isinstance(listed, dict) or not all(
+        isinstance(e, dict) and {"size", "sha256"} <= set(e) for e in listed.values()
+    ):
+        raise VerificationError("unknown package format")
     if set(listed) != set(contents):
         extra = sorted(set(contents) - set(listed))
         missing = sorted(set(listed) - set(contents))
