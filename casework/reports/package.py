@@ -4,7 +4,10 @@
 `manifest.sig` is the Ed25519 signature of the manifest's exact bytes by the instance's
 signing key (part of the keyring). `verify_package` checks the signature, that the zip holds
 exactly the files the manifest lists, and each file's hash: any change, addition or removal
-fails. Zip entries carry a fixed date, so the same release always gives the same bytes.
+fails. Entries are stored uncompressed with a fixed date, in a fixed order, so the same
+release always gives the same bytes; verification rebuilds the archive from the verified
+files and compares it byte for byte, so a change to the zip container itself (a header, a
+comment, a date) fails too.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ def load_public_key(pem: bytes) -> Ed25519PublicKey:
 
 def _entry(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, FIXED_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
+    info.compress_type = zipfile.ZIP_STORED  # deflate output may differ between zlib builds
     info.external_attr = 0o644 << 16
     return info
 
@@ -87,9 +90,13 @@ def build_package(
     }
     manifest_bytes = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
     signature = base64.b64encode(signing_key.sign(manifest_bytes)) + b"\n"
+    return _archive(manifest_bytes, signature, files)
+
+
+def _archive(manifest: bytes, signature: bytes, files: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr(_entry(MANIFEST), manifest_bytes)
+        archive.writestr(_entry(MANIFEST), manifest)
         archive.writestr(_entry(SIGNATURE), signature)
         for name, data in sorted(files.items()):
             archive.writestr(_entry(name), data)
@@ -136,8 +143,9 @@ def verify_package(data: bytes, public_key: Ed25519PublicKey) -> VerifiedRelease
             # A damaged or unusual archive (bad compressed data, encryption, odd methods).
             raise VerificationError("the zip file is damaged") from None
     manifest_bytes = contents.pop(MANIFEST)
+    signature_bytes = contents.pop(SIGNATURE)
     try:
-        signature = base64.b64decode(contents.pop(SIGNATURE).strip(), validate=True)
+        signature = base64.b64decode(signature_bytes.strip(), validate=True)
         public_key.verify(signature, manifest_bytes)
     except (InvalidSignature, ValueError):
         raise VerificationError(
@@ -163,4 +171,6 @@ def verify_package(data: bytes, public_key: Ed25519PublicKey) -> VerifiedRelease
             or hashlib.sha256(data_bytes).hexdigest() != entry["sha256"]
         ):
             raise VerificationError(f"{name} has been changed since the release was signed")
+    if _archive(manifest_bytes, signature_bytes, contents) != data:
+        raise VerificationError("the zip container has been altered (its files are intact)")
     return VerifiedRelease(manifest=manifest, files=tuple(sorted(listed)))
