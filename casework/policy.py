@@ -108,6 +108,17 @@ def referred_to_actor_agency(actor: Actor, obj: Any) -> bool:
     return bool(check and check(actor.agency_id))
 
 
+def shares_group(group: str) -> Predicate:
+    """An open referral to the actor's agency shares field group `group` of the case."""
+
+    def rule(actor: Actor, obj: Any) -> bool:
+        shared = getattr(_case_of(obj), "shared_groups_for", None)
+        return bool(shared and group in shared(actor.agency_id))
+
+    rule.__name__ = f"shares_{group}"
+    return rule
+
+
 def assigned_or_referred(actor: Actor, obj: Any) -> bool:
     return assigned_to_actor(actor, obj) or referred_to_actor_agency(actor, obj)
 
@@ -165,7 +176,7 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (S, Action.RECORD_CONSENT): same_agency,
     (C, Action.VIEW_ATTACHMENT): assigned_to_actor,
     (S, Action.VIEW_ATTACHMENT): same_agency,
-    (P, Action.VIEW_ATTACHMENT): referred_to_actor_agency,
+    (P, Action.VIEW_ATTACHMENT): shares_group("documents"),
     (C, Action.ADD_ATTACHMENT): assigned_to_actor,
     (S, Action.ADD_ATTACHMENT): same_agency,
     # Referrals
@@ -199,6 +210,20 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (K, Action.VIEW_REGIONAL_REPORTS): True,
     (K, Action.PUBLISH_RELEASE): True,
 }
+
+
+# Field groups of a case (vocab.SHARED_GROUPS): the owning agency sees them all; a partner
+# only those its open referrals share (data minimisation).
+FIELD_GROUPS = ("identity_contact", "trafficking_context", "health_notes", "documents")
+
+
+def visible_field_groups(actor: Actor | None, case: Any) -> frozenset[str]:
+    """The field groups of `case` the actor may see (empty when they may not see the case)."""
+    if not can(actor, Action.VIEW_CASE, case) or actor is None:
+        return frozenset()
+    if _role(actor) == Role.PARTNER:
+        return frozenset(case.shared_groups_for(actor.agency_id))
+    return frozenset(FIELD_GROUPS)
 
 
 class PermissionDenied(Exception):
@@ -270,3 +295,96 @@ def visible_audit_events(actor: Actor | None) -> Select[Any]:
 
     query = select(AuditEvent)
     return query if can(actor, Action.VIEW_AUDIT) else query.where(false())
+
+
+# ---- scoped queries: cases, referrals, services ----------------------------------------
+# The SQL twins of the predicates above: a list built from these cannot show a row that
+# `can(actor, VIEW_..., row)` would refuse.
+
+
+def visible_cases(actor: Actor | None) -> Select[Any]:
+    """Cases the actor may open: a caseworker's assigned cases, a supervisor's agency's, a
+    partner's cases with an accepted referral to their agency and a standing consent."""
+    from casework.cases.models import Case
+
+    query = select(Case)
+    role = _role(actor)
+    if role is None or actor is None:
+        return query.where(false())
+    if role == Role.CASEWORKER:
+        return query.where(Case.agency_id == actor.agency_id, Case.assigned_to_id == actor.id)
+    if role == Role.SUPERVISOR:
+        return query.where(Case.agency_id == actor.agency_id)
+    if role == Role.PARTNER:
+        return query.where(case_shared_with_agency(Case.id, actor.agency_id))
+    return query.where(false())
+
+
+def case_shared_with_agency(case_id: Any, agency_id: Any) -> Any:
+    """SQL condition: an accepted referral of the case to the agency, and a current consent
+    to share with (or refer to) that agency."""
+    from sqlalchemy import exists
+
+    from casework.cases.models import Consent
+    from casework.referrals.models import Referral
+    from casework.vocab import AGENCY_CONSENT_PURPOSES
+
+    referral_open = exists().where(
+        Referral.case_id == case_id,
+        Referral.to_agency_id == agency_id,
+        Referral.status == "accepted",
+    )
+    consent_stands = exists().where(
+        Consent.case_id == case_id,
+        Consent.shared_with_agency_id == agency_id,
+        Consent.purpose.in_(sorted(AGENCY_CONSENT_PURPOSES)),
+        Consent.withdrawn_at.is_(None),
+    )
+    return referral_open & consent_stands
+
+
+def visible_referrals(actor: Actor | None) -> Select[Any]:
+    """Referrals the actor may open (the twin of VIEW_REFERRAL)."""
+    from sqlalchemy import or_
+
+    from casework.cases.models import Case
+    from casework.referrals.models import Referral
+
+    query = select(Referral)
+    role = _role(actor)
+    if role is None or actor is None:
+        return query.where(false())
+    if role == Role.CASEWORKER:
+        return query.join(Case, Referral.case_id == Case.id).where(
+            Referral.from_agency_id == actor.agency_id,
+            Case.agency_id == actor.agency_id,
+            Case.assigned_to_id == actor.id,
+        )
+    if role == Role.SUPERVISOR:
+        agency = actor.agency_id
+        return query.where(or_(Referral.from_agency_id == agency, Referral.to_agency_id == agency))
+    if role == Role.PARTNER:
+        return query.where(Referral.to_agency_id == actor.agency_id)
+    return query.where(false())
+
+
+def visible_service_records(actor: Actor | None) -> Select[Any]:
+    """Service records the actor may read (the twin of VIEW_SERVICES)."""
+    from casework.cases.models import Case
+    from casework.services.models import ServiceRecord
+
+    query = select(ServiceRecord)
+    role = _role(actor)
+    if role is None or actor is None:
+        return query.where(false())
+    if role == Role.CASEWORKER:
+        return query.join(Case, ServiceRecord.case_id == Case.id).where(
+            Case.agency_id == actor.agency_id, Case.assigned_to_id == actor.id
+        )
+    if role == Role.SUPERVISOR:
+        return query.join(Case, ServiceRecord.case_id == Case.id).where(
+            Case.agency_id == actor.agency_id
+        )
+    if role == Role.PARTNER:
+        return query.where(ServiceRecord.provider_agency_id == actor.agency_id)
+    return query.where(false())

@@ -16,7 +16,16 @@ from typing import Any
 
 import pytest
 
-from casework.policy import Action, PermissionDenied, Role, allowed_actions, can, require
+from casework.policy import (
+    FIELD_GROUPS,
+    Action,
+    PermissionDenied,
+    Role,
+    allowed_actions,
+    can,
+    require,
+    visible_field_groups,
+)
 
 Y, N, OBJ = "yes", "no", "object"
 ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER, Role.COORDINATOR, Role.ADMIN)
@@ -88,9 +97,13 @@ class FakeCase:
     agency_id: uuid.UUID | None
     assigned_to_id: uuid.UUID | None = None
     referred_to: set[uuid.UUID] = field(default_factory=set)  # open, accepted referrals
+    shared_groups: frozenset[str] = frozenset(FIELD_GROUPS)  # what those referrals share
 
     def open_referral_to(self, agency_id: uuid.UUID) -> bool:
         return agency_id in self.referred_to
+
+    def shared_groups_for(self, agency_id: uuid.UUID) -> frozenset[str]:
+        return self.shared_groups if agency_id in self.referred_to else frozenset()
 
 
 @dataclass
@@ -131,6 +144,9 @@ def own_everything(user: FakeUser) -> Any:
 
         def open_referral_to(self, agency_id: uuid.UUID) -> bool:
             return True
+
+        def shared_groups_for(self, agency_id: uuid.UUID) -> frozenset[str]:
+            return frozenset(FIELD_GROUPS)
 
     return Everything()
 
@@ -335,3 +351,21 @@ def test_predicate_failure_on_none_object_is_a_refusal() -> None:
         user = actor(role)
         for blank in (object(), FakeCase(None), FakeCase(None, None)):
             assert not can(user, action, blank), (role, action)
+
+
+def test_partner_sees_only_the_field_groups_their_referral_shares() -> None:
+    user = actor(Role.PARTNER)
+    case = FakeCase(other(), other(), {user.agency_id}, frozenset({"trafficking_context"}))
+    assert visible_field_groups(user, case) == {"trafficking_context"}
+    assert not can(user, Action.VIEW_ATTACHMENT, case), "documents were not shared"
+    with_documents = FakeCase(other(), other(), {user.agency_id}, frozenset({"documents"}))
+    assert can(user, Action.VIEW_ATTACHMENT, with_documents)
+    assert visible_field_groups(user, FakeCase(other(), other())) == frozenset()
+
+
+def test_owning_agency_sees_every_field_group() -> None:
+    supervisor = actor(Role.SUPERVISOR)
+    case = FakeCase(supervisor.agency_id, other())
+    assert visible_field_groups(supervisor, case) == frozenset(FIELD_GROUPS)
+    coordinator = actor(Role.COORDINATOR, agency_id=supervisor.agency_id)
+    assert visible_field_groups(coordinator, case) == frozenset()

@@ -283,7 +283,8 @@ def forget_plaintexts(record: Any) -> None:
 
 
 def _forget_on_expire(record: Any, *args: Any) -> None:
-    forget_plaintexts(record)
+    if record is not None:  # None: the instance was garbage-collected; nothing to forget
+        forget_plaintexts(record)
 
 
 def _reencrypt_for_new_agency(record: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:

@@ -1,7 +1,7 @@
 """report releases privacy budgets
 
 Revision ID: eaa05637d781
-Revises: 58d1557986b4
+Revises: ff45072da7a0
 Create Date: 2026-11-23 09:12:49.351519
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'eaa05637d781'
-down_revision = '58d1557986b4'
+down_revision = 'ff45072da7a0'
 branch_labels = None
 depends_on = None
 

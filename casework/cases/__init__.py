@@ -1,0 +1,1 @@
+"""Cases: registering and managing victims of trafficking, on HTCDS 2.0."""

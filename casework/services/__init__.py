@@ -1,0 +1,1 @@
+"""Support plans, service records and counselling sessions."""
