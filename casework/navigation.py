@@ -38,6 +38,18 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
         _l("Accounts, roles, password and second-factor resets."),
         Action.MANAGE_USERS,
     ),
+    (
+        "reports.agency_dashboard",
+        _l("Reports"),
+        _l("Anonymised figures for your agency."),
+        Action.VIEW_AGENCY_REPORTS,
+    ),
+    (
+        "reports.regional_dashboard",
+        _l("Reports"),
+        _l("Anonymised figures, charts and signed releases."),
+        Action.VIEW_REGIONAL_REPORTS,
+    ),
     ("admin.sign_ins", _l("Sign-ins"), _l("Who signed in, and when."), Action.VIEW_AUDIT),
     (
         "admin.audit_log",
@@ -50,6 +62,8 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
 
 # The pages below a navigation entry, which mark it as the current one (aria-current).
 SECTIONS: dict[str, frozenset[str]] = {
+    "reports.agency_dashboard": frozenset({"reports.agency_report"}),
+    "reports.regional_dashboard": frozenset({"reports.regional_report", "reports.public_key"}),
     "admin.list_agencies": frozenset(
         {"admin.new_agency", "admin.edit_agency", "admin.set_agency_active"}
     ),

@@ -48,3 +48,14 @@ class PrivacyBudget(Base):
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     spent: Mapped[float] = mapped_column(Float, default=0.0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CoordinatorScope(Base):
+    """Which figures a coordinator reports on: one country, or the region (country NULL).
+    A coordinator without a row reports on their own agency's country."""
+
+    __tablename__ = "coordinator_scopes"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    country: Mapped[str | None] = mapped_column(String(2))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,8 +1,8 @@
-"""report releases privacy budgets
+"""report releases, privacy budgets, coordinator scopes
 
-Revision ID: eaa05637d781
+Revision ID: a6171a8764ac
 Revises: ff45072da7a0
-Create Date: 2026-11-23 09:12:49.351519
+Create Date: 2026-11-23 09:17:29.961334
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'eaa05637d781'
+revision = 'a6171a8764ac'
 down_revision = 'ff45072da7a0'
 branch_labels = None
 depends_on = None
@@ -23,6 +23,13 @@ def upgrade():
     sa.Column('spent', sa.Float(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('year', name=op.f('pk_privacy_budgets'))
+    )
+    op.create_table('coordinator_scopes',
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_coordinator_scopes_user_id_users')),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_coordinator_scopes'))
     )
     op.create_table('report_releases',
     sa.Column('request_key', sa.String(length=64), nullable=False),
@@ -58,5 +65,6 @@ def downgrade():
         batch_op.drop_index('ix_report_releases_unit_audience')
 
     op.drop_table('report_releases')
+    op.drop_table('coordinator_scopes')
     op.drop_table('privacy_budgets')
     # ### end Alembic commands ###
