@@ -23,7 +23,7 @@ from casework.reports.disclosure import (
     PublishedTable,
 )
 from casework.reports.exports import LabelledTable, ReportDocument
-from casework.reports.ledger import Refused
+from casework.reports.ledger import Refused, stored_release
 from casework.reports.models import CoordinatorScope, ReportRelease
 from casework.reports.operations import release_table
 from casework.reports.queries import count_table, differences
@@ -89,6 +89,22 @@ def build_report(
             continue
         results.append(TableResult(code, release, None))
     return results
+
+
+def stored_report(
+    user: User, period: Period, templates: Sequence[str], mode: str
+) -> list[TableResult]:
+    """The tables of a report already released for `user`'s scope (None where not yet):
+    a read only, for pages and downloads."""
+    scope = scope_of(user)
+    return [
+        TableResult(
+            code,
+            stored_release(ReportRequest(code, TEMPLATES[code].unit, scope, period, mode)),
+            None,
+        )
+        for code in templates
+    ]
 
 
 def note_text(published: PublishedTable) -> list[str]:
