@@ -32,6 +32,11 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 class BaseConfig:
     ENV_NAME = "development"
     DEBUG = False
@@ -75,6 +80,13 @@ class BaseConfig:
     # Encrypted attachments: stored outside static/, never served directly.
     ATTACHMENT_DIR = os.environ.get("CASEWORK_ATTACHMENT_DIR", str(INSTANCE_PATH / "attachments"))
     MAX_ATTACHMENT_BYTES = _env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+    # Anonymised reports: cells of 1..K-1 people are hidden (CTDC publishes from k=11);
+    # published counts are randomly rounded to a multiple of the base (Stats NZ uses 3).
+    REPORT_K = _env_int("REPORT_K", 10)
+    REPORT_ROUNDING_BASE = _env_int("REPORT_ROUNDING_BASE", 5)
+    # Differential-privacy mode: epsilon spent per table, budget per calendar year of data.
+    REPORT_DP_EPSILON = _env_float("REPORT_DP_EPSILON", 0.5)
+    REPORT_DP_BUDGET = _env_float("REPORT_DP_BUDGET", 4.0)
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "th", "vi", "id", "km", "my", "tl", "ms")
     PAGE_SIZE = 25
@@ -139,6 +151,8 @@ def check_production(settings: dict[str, Any]) -> None:
         os.environ.get("CASEWORK_KEYS")
     ):
         problems.append("no key material: set CASEWORK_KEY_FILE or CASEWORK_KEYS")
+    if int(settings.get("REPORT_K", 0)) < 5:
+        problems.append("REPORT_K must be at least 5")
     if str(settings.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append("DATABASE_URL must point at PostgreSQL in production")
     if problems:

@@ -51,6 +51,18 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
         _l("Accounts, roles, password and second-factor resets."),
         Action.MANAGE_USERS,
     ),
+    (
+        "reports.agency_dashboard",
+        _l("Reports"),
+        _l("Anonymised figures for your agency."),
+        Action.VIEW_AGENCY_REPORTS,
+    ),
+    (
+        "reports.regional_dashboard",
+        _l("Reports"),
+        _l("Anonymised figures, charts and signed releases."),
+        Action.VIEW_REGIONAL_REPORTS,
+    ),
     ("admin.sign_ins", _l("Sign-ins"), _l("Who signed in, and when."), Action.VIEW_AUDIT),
     (
         "admin.audit_log",
@@ -66,6 +78,8 @@ SECTIONS: dict[str, frozenset[str]] = {
     "cases.my_cases": frozenset(
         {"cases.view_case", "cases.edit_case", "cases.print_case", "cases.add_note"}
     ),
+    "reports.agency_dashboard": frozenset({"reports.agency_report"}),
+    "reports.regional_dashboard": frozenset({"reports.regional_report", "reports.public_key"}),
     "admin.list_agencies": frozenset(
         {"admin.new_agency", "admin.edit_agency", "admin.set_agency_active"}
     ),
