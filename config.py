@@ -135,9 +135,12 @@ def check_production(settings: dict[str, Any]) -> None:
         problems.append("SECRET_KEY is missing, the default, or shorter than 32 characters")
     if settings.get("DEBUG"):
         problems.append("DEBUG must be off")
-    if not (settings.get("KEY_FILE") and Path(settings["KEY_FILE"]).is_file()) and not (
-        os.environ.get("CASEWORK_KEYS")
-    ):
+    key_file = Path(settings["KEY_FILE"]) if settings.get("KEY_FILE") else None
+    if os.environ.get("CASEWORK_KEYS"):
+        pass
+    elif key_file is not None and key_file.exists() and not key_file.is_file():
+        problems.append(f"key file {str(key_file)!r} is not a regular file")
+    elif key_file is None or not key_file.is_file():
         problems.append("no key material: set CASEWORK_KEY_FILE or CASEWORK_KEYS")
     if str(settings.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append("DATABASE_URL must point at PostgreSQL in production")
