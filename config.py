@@ -72,6 +72,8 @@ class BaseConfig:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the (short) session
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+    # Database backups: never in the key file's folder (`flask backup create` refuses).
+    BACKUP_DIR = os.environ.get("CASEWORK_BACKUP_DIR", str(BASE_DIR / "backups"))
     # Encrypted attachments: stored outside static/, never served directly.
     ATTACHMENT_DIR = os.environ.get("CASEWORK_ATTACHMENT_DIR", str(INSTANCE_PATH / "attachments"))
     MAX_ATTACHMENT_BYTES = _env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
