@@ -32,6 +32,11 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 class BaseConfig:
     ENV_NAME = "development"
     DEBUG = False
@@ -72,9 +77,18 @@ class BaseConfig:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the (short) session
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+    # Database backups: never in the key file's folder (`flask backup create` refuses).
+    BACKUP_DIR = os.environ.get("CASEWORK_BACKUP_DIR", str(BASE_DIR / "backups"))
     # Encrypted attachments: stored outside static/, never served directly.
     ATTACHMENT_DIR = os.environ.get("CASEWORK_ATTACHMENT_DIR", str(INSTANCE_PATH / "attachments"))
     MAX_ATTACHMENT_BYTES = _env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+    # Anonymised reports: cells of 1..K-1 people are hidden (CTDC publishes from k=11);
+    # published counts are randomly rounded to a multiple of the base (Stats NZ uses 3).
+    REPORT_K = _env_int("REPORT_K", 10)
+    REPORT_ROUNDING_BASE = _env_int("REPORT_ROUNDING_BASE", 5)
+    # Differential-privacy mode: epsilon spent per table, budget per calendar year of data.
+    REPORT_DP_EPSILON = _env_float("REPORT_DP_EPSILON", 0.5)
+    REPORT_DP_BUDGET = _env_float("REPORT_DP_BUDGET", 4.0)
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "th", "vi", "id", "km", "my", "tl", "ms")
     PAGE_SIZE = 25
@@ -151,10 +165,15 @@ def check_production(settings: dict[str, Any]) -> None:
         problems.append("SECRET_KEY is missing, the default, or shorter than 32 characters")
     if settings.get("DEBUG"):
         problems.append("DEBUG must be off")
-    if not (settings.get("KEY_FILE") and Path(settings["KEY_FILE"]).is_file()) and not (
-        os.environ.get("CASEWORK_KEYS")
-    ):
+    key_file = Path(settings["KEY_FILE"]) if settings.get("KEY_FILE") else None
+    if os.environ.get("CASEWORK_KEYS"):
+        pass
+    elif key_file is not None and key_file.exists() and not key_file.is_file():
+        problems.append(f"key file {str(key_file)!r} is not a regular file")
+    elif key_file is None or not key_file.is_file():
         problems.append("no key material: set CASEWORK_KEY_FILE or CASEWORK_KEYS")
+    if int(settings.get("REPORT_K", 0)) < 5:
+        problems.append("REPORT_K must be at least 5")
     if str(settings.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append("DATABASE_URL must point at PostgreSQL in production")
     if problems:

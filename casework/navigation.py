@@ -26,6 +26,19 @@ class NavItem:
 # (endpoint, label, description, action). Later features add their own lines.
 NAVIGATION: list[tuple[str, object, object, Action]] = [
     ("main.dashboard", _l("Home"), "", Action.VIEW_DASHBOARD),
+    ("cases.my_cases", _l("My cases"), _l("The cases assigned to you."), Action.LIST_MY_CASES),
+    (
+        "cases.agency_cases",
+        _l("Agency cases"),
+        _l("Every case of your agency: filter, search, assign."),
+        Action.LIST_AGENCY_CASES,
+    ),
+    (
+        "cases.new_case",
+        _l("Register a case"),
+        _l("Record a presumed or identified victim, with their consent."),
+        Action.CREATE_CASE,
+    ),
     (
         "referrals.inbox",
         _l("Incoming referrals"),
@@ -56,6 +69,18 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
         _l("Accounts, roles, password and second-factor resets."),
         Action.MANAGE_USERS,
     ),
+    (
+        "reports.agency_dashboard",
+        _l("Reports"),
+        _l("Anonymised figures for your agency."),
+        Action.VIEW_AGENCY_REPORTS,
+    ),
+    (
+        "reports.regional_dashboard",
+        _l("Reports"),
+        _l("Anonymised figures, charts and signed releases."),
+        Action.VIEW_REGIONAL_REPORTS,
+    ),
     ("admin.sign_ins", _l("Sign-ins"), _l("Who signed in, and when."), Action.VIEW_AUDIT),
     (
         "admin.audit_log",
@@ -68,6 +93,11 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
 
 # The pages below a navigation entry, which mark it as the current one (aria-current).
 SECTIONS: dict[str, frozenset[str]] = {
+    "cases.my_cases": frozenset(
+        {"cases.view_case", "cases.edit_case", "cases.print_case", "cases.add_note"}
+    ),
+    "reports.agency_dashboard": frozenset({"reports.agency_report"}),
+    "reports.regional_dashboard": frozenset({"reports.regional_report", "reports.public_key"}),
     "referrals.inbox": frozenset(
         {"referrals.view_referral", "referrals.decline", "referrals.complete"}
     ),

@@ -1,7 +1,7 @@
 """agencies: services offered
 
 Revision ID: 3c7d2a9e51f0
-Revises: ff45072da7a0
+Revises: a6171a8764ac
 Create Date: 2026-11-24 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c7d2a9e51f0'
-down_revision = 'ff45072da7a0'
+down_revision = 'a6171a8764ac'
 branch_labels = None
 depends_on = None
 
