@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework.access import permission
+from casework.admin.forms import options
 from casework.admin.helpers import INVALID, actor, load_or_404, paginate
 from casework.cases.models import Case
 from casework.policy import Action
@@ -39,7 +40,7 @@ def _show_error(form: Any, error: operations.ReferralError) -> None:
         form.form_errors.append(str(error))
 
 
-def _agency_choices(case: Case, filters: AgencyFilterForm) -> list[tuple[str, str]]:
+def _agency_choices(case: Case, filters: AgencyFilterForm) -> list[Any]:
     consented = queries.consented_agency_ids(case)
     agencies = queries.receiving_agencies(
         case, services=filters.need.data or [], country=filters.country.data or None
@@ -49,7 +50,7 @@ def _agency_choices(case: Case, filters: AgencyFilterForm) -> list[tuple[str, st
         note = _("consent recorded") if agency.id in consented else _("no consent recorded")
         label = f"{agency.name} ({country_name(agency.country)}) - {note}"
         choices.append((str(agency.id), label))
-    return choices
+    return options(choices)
 
 
 def country_name(code: str) -> str:

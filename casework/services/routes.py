@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework.access import authorize, permission
+from casework.admin.forms import options
 from casework.admin.helpers import INVALID, actor, load_or_404, paginate
 from casework.cases.models import Case
 from casework.policy import Action
@@ -117,9 +118,9 @@ def new_session(service_id: uuid.UUID) -> Page:
     record = load_or_404(ServiceRecord, service_id, Action.EDIT_SERVICE)
     authorize(Action.RECORD_SERVICE, record.case)
     form = SessionForm()
-    form.counsellor_id.choices = [
+    form.counsellor_id.choices = options(
         (str(u.id), u.name) for u in operations.counsellor_choices(record.provider_agency_id)
-    ]
+    )
     if request.method == "GET":
         form.counsellor_id.data = str(actor().id)
     if form.validate_on_submit():

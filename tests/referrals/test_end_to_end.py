@@ -119,6 +119,12 @@ def test_cross_border_referral_journey(app: Flask, world: World) -> None:
     assert "Risk of re-trafficking" in service_page
     assert "KH Counselling" in _text(caseworker.get(page))
     assert "Risk alert from a counselling session" in _text(caseworker.get("/notifications/"))
+    owner_case_page = caseworker.get(f"/cases/{case_id}")
+    if owner_case_page.status_code == 200:  # the case page includes this feature's partials
+        owner_view = _text(owner_case_page)
+        assert "Support and services" in owner_view
+        assert f"/services/{record.id}" in owner_view
+        assert f"/referrals/{referral.id}" in owner_view
 
     # 5. The sender revokes; the partner loses the case but keeps its own records.
     assert _post(caseworker, f"{page}/revoke", {}).status_code == 303
