@@ -79,7 +79,7 @@ def load_demo() -> bool:
     # After the demo cases: referrals, services and counselling sessions between agencies.
     from casework.referrals.demo import load_demo_referrals
 
-    load_demo_referrals(agencies)
+    load_demo_referrals()
     audit.record("demo.loaded")
     db.session.flush()
     return True

@@ -118,8 +118,19 @@ def _backdate(referrals: list[Referral]) -> None:
     db.session.flush()
 
 
-def load_demo_referrals(agencies: list[Agency]) -> bool:
-    """Create the demo referrals once; False when there already are some."""
+def load_demo_referrals() -> bool:
+    """Create the demo referrals once; False when there already are some (or no demo
+    agencies)."""
+    from casework.demo import DEMO_AGENCIES
+
+    names = [spec["name"] for spec in DEMO_AGENCIES]
+    found = {
+        a.name: a
+        for a in db.session.execute(select(Agency).where(Agency.name.in_(names))).scalars()
+    }
+    if len(found) != len(names):
+        return False
+    agencies = [found[name] for name in names]
     ids = [a.id for a in agencies]
     if db.session.execute(select(Referral.id).where(Referral.from_agency_id.in_(ids))).first():
         return False
