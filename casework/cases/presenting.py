@@ -135,3 +135,18 @@ OTHER_VOCABULARIES: dict[str, Vocabulary] = {
     "consent_method": CONSENT_METHODS,
     "consent_purpose": CONSENT_PURPOSES,
 }
+
+
+def changed_fields(detail: str | None) -> str:
+    """The labels of the fields a `case.updated` timeline entry names (codes in `detail`)."""
+    from casework.cases.forms import CaseForm
+
+    labels = []
+    for name in (detail or "").split(","):
+        unbound = getattr(CaseForm, name, None)
+        label = unbound.args[0] if unbound is not None and unbound.args else None
+        if label is None:
+            label = unbound.kwargs.get("label") if unbound is not None else None
+        if label is not None:
+            labels.append(str(label))
+    return ", ".join(labels)

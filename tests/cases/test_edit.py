@@ -52,6 +52,8 @@ def test_edit_saves_and_audits_the_changed_fields(login_as, agencies) -> None:
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.updated")).one()
     assert (event.actor_id, event.target_id) == (account.user.id, str(case.id))
     assert set(event.detail.split(",")) == {"phone", "risk_level", "documents"}
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert re.search(r"Case details changed</strong>: [^<]*Phone", page)
     # Saving again without changes writes nothing.
     response = client.post(f"/cases/{case.id}/edit", data=_load(client, case.id))
     assert response.status_code == 302
