@@ -18,9 +18,11 @@ def _refuse_in_production() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from casework.case_records.cli import cases_group
     from casework.encryption.cli import keys_group
 
     app.cli.add_command(keys_group)
+    app.cli.add_command(cases_group)
 
     @app.cli.command("create-admin")
     @click.option("--email", prompt=True, help="Email address of the administrator.")

@@ -98,4 +98,4 @@ def test_the_policys_field_groups_are_the_vocabularys() -> None:
     from casework.policy import FIELD_GROUPS
     from casework.vocab import SHARED_GROUPS
 
-    assert FIELD_GROUPS == SHARED_GROUPS.codes
+    assert SHARED_GROUPS.codes == FIELD_GROUPS

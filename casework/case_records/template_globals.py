@@ -1,0 +1,53 @@
+"""Template helpers the case-record partials use on the case page (any blueprint's page)."""
+
+from __future__ import annotations
+
+import uuid
+
+from casework.auth.models import User
+from casework.case_records import bp
+from casework.case_records.attachments import signs_consent
+from casework.case_records.operations import closure_pending
+from casework.extensions import db
+from casework.vocab import (
+    ATTACHMENT_KINDS,
+    CASE_STATUSES,
+    CLOSURE_REASONS,
+    CONSENT_METHODS,
+    CONSENT_PURPOSES,
+)
+from casework.vocab.records import RECORD_EVENTS
+
+
+@bp.app_template_global()
+def staff_name(user_id: uuid.UUID | None) -> str:
+    """The name of a staff account (who recorded, requested, approved), or "" if none."""
+    if user_id is None:
+        return ""
+    user = db.session.get(User, user_id)
+    return user.name if user is not None else ""
+
+
+@bp.app_template_filter()
+def file_size(size: int | None) -> str:
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+@bp.app_context_processor
+def record_vocabularies() -> dict[str, object]:
+    return {
+        "consent_purposes": CONSENT_PURPOSES,
+        "consent_methods": CONSENT_METHODS,
+        "attachment_kinds": ATTACHMENT_KINDS,
+        "case_statuses": CASE_STATUSES,
+        "closure_reasons": CLOSURE_REASONS,
+        "record_events": RECORD_EVENTS,
+        "closure_pending": closure_pending,
+        "signs_consent": signs_consent,
+    }
