@@ -36,12 +36,20 @@ REFUSALS = {
 }
 
 
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+
+
 def too_large_message() -> str:
-    megabytes = max_file_bytes() / (1024 * 1024)
     return str(
         _(
-            "The file is larger than %(limit)s MB. Nothing was saved: send a smaller file.",
-            limit=f"{megabytes:g}",
+            "The file is larger than the limit of %(limit)s. Nothing was saved: "
+            "send a smaller file.",
+            limit=human_size(max_file_bytes()),
         )
     )
 

@@ -6,7 +6,7 @@ import uuid
 
 from casework.auth.models import User
 from casework.case_records import bp
-from casework.case_records.attachments import signs_consent
+from casework.case_records.attachments import human_size, signs_consent
 from casework.case_records.operations import closure_pending
 from casework.extensions import db
 from casework.vocab import (
@@ -30,13 +30,7 @@ def staff_name(user_id: uuid.UUID | None) -> str:
 
 @bp.app_template_filter()
 def file_size(size: int | None) -> str:
-    if size is None:
-        return ""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+    return "" if size is None else human_size(size)
 
 
 @bp.app_context_processor
