@@ -1,0 +1,116 @@
+"""The partials the case page includes (context: case, groups, timeline), rendered for each
+kind of viewer: the owning agency sees the actions it may take; a partner sees only the
+documents a referral shares; an erased case shows "erased"."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Flask, render_template_string
+from flask_login import login_user
+
+from casework.case_records import attachments
+from casework.case_records.erasure import erase_case
+from casework.db import utcnow
+from casework.extensions import db
+from casework.policy import Role, visible_field_groups
+from tests import factories
+from tests.case_records.conftest import World, png_bytes
+from tests.security.helpers import markup_problems
+
+PAGE = """{% for name in ["consents", "attachments", "assignment", "closure"] %}
+<div id="part-{{ name }}">{% include "cases/_" ~ name ~ ".html" %}</div>{% endfor %}"""
+
+
+def _render(app: Flask, user: object, case: object) -> str:
+    with app.test_request_context("/"):
+        login_user(user)
+        html = render_template_string(
+            PAGE, case=case, groups=visible_field_groups(user, case), timeline=[]
+        )
+    assert markup_problems(html) == []
+    return html
+
+
+def _part(html: str, name: str) -> str:
+    start = html.index(f'<div id="part-{name}">')
+    end = html.find('<div id="part-', start + 1)
+    return html[start : end if end != -1 else len(html)]
+
+
+def test_caseworker_sees_consents_files_and_may_request_closure(app: Flask, world: World) -> None:
+    attachments.add_attachment(
+        world.caseworker,
+        world.case,
+        kind="legal",
+        filename="deed.png",
+        stream=io.BytesIO(png_bytes()),
+    )
+    db.session.flush()
+    html = _render(app, world.caseworker, world.case)
+    consents = _part(html, "consents")
+    assert "Registration and data processing" in consents
+    assert f"/cases/{world.case.id}/consents/new" in consents
+    assert "/withdraw" in consents
+    assert "Attach signed form" in consents
+    files = _part(html, "attachments")
+    assert "deed.png" in files
+    assert "/attachments/new" in files
+    assert "/delete" in files
+    assignment = _part(html, "assignment")
+    assert world.caseworker.name in assignment
+    assert "/assign" not in assignment
+    closure = _part(html, "closure")
+    assert "/closure/request" in closure
+    assert "/closure/decide" not in closure
+
+
+def test_supervisor_decides_a_pending_closure_and_erases_a_closed_case(
+    app: Flask, world: World
+) -> None:
+    case = world.case
+    case.closure_requested_at = utcnow()
+    case.closure_requested_by_id = world.caseworker.id
+    case.closure_requested_status = "Closed"
+    case.closure_reason = "goals_met"
+    html = _render(app, world.supervisor, case)
+    assert "/assign" in _part(html, "assignment")
+    closure = _part(html, "closure")
+    assert "Awaiting a supervisor" in closure
+    assert "/closure/decide" in closure
+    case.status, case.closed_at, case.closed_by_id = "Closed", utcnow(), world.supervisor.id
+    closure = _part(_render(app, world.supervisor, case), "closure")
+    assert "/reopen" in closure
+    assert "/erase" in closure
+    erase_case(world.supervisor, case, reason="supervisor_request")
+    html = _render(app, world.supervisor, case)
+    assert "Erased on" in _part(html, "closure")
+    assert "the files of this case were destroyed" in _part(html, "attachments")
+    assert "/withdraw" not in _part(html, "consents")
+
+
+def test_partner_sees_shared_documents_only(app: Flask, world: World) -> None:
+    partner = factories.make_user(Role.PARTNER, world.other).user
+    attachments.add_attachment(
+        world.caseworker,
+        world.case,
+        kind="legal",
+        filename="deed.png",
+        stream=io.BytesIO(png_bytes()),
+    )
+    referral = factories.make_referral(
+        world.case, world.other, status="accepted", shared_groups=("trafficking_context",)
+    )
+    html = _render(app, partner, world.case)
+    for name in ("consents", "attachments", "assignment", "closure"):
+        assert "<section" not in _part(html, name), name
+    referral.shared_groups = ["documents"]
+    db.session.flush()
+    html = _render(app, partner, world.case)
+    files = _part(html, "attachments")
+    assert "deed.png" in files
+    assert "/attachments/new" not in files
+    assert "/delete" not in files
+    assert world.caseworker.name not in files, "no staff names for partners"
+    for name in ("consents", "assignment", "closure"):
+        assert "<section" not in _part(html, name), name
