@@ -1,0 +1,360 @@
+"""Demo cases: realistic, invented people in every demo agency that owns cases.
+
+Names are written in the scripts of the region (Thai, Khmer, Vietnamese, Burmese, Tagalog),
+so search, display and encryption are exercised with real text. Every person is invented.
+Loading is idempotent: an agency that already holds cases gets none added, so running
+`flask demo` again changes nothing. Never for production (the command refuses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from casework import audit
+from casework.agencies.models import Agency
+from casework.auth.models import User
+from casework.case_records.operations import age_on
+from casework.cases.models import Case, CaseCode, Consent, IdentityDocument, Person
+from casework.cases.references import next_reference
+from casework.cases.timeline import add_entry
+from casework.db import utcnow
+from casework.extensions import db
+from casework.vocab import age_band
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    name: str
+    born: str  # ISO date
+    gender: str
+    citizenship: str
+    identified_days_ago: int
+    channel: str
+    exploitation: tuple[str, ...]
+    assigned: str | None = None  # demo account email
+    risk: str = "medium"
+    status: str = "Active"
+    closure_reason: str | None = None
+    closed_days_ago: int | None = None
+    closure_requested: bool = False  # a pending request by the assignee
+    phone: str | None = None
+    passport: str | None = None
+    # (purpose, named agency or None); the method follows the person's age
+    consents: tuple[tuple[str, str | None], ...] = (("registration", None),)
+    codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+POLICE = "Bangkok Anti-Trafficking Police Unit"
+SHELTER = "Mekong Safe Shelter"
+COUNSELLING = "Phnom Penh Counselling Centre"
+POLICE_WORKER = "caseworker@demo.casework.example"
+SHELTER_WORKER = "shelter.caseworker@demo.casework.example"
+
+DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
+    POLICE: (
+        DemoCase(
+            "สมหญิง แก้วมณี",
+            "1998-07-12",
+            "Feminine",
+            "TH",
+            40,
+            "hotline",
+            ("SexualExploitation",),
+            POLICE_WORKER,
+            risk="high",
+            phone="+66 81 555 0142",
+            consents=(("registration", None), ("statistics", None), ("sharing", SHELTER)),
+            codes={"sexual_exploitation_type": ("PrivateSexualServices",)},
+        ),
+        DemoCase(
+            "Nguyễn Thị Hoa",
+            "2010-02-03",
+            "Feminine",
+            "VN",
+            75,
+            "labour_inspection",
+            ("ForcedLabour", "ChildLabour"),
+            POLICE_WORKER,
+            risk="critical",
+            passport="C7421956",
+            status="FollowUp",
+            consents=(("registration", None), ("referral", COUNSELLING)),
+        ),
+        DemoCase(
+            "សុខ ចាន់ធី",
+            "1990-11-20",
+            "Masculine",
+            "KH",
+            12,
+            "outreach",
+            ("ForcedLabour",),
+            None,
+            phone="+855 12 555 019",
+            codes={"control_method": ("DebtBondage", "WithholdsDocuments")},
+        ),
+        DemoCase(
+            "အောင်ကျော်",
+            "1993-05-09",
+            "Masculine",
+            "MM",
+            150,
+            "police",
+            ("ForcedLabour",),
+            POLICE_WORKER,
+            closure_reason="declined_services",
+            closure_requested=True,
+            consents=(("registration", None), ("statistics", None)),
+        ),
+        DemoCase(
+            "Maria Cristina Dela Cruz",
+            "1995-04-18",
+            "Feminine",
+            "PH",
+            820,
+            "other_agency",
+            ("Servitude",),
+            POLICE_WORKER,
+            risk="low",
+            status="Closed",
+            closure_reason="goals_met",
+            closed_days_ago=700,
+        ),
+        DemoCase(
+            "Trần Văn Minh",
+            "1986-09-30",
+            "Masculine",
+            "VN",
+            3400,
+            "police",
+            ("ForcedLabour",),
+            None,
+            risk="low",
+            status="Closed",
+            closure_reason="returned_reintegrated",
+            closed_days_ago=3000,
+        ),
+    ),
+    SHELTER: (
+        DemoCase(
+            "นภัสสร ศรีสุข",
+            "2009-08-21",
+            "Feminine",
+            "TH",
+            30,
+            "other_agency",
+            ("SexualExploitation",),
+            SHELTER_WORKER,
+            risk="high",
+            consents=(("registration", None), ("sharing", COUNSELLING)),
+            codes={"sexual_exploitation_type": ("RemoteInteractiveServices",)},
+        ),
+        DemoCase(
+            "ស្រីនិច្ច ហេង",
+            "2001-01-15",
+            "Feminine",
+            "KH",
+            55,
+            "self_referral",
+            ("ForcedMarriage",),
+            SHELTER_WORKER,
+            phone="+855 97 555 3310",
+            consents=(("registration", None), ("referral", COUNSELLING), ("statistics", None)),
+        ),
+        DemoCase(
+            "Juan Miguel Santos",
+            "1999-12-02",
+            "Masculine",
+            "PH",
+            400,
+            "outreach",
+            ("ForcedLabour",),
+            SHELTER_WORKER,
+            status="ClosedReferred",
+            closure_reason="referred_elsewhere",
+            closed_days_ago=200,
+        ),
+    ),
+    COUNSELLING: (
+        DemoCase(
+            "ចាន់ សុភា",
+            "1997-03-27",
+            "Feminine",
+            "KH",
+            20,
+            "other_agency",
+            ("ForcedLabour",),
+            None,
+            consents=(("registration", None), ("statistics", None)),
+        ),
+        DemoCase(
+            "Lê Thị Thu",
+            "2000-06-14",
+            "Feminine",
+            "VN",
+            90,
+            "hotline",
+            ("SexualExploitation",),
+            None,
+            status="FollowUp",
+            risk="low",
+        ),
+    ),
+}
+
+
+def _staff(agency: Agency) -> tuple[User | None, User | None]:
+    """The agency's first demo caseworker and supervisor (either may be missing)."""
+    users = db.session.execute(select(User).where(User.agency_id == agency.id)).scalars()
+    by_role: dict[str, User] = {}
+    for user in sorted(users, key=lambda u: u.email):
+        by_role.setdefault(user.role, user)
+    return by_role.get("caseworker"), by_role.get("supervisor")
+
+
+def _create(spec: DemoCase, agency: Agency, agencies: dict[str, Agency]) -> Case:
+    today = utcnow().date()
+    identified = today - timedelta(days=spec.identified_days_ago)
+    caseworker, supervisor = _staff(agency)
+    assignee = (
+        db.session.execute(select(User).where(User.email == spec.assigned)).scalar_one()
+        if spec.assigned
+        else None
+    )
+    recorder = assignee or supervisor or caseworker
+    case = Case(
+        reference=next_reference(agency.country, identified),
+        agency_id=agency.id,
+        assigned_to_id=assignee.id if assignee else None,
+        created_by_id=recorder.id if recorder else None,
+        status=spec.status,
+        identified_on=identified,
+        identification_channel=spec.channel,
+        risk_level=spec.risk,
+        trafficking_status="PossibleVictimOfTrafficking",
+        gender=spec.gender,
+        citizenship=spec.citizenship,
+    )
+    db.session.add(case)
+    db.session.flush()
+    person = Person()
+    case.person = person
+    person.full_name = spec.name
+    person.date_of_birth = spec.born
+    person.phone = spec.phone
+    age = age_on(case, identified)
+    case.age_at_identification = age
+    case.age_band = age_band(age)
+    for code in spec.exploitation:
+        case.codes.append(CaseCode(vocabulary="exploitation_type", code=code))
+    for vocabulary, codes in spec.codes.items():
+        case.codes.extend(CaseCode(vocabulary=vocabulary, code=code) for code in codes)
+    if spec.passport:
+        document = IdentityDocument(doc_type="passport", issuing_country=spec.citizenship)
+        case.identity_documents.append(document)
+        document.number = spec.passport
+    db.session.flush()
+    add_entry(case, "case.registered", actor=recorder)
+    minor = age is not None and age < 18
+    for purpose, named in spec.consents:
+        consent = Consent(
+            case_id=case.id,
+            purpose=purpose,
+            shared_with_agency_id=agencies[named].id if named else None,
+            given_on=identified,
+            method="guardian" if minor else "signed_form",
+            recorded_by_id=recorder.id if recorder else None,
+        )
+        case.consents.append(consent)
+        db.session.flush()
+        add_entry(case, "consent.recorded", actor=recorder, detail=purpose, target=consent)
+    if spec.closure_requested and spec.closure_reason:
+        case.closure_reason = spec.closure_reason
+        case.closure_requested_status = "Closed"
+        case.closure_requested_at = utcnow() - timedelta(days=1)
+        case.closure_requested_by_id = recorder.id if recorder else None
+        add_entry(case, "closure.requested", actor=recorder, detail=f"reason={spec.closure_reason}")
+    if spec.closed_days_ago is not None:
+        case.closure_reason = spec.closure_reason
+        case.closed_at = utcnow() - timedelta(days=spec.closed_days_ago)
+        case.closed_by_id = supervisor.id if supervisor else None
+        entry = add_entry(
+            case,
+            "closure.approved",
+            actor=supervisor,
+            detail=f"status={spec.status} reason={spec.closure_reason}",
+        )
+        entry.at = case.closed_at
+    db.session.flush()
+    return case
+
+
+def load_demo_cases() -> int:
+    """Create the demo cases of every demo agency that holds none yet; the number made."""
+    names = list(DEMO_CASES)
+    agencies = {
+        agency.name: agency
+        for agency in db.session.execute(
+            select(Agency).where(
+                Agency.name.in_(
+                    [
+                        *names,
+                        *(
+                            n
+                            for specs in DEMO_CASES.values()
+                            for s in specs
+                            for _p, n in s.consents
+                            if n
+                        ),
+                    ]
+                )
+            )
+        ).scalars()
+    }
+    created = 0
+    for name in names:
+        agency = agencies.get(name)
+        if agency is None:
+            continue
+        held = db.session.execute(
+            select(func.count()).select_from(Case).where(Case.agency_id == agency.id)
+        ).scalar_one()
+        if held:
+            continue
+        for spec in DEMO_CASES[name]:
+            _create(spec, agency, agencies)
+            created += 1
+    if created:
+        audit.record("demo.cases_loaded", detail=f"count={created}")
+        db.session.flush()
+    return created
+
+
+def cases_summary(agency_names: list[str]) -> list[dict[str, Any]]:
+    """The cases of the demo agencies, for `flask demo --json` (agency order, then reference).
+
+    `referred_to` names the agencies an accepted referral (whose sharing consent stands)
+    currently opens the case to."""
+    agencies = db.session.execute(select(Agency).where(Agency.name.in_(agency_names))).scalars()
+    order = {name: index for index, name in enumerate(agency_names)}
+    by_id = {agency.id: agency for agency in agencies}
+    cases = db.session.execute(select(Case).where(Case.agency_id.in_(list(by_id)))).scalars()
+    summary = []
+    for case in sorted(cases, key=lambda c: (order[by_id[c.agency_id].name], c.reference)):
+        referred = {
+            r.to_agency.name for r in case.referrals if case.open_referral_to(r.to_agency_id)
+        }
+        summary.append(
+            {
+                "reference": case.reference,
+                "url": f"/cases/{case.id}",
+                "agency": by_id[case.agency_id].name,
+                "assigned_to": case.assigned_to.email if case.assigned_to else None,
+                "person_name": case.person.full_name if case.person else None,
+                "referred_to": sorted(referred),
+            }
+        )
+    return summary
