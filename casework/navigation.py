@@ -38,6 +38,12 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
         _l("Accounts, roles, password and second-factor resets."),
         Action.MANAGE_USERS,
     ),
+    (
+        "case_records.erasure_due",
+        _l("Due for erasure"),
+        _l("Closed cases past the retention period."),
+        Action.ERASE_CASE,
+    ),
     ("admin.sign_ins", _l("Sign-ins"), _l("Who signed in, and when."), Action.VIEW_AUDIT),
     (
         "admin.audit_log",

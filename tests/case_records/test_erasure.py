@@ -205,3 +205,8 @@ def test_erase_due_command(world: World, app: Flask, monkeypatch: pytest.MonkeyP
     assert not db.session.get(Case, recent.id).is_erased
     again = runner.invoke(args=["cases", "erase-due", "--yes"])
     assert "0 case(s)" in again.output
+
+
+def test_due_for_erasure_is_in_the_supervisors_navigation(world: World) -> None:
+    assert 'href="/cases/erasure-due"' in world.as_supervisor().get("/").get_data(as_text=True)
+    assert "/cases/erasure-due" not in world.as_caseworker().get("/").get_data(as_text=True)
