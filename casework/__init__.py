@@ -77,11 +77,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from casework.admin import bp as admin_bp
     from casework.auth import bp as auth_bp
     from casework.case_records import bp as case_records_bp
+    from casework.cases import bp as cases_bp
     from casework.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(cases_bp)
     app.register_blueprint(case_records_bp)
 
     import casework.models  # noqa: F401 - every model registered on the metadata

@@ -1,4 +1,4 @@
-"""Flask commands: create-admin, demo, demo-code, audit verify."""
+"""Flask commands: create-admin, demo, demo-code, audit verify, seed."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(keys_group)
     app.cli.add_command(cases_group)
+
+    from casework.seed.cli import seed_command
+
+    app.cli.add_command(seed_command)
 
     @app.cli.command("create-admin")
     @click.option("--email", prompt=True, help="Email address of the administrator.")

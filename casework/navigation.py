@@ -26,6 +26,19 @@ class NavItem:
 # (endpoint, label, description, action). Later features add their own lines.
 NAVIGATION: list[tuple[str, object, object, Action]] = [
     ("main.dashboard", _l("Home"), "", Action.VIEW_DASHBOARD),
+    ("cases.my_cases", _l("My cases"), _l("The cases assigned to you."), Action.LIST_MY_CASES),
+    (
+        "cases.agency_cases",
+        _l("Agency cases"),
+        _l("Every case of your agency: filter, search, assign."),
+        Action.LIST_AGENCY_CASES,
+    ),
+    (
+        "cases.new_case",
+        _l("Register a case"),
+        _l("Record a presumed or identified victim, with their consent."),
+        Action.CREATE_CASE,
+    ),
     (
         "admin.list_agencies",
         _l("Agencies"),
@@ -56,6 +69,9 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
 
 # The pages below a navigation entry, which mark it as the current one (aria-current).
 SECTIONS: dict[str, frozenset[str]] = {
+    "cases.my_cases": frozenset(
+        {"cases.view_case", "cases.edit_case", "cases.print_case", "cases.add_note"}
+    ),
     "admin.list_agencies": frozenset(
         {"admin.new_agency", "admin.edit_agency", "admin.set_agency_active"}
     ),

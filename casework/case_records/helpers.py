@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, TypeVar
 
-from flask import abort, request
+from flask import abort, url_for
 from flask_login import current_user
 
 from casework.access import authorize
@@ -43,8 +43,8 @@ def load_child(model: type[T], case: Case, ident: uuid.UUID) -> T:
 
 
 def case_url(case: Case) -> str:
-    """The case page: its stable address `/cases/<id>` (served by the cases blueprint)."""
-    return f"{request.script_root}/cases/{case.id}"
+    """The case page, `/cases/<id>`."""
+    return url_for("cases.view_case", case_id=case.id)
 
 
 def show_error(form: Any, error: RecordError) -> None:

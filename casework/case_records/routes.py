@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework.access import authorize, permission
-from casework.case_records import attachments, bp, operations
+from casework.case_records import attachments, bp, consents, operations
 from casework.case_records.forms import (
     AssignForm,
     ClosureDecisionForm,
@@ -50,13 +50,13 @@ def _refused(case_page: str, error: RecordError) -> Response:
 @permission(Action.RECORD_CONSENT)
 def new_consent(case_id: uuid.UUID) -> Page:
     case = load_case(case_id, Action.RECORD_CONSENT)
-    form = ConsentForm(agencies=operations.consent_agency_choices(case))
+    form = ConsentForm(agencies=consents.consent_agency_choices(case))
     if form.validate_on_submit():
         upload = form.signed_form.data
         if upload:
             authorize(Action.ADD_ATTACHMENT, case)
         try:
-            consent = operations.record_consent(
+            consent = consents.record_consent(
                 actor(),
                 case,
                 purpose=form.purpose.data,
@@ -85,7 +85,7 @@ def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Page:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            operations.withdraw_consent(actor(), case, consent)
+            consents.withdraw_consent(actor(), case, consent)
         except RecordError as error:
             return _refused(case_url(case), error)
         flash(_("The consent has been withdrawn. It no longer allows anything."), "success")

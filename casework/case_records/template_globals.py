@@ -16,7 +16,6 @@ from casework.vocab import (
     CONSENT_METHODS,
     CONSENT_PURPOSES,
 )
-from casework.vocab.records import RECORD_EVENTS
 
 
 @bp.app_template_global()
@@ -41,7 +40,6 @@ def record_vocabularies() -> dict[str, object]:
         "attachment_kinds": ATTACHMENT_KINDS,
         "case_statuses": CASE_STATUSES,
         "closure_reasons": CLOSURE_REASONS,
-        "record_events": RECORD_EVENTS,
         "closure_pending": closure_pending,
         "signs_consent": signs_consent,
     }

@@ -1,5 +1,4 @@
-"""Code lists of a case's life: closure decisions, erasure reasons and the timeline entries
-the consent, attachment, assignment, closure and erasure operations write."""
+"""Code lists of a case's life: why a closure is sent back, why data was erased."""
 
 from __future__ import annotations
 
@@ -25,23 +24,5 @@ ERASURE_REASONS = Vocabulary(
     [
         ("supervisor_request", _l("Erased by a supervisor")),
         ("retention", _l("Retention period over")),
-    ],
-)
-
-# Timeline entries written here (the case page shows their labels).
-RECORD_EVENTS = Vocabulary(
-    "record_event",
-    [
-        ("consent.recorded", _l("Consent recorded")),
-        ("consent.withdrawn", _l("Consent withdrawn")),
-        ("consent.form_attached", _l("Signed consent form attached")),
-        ("attachment.added", _l("File attached")),
-        ("attachment.deleted", _l("File deleted")),
-        ("case.assigned", _l("Case assigned")),
-        ("closure.requested", _l("Closure requested")),
-        ("closure.approved", _l("Closure approved: case closed")),
-        ("closure.rejected", _l("Closure request sent back")),
-        ("case.reopened", _l("Case re-opened")),
-        ("case.erased", _l("Identifying data erased")),
     ],
 )

@@ -127,8 +127,8 @@ def test_closure_needs_a_reason_and_a_supervisors_approval(world: World) -> None
     )
     assert case.closed_at is not None
     assert case.closure_requested_at is None
-    assert [k for k, _ in _timeline(case.id)] == ["closure.requested", "closure.approved"]
-    assert [e.detail for e in _audit("closure.approved")] == ["status=Closed reason=goals_met"]
+    assert [k for k, _ in _timeline(case.id)] == ["case.closure_requested", "case.closure_approved"]
+    assert [e.detail for e in _audit("case.closure_approved")] == ["status=Closed reason=goals_met"]
 
 
 def test_a_supervisor_cannot_approve_their_own_request(world: World, login_as) -> None:
@@ -159,7 +159,7 @@ def test_sending_back_needs_a_note_and_keeps_the_case_open(world: World) -> None
     assert response.status_code == 302
     case = world.reload()
     assert (case.status, case.closure_reason, case.closure_requested_at) == ("Active", None, None)
-    assert ("closure.rejected", "note=risk_unresolved") in _timeline(case.id)
+    assert ("case.closure_rejected", "note=risk_unresolved") in _timeline(case.id)
     assert post_form(supervisor, decide, {"decision": "approve"}).status_code == 422
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from casework.audit.models import AuditEvent
-from casework.case_records import attachments, operations
+from casework.case_records import attachments, consents
 from casework.case_records.operations import RecordError
 from casework.cases.models import Attachment, Consent, TimelineEntry
 from casework.extensions import db
@@ -129,12 +129,12 @@ def test_a_minor_consents_through_a_guardian(world: World) -> None:
 
 def test_age_is_taken_on_the_day_of_consent() -> None:
     case = factories.make_case(date_of_birth="2008-06-10", identified_on=date(2026, 3, 1), age=17)
-    assert operations.age_on(case, date(2026, 6, 9)) == 17
-    assert operations.age_on(case, date(2026, 6, 10)) == 18
+    assert consents.age_on(case, date(2026, 6, 9)) == 17
+    assert consents.age_on(case, date(2026, 6, 10)) == 18
     case.person.date_of_birth = None
-    assert operations.age_on(case, date(2027, 3, 1)) == 18  # from the age at identification
+    assert consents.age_on(case, date(2027, 3, 1)) == 18  # from the age at identification
     case.age_at_identification = None
-    assert operations.age_on(case, date(2027, 3, 1)) is None
+    assert consents.age_on(case, date(2027, 3, 1)) is None
 
 
 def test_withdrawal_asks_for_confirmation_then_takes_effect(world: World) -> None:
@@ -260,7 +260,7 @@ def test_operations_refuse_a_closed_or_erased_case(world: World) -> None:
     case = world.case
     case.status = "Closed"
     with pytest.raises(RecordError, match="closed"):
-        operations.record_consent(
+        consents.record_consent(
             world.caseworker,
             case,
             purpose="statistics",
@@ -268,4 +268,4 @@ def test_operations_refuse_a_closed_or_erased_case(world: World) -> None:
             given_on=date(2026, 3, 20),
             method="signed_form",
         )
-    operations.withdraw_consent(world.caseworker, case, case.consents[0])  # still allowed
+    consents.withdraw_consent(world.caseworker, case, case.consents[0])  # still allowed

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from casework.audit.models import AuditEvent
-from casework.cases.demo import DEMO_CASES
+from casework.cases.demo_data import DEMO_CASES
 from casework.cases.models import Case, Consent, Person
 from casework.demo import DEMO_AGENCIES, DEMO_USERS, load_demo
 from casework.extensions import db
