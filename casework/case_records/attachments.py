@@ -23,6 +23,8 @@ from casework.case_records.files import CleanFile, FileRefused, clean
 from casework.case_records.operations import RecordError, ensure_changeable, ensure_open
 from casework.cases.models import Attachment, Case, Consent
 from casework.cases.timeline import add_entry
+from casework.crypto import IntegrityError
+from casework.encryption.fields import UnreadableRecord
 from casework.encryption.storage import FileTooLarge, max_file_bytes, read_file, store_file
 from casework.extensions import db
 from casework.vocab import ATTACHMENT_KINDS
@@ -157,9 +159,22 @@ def delete_attachment(actor: User, attachment: Attachment) -> None:
 
 def open_attachment(actor: User, attachment: Attachment) -> Iterator[bytes]:
     """The file's plaintext, chunk by chunk, and an audit event for the read. The first chunk
-    is decrypted before this returns, so a missing key or file fails before any is sent."""
+    is decrypted before this returns, so a missing key or file (`CryptoError`,
+    `FileNotFoundError`) or a tampered file (`UnreadableRecord`, audited) fails before any of
+    it is sent."""
     chunks = read_file(attachment, attachment.storage_name, attachment.wrapped_key)
-    first = next(chunks, b"")
+    try:
+        first = next(chunks, b"")
+    except IntegrityError as exc:  # tampered, truncated or moved: say so, and record it
+        audit.record(
+            "crypto.integrity_failure",
+            actor=actor,
+            target=attachment,
+            outcome="failure",
+            detail="file",
+            durable=True,
+        )
+        raise UnreadableRecord("attachments", attachment.id, "file") from exc
     audit.record("attachment.read", actor=actor, target=attachment, detail=attachment.kind)
 
     def stream() -> Iterator[bytes]:

@@ -12,6 +12,7 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from casework.audit.models import AuditEvent
 from casework.case_records import attachments
 from casework.case_records.operations import RecordError
 from casework.cases.models import Attachment
@@ -238,3 +239,26 @@ def test_display_names_lose_folders_and_control_characters() -> None:
     assert attachments.display_name("evil\r\nname.exe.png", ".jpg") == "evilname.exe.jpg"
     assert attachments.display_name("", ".png") == "file.png"
     assert len(attachments.display_name("a" * 500 + ".pdf", ".pdf")) == 124
+
+
+def test_a_tampered_or_missing_file_is_not_served(world: World) -> None:
+    attachment = _attached(world)
+    stored = Path(world.app.config["ATTACHMENT_DIR"]) / attachment.storage_name
+    data = bytearray(stored.read_bytes())
+    data[-20] ^= 0xFF
+    stored.write_bytes(bytes(data))
+    client = world.as_caseworker()
+    path = f"/cases/{world.case.id}/attachments/{attachment.id}"
+    response = client.get(path)
+    assert response.status_code == 500
+    assert "cannot be read" in response.get_data(as_text=True)
+    failures = (
+        db.session.execute(
+            select(AuditEvent).where(AuditEvent.action == "crypto.integrity_failure")
+        )
+        .scalars()
+        .all()
+    )
+    assert [(e.target_id, e.detail) for e in failures] == [(str(attachment.id), "file")]
+    stored.unlink()
+    assert client.get(path).status_code == 404
