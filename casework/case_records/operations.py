@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from casework import audit
 from casework.auth.models import User
@@ -20,10 +20,11 @@ from casework.cases.models import Case
 from casework.cases.timeline import add_entry
 from casework.db import utcnow
 from casework.extensions import db
-from casework.policy import Role
+from casework.policy import Role, visible_cases
 from casework.vocab import (
     CLOSED_STATUSES,
     CLOSURE_REASONS,
+    OPEN_STATUSES,
 )
 from casework.vocab.records import CLOSURE_REJECTIONS
 
@@ -109,6 +110,15 @@ def assign_case(actor: User, case: Case, assignee_id: Any) -> bool:
 
 def closure_pending(case: Case) -> bool:
     return case.closure_requested_at is not None and not case.is_closed
+
+
+def pending_closures(actor: User) -> Select[Any]:
+    """Cases the actor may see with a closure request awaiting a decision, oldest first."""
+    return (
+        visible_cases(actor)
+        .where(Case.closure_requested_at.is_not(None), Case.status.in_(sorted(OPEN_STATUSES)))
+        .order_by(Case.closure_requested_at, Case.reference)
+    )
 
 
 def request_closure(actor: User, case: Case, *, reason: str, status: str) -> None:

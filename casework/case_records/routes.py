@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework.access import authorize, permission
+from casework.admin.helpers import paginate
 from casework.case_records import attachments, bp, consents, operations
 from casework.case_records.forms import (
     AssignForm,
@@ -163,6 +164,14 @@ def request_closure(case_id: uuid.UUID) -> Page:
             return redirect(case_url(case))
     page = "case_records/closure_request.html"
     return render_template(page, case=case, form=form), _status()
+
+
+@bp.route("/closure-requests")
+@permission(Action.APPROVE_CLOSURE)
+def closure_requests() -> Page:
+    """Closure requests of the supervisor's agency awaiting a decision, oldest first."""
+    page = paginate(operations.pending_closures(actor()))
+    return render_template("case_records/closure_requests.html", page=page)
 
 
 @bp.route("/<uuid:case_id>/closure/decide", methods=["GET", "POST"])

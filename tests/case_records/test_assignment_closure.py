@@ -175,3 +175,29 @@ def test_reopening_a_closed_case(world: World) -> None:
     case = world.reload()
     assert (case.status, case.closed_at, case.closure_reason) == ("Active", None, None)
     assert ("case.reopened", "from=Closed") in _timeline(case.id)
+
+
+def test_supervisors_find_pending_closure_requests_of_their_agency(world: World, login_as) -> None:
+    _request(world.as_caseworker(), world, reason="goals_met", status="Closed")
+    elsewhere = factories.make_case(world.other)
+    elsewhere.closure_requested_at = elsewhere.created_at
+    elsewhere.closure_requested_status = "Closed"
+    db.session.commit()
+    supervisor = world.as_supervisor()
+    page = supervisor.get("/cases/closure-requests")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert world.case.reference in text
+    assert elsewhere.reference not in text
+    assert f"/cases/{world.case.id}/closure/decide" in text
+    assert 'href="/cases/closure-requests"' in supervisor.get("/").get_data(as_text=True)
+    other_supervisor, _ = login_as(Role.SUPERVISOR, agency=world.other)
+    listed = other_supervisor.get("/cases/closure-requests").get_data(as_text=True)
+    assert world.case.reference not in listed
+    post_form(supervisor, f"/cases/{world.case.id}/closure/decide", {"decision": "approve"})
+    after = supervisor.get("/cases/closure-requests").get_data(as_text=True)
+    assert world.case.reference not in after
+
+
+def test_caseworkers_have_no_closure_request_list(world: World) -> None:
+    assert world.as_caseworker().get("/cases/closure-requests").status_code == 404
