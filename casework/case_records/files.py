@@ -15,7 +15,7 @@ No Flask here: the functions take and return bytes.
 from __future__ import annotations
 
 import io
-import warnings
+import logging
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps
@@ -31,9 +31,14 @@ _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", PNG),
 )
 _PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
+MAX_PIXELS = 50_000_000  # a 50-megapixel photo; decoded, about 150 MB of memory
 # PDF catalogue entries that act when the file is opened, or smuggle other files.
 _ACTIVE_ROOT_KEYS = ("/OpenAction", "/AA", "/JavaScript")
 _ACTIVE_NAME_TREES = ("/JavaScript", "/EmbeddedFiles")
+
+
+# pypdf's warnings about a malformed file can quote pieces of it: keep them out of the logs.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 class FileRefused(Exception):
@@ -76,14 +81,15 @@ def clean(data: bytes) -> CleanFile:
 def _clean_image(data: bytes, content_type: str) -> bytes:
     fmt = _PILLOW_FORMATS[content_type]
     try:
-        with warnings.catch_warnings():
-            # A "decompression bomb" (huge pixel count in a small file) is refused outright.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[fmt]) as original:
-                original.load()
-                upright = ImageOps.exif_transpose(original)
-                pixels = _pixels_only(upright, fmt)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        with Image.open(io.BytesIO(data), formats=[fmt]) as original:
+            # A "decompression bomb" (a huge pixel count in a small file) is refused from its
+            # header, before any pixel is decoded.
+            if original.width * original.height > MAX_PIXELS:
+                raise FileRefused("too_large_image")
+            original.load()
+            upright = ImageOps.exif_transpose(original)
+            pixels = _pixels_only(upright, fmt)
+    except Image.DecompressionBombError as exc:
         raise FileRefused("too_large_image") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise FileRefused("damaged") from exc
