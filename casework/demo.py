@@ -54,10 +54,13 @@ def demo_password(email: str) -> str:
 def load_demo() -> bool:
     """Create the demo agencies, users and cases; False if they all already exist."""
     from casework.cases.demo import load_demo_cases
+    from casework.referrals.demo import load_demo_referrals
 
     created = _load_agencies_and_users()
     cases_created = load_demo_cases()
-    return created or cases_created > 0
+    # After the demo cases: referrals, services and counselling sessions between agencies.
+    referrals_created = load_demo_referrals()
+    return created or cases_created > 0 or referrals_created
 
 
 def _load_agencies_and_users() -> bool:

@@ -18,6 +18,7 @@ from casework.cases.models import (
 from casework.encryption.models import DataKey
 from casework.notifications.models import Notification
 from casework.referrals.models import Referral, ReferralService
+from casework.reports.models import CoordinatorScope, PrivacyBudget, ReportRelease
 from casework.services.models import CounsellingSession, ServiceRecord, SupportPlan
 
 __all__ = [
@@ -29,15 +30,18 @@ __all__ = [
     "CaseCode",
     "CaseNote",
     "Consent",
+    "CoordinatorScope",
     "CounsellingSession",
     "DataKey",
     "IdentityDocument",
     "Notification",
     "Person",
+    "PrivacyBudget",
     "RecoveryCode",
     "ReferenceCounter",
     "Referral",
     "ReferralService",
+    "ReportRelease",
     "ServiceRecord",
     "SupportPlan",
     "TimelineEntry",

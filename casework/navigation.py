@@ -40,6 +40,24 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
         Action.CREATE_CASE,
     ),
     (
+        "referrals.inbox",
+        _l("Incoming referrals"),
+        _l("Referrals to your agency: answer them, see how long each has waited."),
+        Action.VIEW_REFERRAL_INBOX,
+    ),
+    (
+        "referrals.sent",
+        _l("Sent referrals"),
+        _l("Referrals your cases were sent on, and their answers."),
+        Action.LIST_SENT_REFERRALS,
+    ),
+    (
+        "services.list_services",
+        _l("Services"),
+        _l("Service records and counselling sessions."),
+        Action.VIEW_SERVICES,
+    ),
+    (
         "admin.list_agencies",
         _l("Agencies"),
         _l("Create and manage agencies."),
@@ -63,6 +81,18 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
         _l("Closed cases past the retention period."),
         Action.ERASE_CASE,
     ),
+    (
+        "reports.agency_dashboard",
+        _l("Reports"),
+        _l("Anonymised figures for your agency."),
+        Action.VIEW_AGENCY_REPORTS,
+    ),
+    (
+        "reports.regional_dashboard",
+        _l("Reports"),
+        _l("Anonymised figures, charts and signed releases."),
+        Action.VIEW_REGIONAL_REPORTS,
+    ),
     ("admin.sign_ins", _l("Sign-ins"), _l("Who signed in, and when."), Action.VIEW_AUDIT),
     (
         "admin.audit_log",
@@ -77,6 +107,21 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
 SECTIONS: dict[str, frozenset[str]] = {
     "cases.my_cases": frozenset(
         {"cases.view_case", "cases.edit_case", "cases.print_case", "cases.add_note"}
+    ),
+    "reports.agency_dashboard": frozenset({"reports.agency_report"}),
+    "reports.regional_dashboard": frozenset({"reports.regional_report", "reports.public_key"}),
+    "referrals.inbox": frozenset(
+        {"referrals.view_referral", "referrals.decline", "referrals.complete"}
+    ),
+    "referrals.sent": frozenset({"referrals.new_referral", "referrals.revoke"}),
+    "services.list_services": frozenset(
+        {
+            "services.new_service",
+            "services.view_service",
+            "services.edit_service",
+            "services.new_session",
+            "services.edit_plan",
+        }
     ),
     "admin.list_agencies": frozenset(
         {"admin.new_agency", "admin.edit_agency", "admin.set_agency_active"}

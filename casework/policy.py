@@ -31,6 +31,7 @@ class Action(StrEnum):
     # Everyone signed in
     VIEW_DASHBOARD = "dashboard.view"
     MANAGE_OWN_ACCOUNT = "account.manage_own"
+    VIEW_NOTIFICATIONS = "notification.view"
     # Administration (separation of duties: never case contents)
     MANAGE_AGENCIES = "agency.manage"
     MANAGE_USERS = "user.manage"
@@ -57,6 +58,7 @@ class Action(StrEnum):
     REVOKE_REFERRAL = "referral.revoke"
     COMPLETE_REFERRAL = "referral.complete"
     VIEW_REFERRAL_INBOX = "referral.inbox"
+    LIST_SENT_REFERRALS = "referral.list_sent"
     # Services
     VIEW_SERVICES = "service.view"
     RECORD_SERVICE = "service.record"
@@ -136,6 +138,32 @@ def service_provided_by_actor_agency(actor: Actor, obj: Any) -> bool:
     return obj is not None and getattr(obj, "provider_agency_id", None) == actor.agency_id
 
 
+def consent_covers_receiver(obj: Any) -> bool:
+    """A referral (or a draft of one) needs a current consent to share with, or refer to, its
+    receiving agency. On a case (no receiver chosen yet) there is nothing to check."""
+    receiver = getattr(obj, "to_agency_id", None)
+    if receiver is None and not hasattr(obj, "to_agency_id"):
+        return True
+    from casework.vocab.cases import AGENCY_CONSENT_PURPOSES
+
+    check = getattr(_case_of(obj), "has_current_consent", None)
+    return bool(receiver is not None and check and check(AGENCY_CONSENT_PURPOSES, receiver))
+
+
+def may_refer_assigned(actor: Actor, obj: Any) -> bool:
+    return assigned_to_actor(actor, obj) and consent_covers_receiver(obj)
+
+
+def may_refer_agency(actor: Actor, obj: Any) -> bool:
+    return same_agency(actor, obj) and consent_covers_receiver(obj)
+
+
+def own_service_while_referred(actor: Actor, obj: Any) -> bool:
+    """A partner edits its own records only while the case is referred to it; after that
+    they stay readable (VIEW_SERVICES) but no longer change."""
+    return service_provided_by_actor_agency(actor, obj) and referred_to_actor_agency(actor, obj)
+
+
 def referral_of_actor_case(actor: Actor, obj: Any) -> bool:
     """A caseworker: referrals their agency sent about a case assigned to them, no others."""
     return referral_sent_by_actor_agency(actor, obj) and assigned_to_actor(actor, obj)
@@ -152,6 +180,7 @@ ALL_ROLES = tuple(Role)
 RULES: dict[tuple[Role, Action], Rule] = {
     **{(role, Action.VIEW_DASHBOARD): True for role in ALL_ROLES},
     **{(role, Action.MANAGE_OWN_ACCOUNT): True for role in ALL_ROLES},
+    **{(role, Action.VIEW_NOTIFICATIONS): True for role in ALL_ROLES},
     (A, Action.MANAGE_AGENCIES): True,
     (A, Action.MANAGE_USERS): True,
     (A, Action.VIEW_AUDIT): True,
@@ -183,8 +212,10 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (C, Action.DELETE_ATTACHMENT): assigned_to_actor,
     (S, Action.DELETE_ATTACHMENT): same_agency,
     # Referrals
-    (C, Action.CREATE_REFERRAL): assigned_to_actor,
-    (S, Action.CREATE_REFERRAL): same_agency,
+    # Refer: on a case, the owners; on a draft referral, only with a current consent for
+    # the receiving agency (the operation asks again).
+    (C, Action.CREATE_REFERRAL): may_refer_assigned,
+    (S, Action.CREATE_REFERRAL): may_refer_agency,
     (C, Action.VIEW_REFERRAL): referral_of_actor_case,
     (S, Action.VIEW_REFERRAL): lambda actor, obj: (
         referral_sent_by_actor_agency(actor, obj) or referral_received_by_actor_agency(actor, obj)
@@ -198,14 +229,18 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (P, Action.COMPLETE_REFERRAL): referral_received_by_actor_agency,
     (S, Action.VIEW_REFERRAL_INBOX): True,
     (P, Action.VIEW_REFERRAL_INBOX): True,
+    (C, Action.LIST_SENT_REFERRALS): True,
+    (S, Action.LIST_SENT_REFERRALS): True,
     # Services: the owning agency sees all; a provider its own records.
     (C, Action.VIEW_SERVICES): assigned_to_actor,
-    (S, Action.VIEW_SERVICES): same_agency,
+    (S, Action.VIEW_SERVICES): lambda actor, obj: (
+        same_agency(actor, obj) or service_provided_by_actor_agency(actor, obj)
+    ),
     (P, Action.VIEW_SERVICES): service_provided_by_actor_agency,
     (P, Action.RECORD_SERVICE): referred_to_actor_agency,
     (C, Action.RECORD_SERVICE): assigned_to_actor,
     (S, Action.RECORD_SERVICE): same_agency,
-    (P, Action.EDIT_SERVICE): service_provided_by_actor_agency,
+    (P, Action.EDIT_SERVICE): own_service_while_referred,
     (C, Action.EDIT_SERVICE): service_on_actor_case,
     (S, Action.EDIT_SERVICE): service_provided_by_actor_agency,
     # Reports: anonymised aggregates only.
@@ -385,8 +420,13 @@ def visible_service_records(actor: Actor | None) -> Select[Any]:
             Case.agency_id == actor.agency_id, Case.assigned_to_id == actor.id
         )
     if role == Role.SUPERVISOR:
+        from sqlalchemy import or_
+
         return query.join(Case, ServiceRecord.case_id == Case.id).where(
-            Case.agency_id == actor.agency_id
+            or_(
+                Case.agency_id == actor.agency_id,
+                ServiceRecord.provider_agency_id == actor.agency_id,
+            )
         )
     if role == Role.PARTNER:
         return query.where(ServiceRecord.provider_agency_id == actor.agency_id)

@@ -160,15 +160,14 @@ def cases_summary(agency_names: list[str]) -> list[dict[str, Any]]:
 
     `referred_to` names the agencies an accepted referral (whose sharing consent stands)
     currently opens the case to."""
+    from casework.referrals.demo import referred_to
+
     agencies = db.session.execute(select(Agency).where(Agency.name.in_(agency_names))).scalars()
     order = {name: index for index, name in enumerate(agency_names)}
     by_id = {agency.id: agency for agency in agencies}
     cases = db.session.execute(select(Case).where(Case.agency_id.in_(list(by_id)))).scalars()
     summary = []
     for case in sorted(cases, key=lambda c: (order[by_id[c.agency_id].name], c.reference)):
-        referred = {
-            r.to_agency.name for r in case.referrals if case.open_referral_to(r.to_agency_id)
-        }
         summary.append(
             {
                 "reference": case.reference,
@@ -176,7 +175,7 @@ def cases_summary(agency_names: list[str]) -> list[dict[str, Any]]:
                 "agency": by_id[case.agency_id].name,
                 "assigned_to": case.assigned_to.email if case.assigned_to else None,
                 "person_name": case.person.full_name if case.person else None,
-                "referred_to": sorted(referred),
+                "referred_to": referred_to(case),
             }
         )
     return summary
