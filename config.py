@@ -82,6 +82,9 @@ class BaseConfig:
     # Encrypted attachments: stored outside static/, never served directly.
     ATTACHMENT_DIR = os.environ.get("CASEWORK_ATTACHMENT_DIR", str(INSTANCE_PATH / "attachments"))
     MAX_ATTACHMENT_BYTES = _env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+    # Closed cases become due for erasure of their identifying data this many years after
+    # closure (`flask --app wsgi cases erase-due`; supervisors see the list).
+    RETENTION_YEARS = _env_int("RETENTION_YEARS", 7)
     # Anonymised reports: cells of 1..K-1 people are hidden (CTDC publishes from k=11);
     # published counts are randomly rounded to a multiple of the base (Stats NZ uses 3).
     REPORT_K = _env_int("REPORT_K", 10)

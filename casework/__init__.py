@@ -89,6 +89,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from casework.admin import bp as admin_bp
     from casework.auth import bp as auth_bp
+    from casework.case_records import bp as case_records_bp
     from casework.cases import bp as cases_bp
     from casework.main import bp as main_bp
     from casework.reports import bp as reports_bp
@@ -97,6 +98,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(case_records_bp)
     app.register_blueprint(reports_bp)
 
     from casework.notifications import bp as notifications_bp

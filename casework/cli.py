@@ -19,10 +19,12 @@ def _refuse_in_production() -> None:
 
 def register_cli(app: Flask) -> None:
     from casework.backup.cli import backup_group
+    from casework.case_records.cli import cases_group
     from casework.encryption.cli import keys_group
     from casework.reports.cli import release_group
 
     app.cli.add_command(keys_group)
+    app.cli.add_command(cases_group)
     app.cli.add_command(release_group)
 
     from casework.seed.cli import seed_command

@@ -50,6 +50,7 @@ class Action(StrEnum):
     RECORD_CONSENT = "consent.record"
     VIEW_ATTACHMENT = "attachment.view"
     ADD_ATTACHMENT = "attachment.add"
+    DELETE_ATTACHMENT = "attachment.delete"
     # Referrals
     CREATE_REFERRAL = "referral.create"
     VIEW_REFERRAL = "referral.view"
@@ -208,6 +209,8 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (P, Action.VIEW_ATTACHMENT): shares_group("documents"),
     (C, Action.ADD_ATTACHMENT): assigned_to_actor,
     (S, Action.ADD_ATTACHMENT): same_agency,
+    (C, Action.DELETE_ATTACHMENT): assigned_to_actor,
+    (S, Action.DELETE_ATTACHMENT): same_agency,
     # Referrals
     # Refer: on a case, the owners; on a draft referral, only with a current consent for
     # the receiving agency (the operation asks again).

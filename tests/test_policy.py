@@ -52,6 +52,7 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.RECORD_CONSENT:           (OBJ,       OBJ,       N,      N,          N),
     Action.VIEW_ATTACHMENT:          (OBJ,       OBJ,       OBJ,    N,          N),
     Action.ADD_ATTACHMENT:           (OBJ,       OBJ,       N,      N,          N),
+    Action.DELETE_ATTACHMENT:        (OBJ,       OBJ,       N,      N,          N),
     Action.CREATE_REFERRAL:          (OBJ,       OBJ,       N,      N,          N),
     Action.VIEW_REFERRAL:            (OBJ,       OBJ,       OBJ,    N,          N),
     Action.RESPOND_REFERRAL:         (N,         OBJ,       OBJ,    N,          N),
