@@ -109,6 +109,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(referrals_bp)
     app.register_blueprint(services_bp)
     app.register_blueprint(notifications_bp)
+
+    from casework.referrals import hooks as referral_hooks
+
+    referral_hooks.connect()
     init_mail(app)
 
     import casework.models  # noqa: F401 - every model registered on the metadata

@@ -354,7 +354,11 @@ def visible_cases(actor: Actor | None) -> Select[Any]:
     if role == Role.SUPERVISOR:
         return query.where(Case.agency_id == actor.agency_id)
     if role == Role.PARTNER:
-        return query.where(case_shared_with_agency(Case.id, actor.agency_id))
+        return query.where(
+            case_shared_with_agency(Case.id, actor.agency_id),
+            Case.status.in_(("Active", "FollowUp")),
+            Case.erased_at.is_(None),
+        )
     return query.where(false())
 
 

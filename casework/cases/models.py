@@ -113,7 +113,10 @@ class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
         )
 
     def open_referrals_to(self, agency_id: Any) -> list[Referral]:
-        """Accepted, open referrals of this case to `agency_id` whose sharing consent stands."""
+        """Accepted, open referrals of this case to `agency_id` whose sharing consent stands.
+        A closed or erased case is shared with no one (closing ends its referrals)."""
+        if self.is_closed or self.is_erased:
+            return []
         if not self.has_current_consent(AGENCY_CONSENT_PURPOSES, agency_id):
             return []
         return [r for r in self.referrals if r.to_agency_id == agency_id and r.grants_access]

@@ -32,6 +32,9 @@ KINDS = Vocabulary(
         ("referral_revoked", _l("Referral revoked by the sender")),
         ("referral_expired", _l("Referral expired without an answer")),
         ("risk_alert", _l("Risk alert from a counselling session")),
+        ("referral_ended_by_closure", _l("Referral ended: the case was closed")),
+        ("case_assigned", _l("A case was assigned to you")),
+        ("closure_requested", _l("Closure requested: your approval is needed")),
     ],
 )
 

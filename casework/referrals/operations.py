@@ -252,6 +252,28 @@ def revoke_referral(actor: User, referral: Referral) -> Referral:
     return referral
 
 
+def end_referrals_of_closed_case(actor: User, case: Case) -> int:
+    """A closed case keeps no one else's access: accepted referrals are completed, pending
+    ones revoked, each audited and told to the receiver. Returns how many ended."""
+    ended = 0
+    for referral in case.referrals:
+        if referral.status == "accepted":
+            referral.status, referral.completed_at = "completed", utcnow()
+        elif referral.status == "pending":
+            referral.status, referral.revoked_at = "revoked", utcnow()
+        else:
+            continue
+        _record(
+            referral,
+            f"{referral.status}_on_closure",
+            actor,
+            _receivers(referral),
+            "referral_ended_by_closure",
+        )
+        ended += 1
+    return ended
+
+
 def expire_referral(referral: Referral, now: datetime | None = None) -> bool:
     """Record the expiry of a pending referral past its deadline (the system acts)."""
     now = now or utcnow()
