@@ -130,7 +130,8 @@ def main() -> None:
         wait_for(f"http://127.0.0.1:{args.port}/health")
         out = ROOT / "build" / "load"
         out.mkdir(parents=True, exist_ok=True)
-        sh(
+        # locust exits 1 when any request failed: the report below counts the errors.
+        subprocess.run(  # noqa: S603
             [
                 str(locust),
                 "-f",
@@ -148,8 +149,11 @@ def main() -> None:
                 str(out / "stats"),
                 "--only-summary",
             ],
-            env,
+            cwd=ROOT,
+            env=env,
             stdout=subprocess.DEVNULL,
+            stderr=(workdir / "locust.log").open("w"),
+            check=False,
         )
         report(out / "stats_stats.csv")
         print(f"gunicorn workers: {os.environ.get('GUNICORN_WORKERS', '4')}; log: {workdir}")
