@@ -76,6 +76,11 @@ def load_demo() -> bool:
         auth_ops.prepare_enrolment(user)
         user.totp_enrolled_at = now
         auth_ops.replace_recovery_codes(user)
+        if role == Role.COORDINATOR:
+            from casework.reports.models import CoordinatorScope
+
+            # The demo coordinator reports on the whole region (country None).
+            db.session.add(CoordinatorScope(user_id=user.id, country=None))
     audit.record("demo.loaded")
     db.session.flush()
     return True
