@@ -77,6 +77,8 @@ class BaseConfig:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the (short) session
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+    # Database backups: never in the key file's folder (`flask backup create` refuses).
+    BACKUP_DIR = os.environ.get("CASEWORK_BACKUP_DIR", str(BASE_DIR / "backups"))
     # Encrypted attachments: stored outside static/, never served directly.
     ATTACHMENT_DIR = os.environ.get("CASEWORK_ATTACHMENT_DIR", str(INSTANCE_PATH / "attachments"))
     MAX_ATTACHMENT_BYTES = _env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
@@ -147,9 +149,12 @@ def check_production(settings: dict[str, Any]) -> None:
         problems.append("SECRET_KEY is missing, the default, or shorter than 32 characters")
     if settings.get("DEBUG"):
         problems.append("DEBUG must be off")
-    if not (settings.get("KEY_FILE") and Path(settings["KEY_FILE"]).is_file()) and not (
-        os.environ.get("CASEWORK_KEYS")
-    ):
+    key_file = Path(settings["KEY_FILE"]) if settings.get("KEY_FILE") else None
+    if os.environ.get("CASEWORK_KEYS"):
+        pass
+    elif key_file is not None and key_file.exists() and not key_file.is_file():
+        problems.append(f"key file {str(key_file)!r} is not a regular file")
+    elif key_file is None or not key_file.is_file():
         problems.append("no key material: set CASEWORK_KEY_FILE or CASEWORK_KEYS")
     if int(settings.get("REPORT_K", 0)) < 5:
         problems.append("REPORT_K must be at least 5")

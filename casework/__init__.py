@@ -16,6 +16,7 @@ from config import check_production, load_config
 __version__ = "0.1.0"
 
 ROOT = Path(__file__).resolve().parent.parent
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1.0, "socket_timeout": 2.0}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -34,13 +35,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(settings)
+    from casework import startup
+
+    startup.check_folders(app)
     _derive_settings(app)
 
     if app.config["TRUSTED_PROXY_COUNT"]:
         n = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from casework import access, errors, headers, logs, navigation, unit_of_work
+    from casework import (
+        access,
+        errors,
+        headers,
+        logs,
+        navigation,
+        session_store,
+        unit_of_work,
+    )
     from casework.extensions import (
         babel,
         bootstrap,
@@ -60,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
     server_session.init_app(app)
+    session_store.init_app(app)
     limiter.init_app(app)
 
     from casework.auth.loader import init_login
@@ -109,7 +122,9 @@ def _derive_settings(app: Flask) -> None:
         import redis
 
         cfg["SESSION_TYPE"] = "redis"
-        cfg["SESSION_REDIS"] = redis.from_url(redis_url)
+        # Short timeouts: when Redis is unreachable, sessions and rate limits fall back to
+        # local stores (session_store, the limiter's in-memory fallback) instead of waiting.
+        cfg["SESSION_REDIS"] = redis.from_url(redis_url, **REDIS_TIMEOUTS)
     elif "SESSION_TYPE" not in cfg:
         from cachelib import FileSystemCache, SimpleCache
 
@@ -120,6 +135,8 @@ def _derive_settings(app: Flask) -> None:
             else FileSystemCache(cfg["SESSION_FILE_DIR"], threshold=5000, mode=0o600)
         )
     cfg.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    if cfg["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        cfg.setdefault("RATELIMIT_STORAGE_OPTIONS", dict(REDIS_TIMEOUTS))
     cfg["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     cfg["RATELIMIT_KEY_PREFIX"] = "casework"
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):

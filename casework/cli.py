@@ -18,6 +18,7 @@ def _refuse_in_production() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from casework.backup.cli import backup_group
     from casework.encryption.cli import keys_group
     from casework.reports.cli import release_group
 
@@ -27,6 +28,7 @@ def register_cli(app: Flask) -> None:
     from casework.seed.cli import seed_command
 
     app.cli.add_command(seed_command)
+    app.cli.add_command(backup_group)
 
     @app.cli.command("create-admin")
     @click.option("--email", prompt=True, help="Email address of the administrator.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -38,6 +38,18 @@ CSRF_MESSAGE = (
 )
 
 
+def _discard_failed_transaction() -> None:
+    """Roll back a transaction the error left unusable (a dropped database connection), so
+    the error page can load the signed-in user on a fresh connection. The request's changes
+    are rolled back anyway (unit_of_work)."""
+    from casework.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:
+        log.warning("rollback after an error failed")
+
+
 def render_error(status: int, title: object, message: object) -> tuple[str, int]:
     try:
         return render_template(
@@ -45,9 +57,11 @@ def render_error(status: int, title: object, message: object) -> tuple[str, int]
         ), status
     except Exception:  # the page itself failed (for example the database is down)
         log.exception("error page could not be rendered")
-        return render_template(
-            "errors/minimal.html", status=status, title=title, message=message
-        ), status
+    _discard_failed_transaction()
+    # Straight from the Jinja environment: no context processors, so nothing (not even the
+    # signed-in user) is loaded from the database.
+    page = current_app.jinja_env.get_template("errors/minimal.html")
+    return page.render(status=status, title=title, message=message), status
 
 
 def handle_http_exception(error: HTTPException) -> tuple[str, int, list[tuple[str, str]]]:
@@ -67,6 +81,7 @@ def handle_internal_error(error: InternalServerError) -> tuple[str, int]:
     original = getattr(error, "original_exception", None)
     if original is not None:
         log.error("unhandled exception", exc_info=original)
+    _discard_failed_transaction()
     return render_error(500, *MESSAGES[500])
 
 

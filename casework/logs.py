@@ -50,6 +50,13 @@ class RedactingJsonFormatter(JsonFormatter):
         return super().format(record)
 
 
+LIMITER_STORAGE_RECOVERED = "Rate limit storage recovered"
+
+
+def _limiter_storage_lines(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING or record.msg == LIMITER_STORAGE_RECOVERED
+
+
 def configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
@@ -67,6 +74,18 @@ def configure_logging(app: Flask) -> None:
     app.logger.propagate = False
     # The development server's own request lines carry query strings: silence them.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # The rate limiter says when its storage (Redis) is unreachable and it counts in memory,
+    # and when the storage is back: those lines belong in our log. Its other INFO lines (each
+    # breach, with the client address) stay out of it.
+    limiter_log = logging.getLogger("flask-limiter")
+    limiter_log.setLevel(logging.INFO)
+    limiter_handler = logging.StreamHandler(sys.stderr)
+    limiter_handler.setFormatter(handler.formatter)
+    limiter_handler.addFilter(RequestIdFilter())
+    limiter_handler.addFilter(_limiter_storage_lines)
+    limiter_handler.set_name("casework")
+    limiter_log.handlers[:] = [h for h in limiter_log.handlers if h.get_name() != "casework"]
+    limiter_log.addHandler(limiter_handler)
 
 
 def start_request() -> None:

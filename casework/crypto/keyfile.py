@@ -87,9 +87,8 @@ def load_keyring_file(path: str | os.PathLike[str], *, check_mode: bool = True) 
     except FileNotFoundError:
         raise KeyringError(f"key file {str(path)!r} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise KeyringError(
-            f"key file {str(path)!r} cannot be read ({type(exc).__name__})"
-        ) from None
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise KeyringError(f"key file {str(path)!r} cannot be read ({reason})") from None
     if check_mode and os.name == "posix" and mode & 0o077:
         raise KeyringError(
             f"key file {str(path)!r} is accessible to group or others "

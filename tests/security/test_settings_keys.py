@@ -73,7 +73,7 @@ def test_key_file_unreadable(production_settings: dict[str, Any]) -> None:
     path = Path(production_settings["KEY_FILE"])
     path.unlink()
     path.mkdir()  # exists, but cannot be read as a file
-    assert "key material" in _refusal(production_settings)
+    assert f"key file {str(path)!r} is not a regular file" in _refusal(production_settings)
 
 
 def test_wrong_keys_for_the_stored_data_are_named(app: Any, tmp_path: Path) -> None:

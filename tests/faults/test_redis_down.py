@@ -1,0 +1,181 @@
+"""Redis down: sign-in keeps working, throttling goes on in memory, and the log says so.
+
+Sessions fall back to a local store while Redis is unreachable (casework/session_store.py);
+the rate limiter falls back to memory (Flask-Limiter's in-memory fallback). A private
+redis-server, stopped and started again under the running app, shows the whole outage: the
+session held in Redis ends, a new sign-in works during the outage, and once Redis is back the
+outage's session ends too (fail closed: an ended session never comes back).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from flask import Flask
+
+from casework.extensions import db
+from casework.policy import Role
+from tests import factories
+from tests.faults.conftest import free_port
+from tests.security.helpers import is_sign_in_redirect, post_code, post_password
+from tests.services import need
+
+LIMITER_FALLBACK = "Rate limit storage unreachable - falling back to in-memory storage"
+
+
+def _account(application: Flask) -> factories.Account:
+    with application.app_context():
+        account = factories.make_user(Role.CASEWORKER)
+        db.session.commit()
+        db.session.refresh(account.user)
+        db.session.expunge(account.user)
+    return account
+
+
+def _sign_in(client, account: factories.Account) -> None:
+    """Both sign-in steps. These tests sign in several times within one 30-second step, so
+    the record of the last code used is cleared first (replay refusal is tested elsewhere)."""
+    from casework.auth.models import User
+
+    with client.application.app_context():
+        db.session.get(User, account.user.id).last_totp_step = None
+        db.session.commit()
+    account.user.last_totp_step = None
+    response = post_password(client, account.user.email, account.password)
+    assert response.status_code == 302, response.status_code
+    assert response.headers["Location"].endswith("/sign-in/code")
+    response = post_code(client, account.code())
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def _log_lines(stream) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+
+
+def test_sign_in_works_with_redis_unreachable(own_app, app_log) -> None:
+    port = free_port()  # nothing listens there
+    application = own_app(REDIS_URL=f"redis://127.0.0.1:{port}/0")
+    assert application.config["SESSION_TYPE"] == "redis"
+    assert application.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+    log = app_log()
+    account = _account(application)
+    client = application.test_client()
+
+    started = time.monotonic()
+    _sign_in(client, account)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert account.user.name in page.get_data(as_text=True)
+    assert time.monotonic() - started < 10, "no long waits on the dead Redis"
+
+    lines = _log_lines(log)
+    warnings = [line for line in lines if line["level"] == "WARNING"]
+    assert any(str(w["message"]).startswith("sessions.redis_unavailable") for w in warnings)
+    assert any(w["message"] == LIMITER_FALLBACK for w in warnings), warnings
+    # Said once per outage, not on every request.
+    assert sum(str(w["message"]).startswith("sessions.redis") for w in warnings) == 1
+
+    # Signing out still ends the session.
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/account")
+    assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    assert is_sign_in_redirect(client.get("/account"))
+
+
+def test_throttling_goes_on_in_memory(own_app, app_log) -> None:
+    application = own_app(
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", ACCOUNT_RATE_LIMIT="3 per minute"
+    )
+    log = app_log()
+    account = _account(application)
+    client = application.test_client()
+    statuses = [
+        post_password(client, account.user.email, "not the password at all").status_code
+        for _ in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    assert LIMITER_FALLBACK in log.getvalue()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[Callable[[], None]]:
+    """A private redis-server on a free port; yields (start, stop) and its URL via start()."""
+    binary = shutil.which("redis-server")
+    need(binary is not None, "redis-server is not installed")
+    assert binary is not None
+    port = free_port()
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start() -> str:
+        process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        processes.append(process)
+        client = redis.Redis(host="127.0.0.1", port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        return f"redis://127.0.0.1:{port}/0"
+
+    def stop() -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=10)
+
+    start.stop = stop  # type: ignore[attr-defined]
+    yield start
+    stop()
+
+
+def test_redis_outage_and_recovery(own_app, app_log, redis_server, monkeypatch) -> None:
+    from casework import session_store
+
+    monkeypatch.setattr(session_store, "RETRY_SECONDS", 0.0)  # ask Redis again at once
+    url = redis_server()
+    application = own_app(REDIS_URL=url)
+    log = app_log()
+    account = _account(application)
+    client = application.test_client()
+    _sign_in(client, account)
+    store = redis.Redis.from_url(url)
+    assert any(store.scan_iter("session:*")), "the session lives in Redis"
+
+    redis_server.stop()  # type: ignore[attr-defined]
+    # The session in Redis cannot be read: sign in again, which works without Redis.
+    assert is_sign_in_redirect(client.get("/account"))
+    _sign_in(client, account)
+    assert client.get("/account").status_code == 200
+    assert "sessions.redis_unavailable" in log.getvalue()
+
+    redis_server()  # Redis is back (empty: its data was not saved)
+    # The session kept locally during the outage is not carried over: sign in again.
+    assert is_sign_in_redirect(client.get("/account"))
+    assert "sessions.redis_restored" in log.getvalue()
+    _sign_in(client, account)
+    assert client.get("/account").status_code == 200
+    assert any(redis.Redis.from_url(url).scan_iter("session:*"))
