@@ -11,7 +11,14 @@ from flask_babel import gettext as _
 
 from casework import __version__, audit
 from casework.encryption import keys
-from casework.reports.disclosure import DIFFERENTIAL_PRIVACY, CountTable, protect
+from casework.reports.disclosure import (
+    DIFFERENTIAL_PRIVACY,
+    CountTable,
+    MedianTable,
+    PublishedTable,
+    protect,
+    protect_medians,
+)
 from casework.reports.ledger import (
     Differences,
     Refused,
@@ -33,12 +40,14 @@ def release_table(
     differences: Differences,
     sensitivity: int | None,
     today: date,
+    medians: Callable[[ReportRequest], MedianTable] | None = None,
 ) -> tuple[ReportRelease, bool]:
     """The release for `request`: the stored one if it was released before (False), else a
     new one (True) after the differencing and budget checks. `Refused` explains a refusal.
 
     `sensitivity` is how many cells one person can change (None: the template cannot be
-    released with differential privacy)."""
+    released with differential privacy). `medians` is given for a median template: its
+    table is measured by it instead of `count`."""
     existing = stored_release(request)
     if existing is not None:
         return existing, False
@@ -53,6 +62,13 @@ def release_table(
     settings = current_app.config
     k = settings["REPORT_K"]
     check_differencing(request, k, differences)
+    if medians is not None and request.mode == DIFFERENTIAL_PRIVACY:
+        raise Refused(
+            _(
+                "Medians are published with suppression and rounding only: choose the "
+                "suppression and rounding method for this table."
+            )
+        )
     epsilon = None
     if request.mode == DIFFERENTIAL_PRIVACY:
         if sensitivity is None:
@@ -64,15 +80,19 @@ def release_table(
             )
         epsilon = settings["REPORT_DP_EPSILON"]
         spend_budget(request.period.year, epsilon, settings["REPORT_DP_BUDGET"])
-    published = protect(
-        count(request),
-        k=k,
-        rounding_base=settings["REPORT_ROUNDING_BASE"],
-        rounding_key=derive_rounding_key(keys.keyring()),
-        mode=request.mode,
-        epsilon=epsilon,
-        sensitivity=sensitivity or 1,
-    )
+    published: PublishedTable
+    if medians is not None:
+        published = protect_medians(medians(request), k=k)
+    else:
+        published = protect(
+            count(request),
+            k=k,
+            rounding_base=settings["REPORT_ROUNDING_BASE"],
+            rounding_key=derive_rounding_key(keys.keyring()),
+            mode=request.mode,
+            epsilon=epsilon,
+            sensitivity=sensitivity or 1,
+        )
     release = record_release(request, published, released_by=actor_id, software_version=__version__)
     audit.record(
         "report.released",
