@@ -77,10 +77,9 @@ def load_demo() -> bool:
         user.totp_enrolled_at = now
         auth_ops.replace_recovery_codes(user)
         if role == Role.COORDINATOR:
-            from casework.reports.models import CoordinatorScope
+            from casework.reports.operations import set_coordinator_scope
 
-            # The demo coordinator reports on the whole region (country None).
-            db.session.add(CoordinatorScope(user_id=user.id, country=None))
+            set_coordinator_scope(None, user, None)  # the demo coordinator reports on the region
     audit.record("demo.loaded")
     db.session.flush()
     return True

@@ -1,4 +1,5 @@
-"""Operations of the reports package: release a table through the ledger."""
+"""Operations of the reports package: release a table through the ledger; set the scope a
+coordinator reports on."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from casework import __version__, audit
+from casework.auth.models import User
 from casework.encryption import keys
+from casework.extensions import db
+from casework.policy import Action, Role, require
 from casework.reports.disclosure import (
     DIFFERENTIAL_PRIVACY,
     CountTable,
@@ -27,9 +31,10 @@ from casework.reports.ledger import (
     spend_budget,
     stored_release,
 )
-from casework.reports.models import ReportRelease
+from casework.reports.models import CoordinatorScope, ReportRelease
 from casework.reports.request import ReportRequest
 from casework.reports.rounding import derive_rounding_key
+from casework.vocab import COUNTRY_CODES
 
 
 def release_table(
@@ -101,3 +106,35 @@ def release_table(
         detail=f"{request.template} {request.mode}",
     )
     return release, True
+
+
+class ScopeError(ValueError):
+    """A scope that cannot be set (the message is safe to show)."""
+
+
+def set_coordinator_scope(actor: User | None, user: User, country: str | None) -> bool:
+    """Make `user` (a coordinator) report on one country (ISO code) or, with None, on the
+    region. `actor` is the administrator doing it, or None for the command line (whoever
+    runs it already holds the server). Returns False when nothing changed; audited."""
+    if actor is not None:
+        require(actor, Action.MANAGE_USERS, user)
+    if user.role != Role.COORDINATOR:
+        raise ScopeError(_("Only coordinators have a report scope."))
+    if country is not None and country not in COUNTRY_CODES:
+        raise ScopeError(_("Choose a country from the list, or the region."))
+    setting = db.session.get(CoordinatorScope, user.id)
+    if setting is not None and setting.country == country:
+        return False
+    if setting is None:
+        setting = CoordinatorScope(user_id=user.id, country=country)
+        db.session.add(setting)
+    else:
+        setting.country = country
+    audit.record(
+        "report.scope.set",
+        actor=actor,
+        target=user,
+        detail=f"country {country}" if country else "region",
+    )
+    db.session.flush()
+    return True
