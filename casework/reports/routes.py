@@ -19,6 +19,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from casework import audit
@@ -48,10 +49,16 @@ EXPORTS: dict[str, tuple[Callable[..., bytes], str]] = {
     "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "json": (to_json, "application/json"),
 }
-MODE_CHOICES = [
-    (STANDARD, _l("Suppression and rounding")),
-    (DIFFERENTIAL_PRIVACY, _l("Differential privacy (spends privacy budget)")),
-]
+MODE_LABELS = {
+    STANDARD: _l("Suppression and rounding"),
+    DIFFERENTIAL_PRIVACY: _l("Differential privacy (spends privacy budget)"),
+}
+
+
+def mode_choices(regional: bool = True) -> list[SelectChoice]:
+    """The methods offered: differential privacy only for regional reports."""
+    modes = (STANDARD, DIFFERENTIAL_PRIVACY) if regional else (STANDARD,)
+    return [SelectChoice(value=mode, label=str(MODE_LABELS[mode])) for mode in modes]
 
 
 def _today() -> date:
@@ -75,7 +82,7 @@ class ReportForm(FlaskForm):
         csrf = False
 
     period = SelectField(_l("Period"))
-    mode = SelectField(_l("Method"), choices=MODE_CHOICES, default=STANDARD)
+    mode = SelectField(_l("Method"), choices=mode_choices, default=STANDARD)
 
 
 class BuildForm(FlaskForm):
@@ -123,9 +130,8 @@ def _dashboard(regional: bool) -> str:
 
 def _report(regional: bool) -> str:
     form = ReportForm(request.args)
-    form.period.choices = period_choices()
-    if not regional:
-        form.mode.choices = MODE_CHOICES[:1]
+    form.period.choices = [SelectChoice(value=key, label=label) for key, label in period_choices()]
+    form.mode.choices = mode_choices(regional)
     period, mode = _choose(form, regional)
     form.period.data, form.mode.data = period.key, mode
     results = stored_report(current_user, period, QUARTERLY_REPORT, mode)
