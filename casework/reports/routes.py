@@ -38,6 +38,7 @@ from casework.reports.service import (
     build_report,
     document,
     labelled,
+    nothing_published,
     scope_label,
     scope_of,
     stored_report,
@@ -45,7 +46,7 @@ from casework.reports.service import (
 from casework.reports.templates import DASHBOARD_TEMPLATES, QUARTERLY_REPORT
 
 EXPORTS: dict[str, tuple[Callable[..., bytes], str]] = {
-    "csv": (to_csv, "text/csv; charset=utf-8"),
+    "csv": (to_csv, "text/csv"),  # Flask adds "; charset=utf-8" to text types
     "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "json": (to_json, "application/json"),
 }
@@ -110,6 +111,7 @@ def _view(regional: bool) -> str:
 def _dashboard(regional: bool) -> str:
     period = recent_periods(QUARTER, _today(), 1)[0]
     results = stored_report(current_user, period, DASHBOARD_TEMPLATES, STANDARD)
+    tables = [r.published for r in results if r.published is not None]
     panels = []
     for result in results:
         table = labelled(result)
@@ -123,6 +125,7 @@ def _dashboard(regional: bool) -> str:
         period=period,
         panels=panels,
         pending=any(r.release is None for r in results),
+        nothing_shown=bool(tables) and all(nothing_published(t) for t in tables),
         build=build,
         scope=scope_label(scope_of(current_user), current_user),
     )
@@ -135,6 +138,7 @@ def _report(regional: bool) -> str:
     period, mode = _choose(form, regional)
     form.period.data, form.mode.data = period.key, mode
     results = stored_report(current_user, period, QUARTERLY_REPORT, mode)
+    published = [r.published for r in results if r.published is not None]
     cfg = current_app.config
     return render_template(
         "reports/report.html",
@@ -145,7 +149,8 @@ def _report(regional: bool) -> str:
         mode=mode,
         tables=[{"result": r, "table": labelled(r)} for r in results],
         pending=sum(r.release is None for r in results),
-        complete=any(r.release is not None for r in results),
+        complete=bool(published),
+        nothing_shown=bool(published) and all(nothing_published(p) for p in published),
         budget=budget_status(period.year, cfg["REPORT_DP_BUDGET"]) if regional else None,
         epsilon=cfg["REPORT_DP_EPSILON"],
         scope=scope_label(scope_of(current_user), current_user),

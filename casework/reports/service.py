@@ -149,7 +149,21 @@ def note_text(published: PublishedTable) -> list[str]:
             )
         elif note == NOTE_NO_DATA:
             texts.append(_("Nothing to report for this period."))
+    if nothing_published(published) and not published.empty:
+        texts.insert(
+            0,
+            _(
+                "Every figure of this table is hidden: too few people to publish any of them "
+                "safely. A longer period (a year) or a wider scope may give figures that can "
+                "be shown."
+            ),
+        )
     return texts
+
+
+def nothing_published(published: PublishedTable) -> bool:
+    """No figure of the table says anything: it is empty, or all hidden or zero."""
+    return not any(value for row in published.values for value in row)
 
 
 def column_label(code: str) -> str:
