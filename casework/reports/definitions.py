@@ -14,11 +14,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, literal, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, literal, select, true
 from sqlalchemy.sql.expression import FromClause
 
 from casework.agencies.models import Agency
-from casework.cases.models import Case
+from casework.cases.models import Case, Consent
 from casework.referrals.models import Referral
 from casework.reports.request import AGENCY, COUNTRY, Period, ReportRequest
 from casework.services.models import CounsellingSession, ServiceRecord
@@ -40,6 +40,7 @@ class Unit:
     is_datetime: bool
     agency_column: Expr
     country_column: Expr | None  # None: through the agency's country
+    case_column: Expr | None = None  # the case a row belongs to (statistics consent)
 
     def in_period(self, period: Period) -> ColumnElement[bool]:
         start, end = period.start, period.end
@@ -61,8 +62,12 @@ class Unit:
         return true()
 
     def population(self, request: ReportRequest) -> ColumnElement[bool]:
-        """Who a request counts: its scope and period."""
-        return and_(self.in_scope(request), self.in_period(request.period))
+        """Who a request counts: its scope and period, leaving out people who withdrew their
+        consent to anonymised statistics (and gave none since)."""
+        condition = and_(self.in_scope(request), self.in_period(request.period))
+        if self.case_column is not None:
+            condition = and_(condition, ~opted_out_of_statistics(self.case_column))
+        return condition
 
     def period_part(self, period: Period) -> Expr:
         """The code of the column (part of the period) a row falls in."""
@@ -70,6 +75,21 @@ class Unit:
         if len(parts) == 1:
             return literal(parts[0].key)
         return case(*[(self.in_period(p), p.key) for p in parts], else_=literal(UNKNOWN))
+
+
+def opted_out_of_statistics(case_id: Expr) -> ColumnElement[bool]:
+    """The case's person withdrew consent to statistics and has no current one."""
+    withdrawn = exists().where(
+        Consent.case_id == case_id,
+        Consent.purpose == "statistics",
+        Consent.withdrawn_at.is_not(None),
+    )
+    current = exists().where(
+        Consent.case_id == case_id,
+        Consent.purpose == "statistics",
+        Consent.withdrawn_at.is_(None),
+    )
+    return and_(withdrawn, ~current)
 
 
 def country_label(code: str) -> str:
@@ -95,6 +115,7 @@ UNITS = {
         False,
         Case.agency_id,
         None,
+        Case.id,
     ),
     "referrals": Unit(
         "referrals",
@@ -104,6 +125,7 @@ UNITS = {
         True,
         Referral.from_agency_id,
         Referral.from_country,
+        Referral.case_id,
     ),
     "services": Unit(
         "services",
@@ -113,6 +135,7 @@ UNITS = {
         False,
         ServiceRecord.provider_agency_id,
         None,
+        ServiceRecord.case_id,
     ),
     "sessions": Unit(
         "sessions",
@@ -122,6 +145,7 @@ UNITS = {
         False,
         _service_agency,
         None,
+        CounsellingSession.case_id,
     ),
     # The populations of the median tables: kept apart from the count tables' units, so the
     # ledger compares a median only with medians of the same measure (a median publishes no
@@ -134,6 +158,7 @@ UNITS = {
         False,
         Case.agency_id,
         None,
+        Case.id,
     ),
     "referrals_answered": Unit(
         "referrals_answered",
@@ -143,6 +168,7 @@ UNITS = {
         True,
         Referral.from_agency_id,
         Referral.from_country,
+        Referral.case_id,
     ),
 }
 
