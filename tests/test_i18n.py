@@ -91,9 +91,10 @@ def test_the_translation_catalogue_holds_every_string(tmp_path) -> None:
     from casework import ROOT
 
     fresh = tmp_path / "fresh.pot"
+    command = [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"]
+    options = ["-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(fresh), "."]
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"]
-        + ["-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(fresh), "."],
+        [*command, *options],
         cwd=ROOT,
         check=True,
         capture_output=True,
