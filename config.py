@@ -32,6 +32,11 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 class BaseConfig:
     ENV_NAME = "development"
     DEBUG = False
@@ -77,12 +82,37 @@ class BaseConfig:
     # Encrypted attachments: stored outside static/, never served directly.
     ATTACHMENT_DIR = os.environ.get("CASEWORK_ATTACHMENT_DIR", str(INSTANCE_PATH / "attachments"))
     MAX_ATTACHMENT_BYTES = _env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+    # Closed cases become due for erasure of their identifying data this many years after
+    # closure (`flask --app wsgi cases erase-due`; supervisors see the list).
+    RETENTION_YEARS = _env_int("RETENTION_YEARS", 7)
+    # Anonymised reports: cells of 1..K-1 people are hidden (CTDC publishes from k=11);
+    # published counts are randomly rounded to a multiple of the base (Stats NZ uses 3).
+    REPORT_K = _env_int("REPORT_K", 10)
+    REPORT_ROUNDING_BASE = _env_int("REPORT_ROUNDING_BASE", 5)
+    # Differential-privacy mode: epsilon spent per table, budget per calendar year of data.
+    REPORT_DP_EPSILON = _env_float("REPORT_DP_EPSILON", 0.5)
+    REPORT_DP_BUDGET = _env_float("REPORT_DP_BUDGET", 4.0)
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "th", "vi", "id", "km", "my", "tl", "ms")
     PAGE_SIZE = 25
     BOOTSTRAP_SERVE_LOCAL = True
     TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Casework")
     HSTS = False
+    # Referrals: a pending referral with no answer after this many days is expired (shown
+    # as expired at once; `flask referrals expire` records it and tells the sender).
+    REFERRAL_EXPIRY_DAYS = _env_int("REFERRAL_EXPIRY_DAYS", 14)
+    # Links in notifications and e-mails: the address people open Casework at.
+    BASE_URL = os.environ.get("CASEWORK_BASE_URL", "")
+    # E-mail: SMTP when MAIL_SERVER is set, else written to the log ("console") in
+    # development. E-mails carry a case reference and a link, never personal data.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") not in {"0", "false", "no"}
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") in {"1", "true", "yes"}
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "casework@localhost")
+    MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 10)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 
@@ -98,6 +128,7 @@ class TestingConfig(BaseConfig):
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_COST = 19456
     ARGON2_PARALLELISM = 1
+    MAIL_BACKEND = "memory"  # tests read app.extensions["casework_mail_sent"]
 
 
 class ProductionConfig(BaseConfig):
@@ -144,6 +175,8 @@ def check_production(settings: dict[str, Any]) -> None:
         problems.append(f"key file {str(key_file)!r} is not a regular file")
     elif key_file is None or not key_file.is_file():
         problems.append("no key material: set CASEWORK_KEY_FILE or CASEWORK_KEYS")
+    if int(settings.get("REPORT_K", 0)) < 5:
+        problems.append("REPORT_K must be at least 5")
     if str(settings.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append("DATABASE_URL must point at PostgreSQL in production")
     if problems:

@@ -91,11 +91,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from casework.admin import bp as admin_bp
     from casework.auth import bp as auth_bp
+    from casework.case_records import bp as case_records_bp
+    from casework.cases import bp as cases_bp
     from casework.main import bp as main_bp
+    from casework.reports import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(case_records_bp)
+    app.register_blueprint(reports_bp)
+
+    from casework.notifications import bp as notifications_bp
+    from casework.notifications.mailer import init_mail
+    from casework.referrals import bp as referrals_bp
+    from casework.services import bp as services_bp
+
+    app.register_blueprint(referrals_bp)
+    app.register_blueprint(services_bp)
+    app.register_blueprint(notifications_bp)
+
+    from casework.referrals import hooks as referral_hooks
+
+    referral_hooks.connect()
+    init_mail(app)
 
     import casework.models  # noqa: F401 - every model registered on the metadata
     from casework.cli import register_cli

@@ -1,4 +1,4 @@
-"""Flask commands: create-admin, demo, demo-code, audit verify."""
+"""Flask commands: create-admin, demo, demo-code, audit verify, seed."""
 
 from __future__ import annotations
 
@@ -19,10 +19,21 @@ def _refuse_in_production() -> None:
 
 def register_cli(app: Flask) -> None:
     from casework.backup.cli import backup_group
+    from casework.case_records.cli import cases_group
     from casework.encryption.cli import keys_group
+    from casework.reports.cli import release_group
 
     app.cli.add_command(keys_group)
+    app.cli.add_command(cases_group)
+    app.cli.add_command(release_group)
+
+    from casework.seed.cli import seed_command
+
+    app.cli.add_command(seed_command)
     app.cli.add_command(backup_group)
+    from casework.referrals.cli import referrals_group
+
+    app.cli.add_command(referrals_group)
 
     @app.cli.command("create-admin")
     @click.option("--email", prompt=True, help="Email address of the administrator.")

@@ -52,7 +52,18 @@ def demo_password(email: str) -> str:
 
 
 def load_demo() -> bool:
-    """Create the demo agencies and users; False if they already exist."""
+    """Create the demo agencies, users and cases; False if they all already exist."""
+    from casework.cases.demo import load_demo_cases
+    from casework.referrals.demo import load_demo_referrals
+
+    created = _load_agencies_and_users()
+    cases_created = load_demo_cases()
+    # After the demo cases: referrals, services and counselling sessions between agencies.
+    referrals_created = load_demo_referrals()
+    return created or cases_created > 0 or referrals_created
+
+
+def _load_agencies_and_users() -> bool:
     if db.session.execute(
         select(Agency).where(Agency.name == DEMO_AGENCIES[0]["name"])
     ).scalar_one_or_none():
@@ -82,6 +93,8 @@ def load_demo() -> bool:
 
 
 def demo_summary() -> dict[str, Any]:
+    from casework.cases.demo import cases_summary
+
     users = db.session.execute(
         select(User).where(User.email.in_([u[1] for u in DEMO_USERS]))
     ).scalars()
@@ -98,7 +111,7 @@ def demo_summary() -> dict[str, Any]:
             for role, email, _name, _index in DEMO_USERS
             if email in by_email
         ],
-        "cases": [],
+        "cases": cases_summary([spec["name"] for spec in DEMO_AGENCIES]),
     }
 
 

@@ -3,6 +3,48 @@
 from casework.agencies.models import Agency
 from casework.audit.models import AuditEvent, AuditHead
 from casework.auth.models import RecoveryCode, User
+from casework.cases.models import (
+    Attachment,
+    Case,
+    CaseCode,
+    CaseNote,
+    Consent,
+    IdentityDocument,
+    Person,
+    ReferenceCounter,
+    TimelineEntry,
+    TraffickingEvent,
+)
 from casework.encryption.models import DataKey
+from casework.notifications.models import Notification
+from casework.referrals.models import Referral, ReferralService
+from casework.reports.models import CoordinatorScope, PrivacyBudget, ReportRelease
+from casework.services.models import CounsellingSession, ServiceRecord, SupportPlan
 
-__all__ = ["Agency", "AuditEvent", "AuditHead", "DataKey", "RecoveryCode", "User"]
+__all__ = [
+    "Agency",
+    "Attachment",
+    "AuditEvent",
+    "AuditHead",
+    "Case",
+    "CaseCode",
+    "CaseNote",
+    "Consent",
+    "CoordinatorScope",
+    "CounsellingSession",
+    "DataKey",
+    "IdentityDocument",
+    "Notification",
+    "Person",
+    "PrivacyBudget",
+    "RecoveryCode",
+    "ReferenceCounter",
+    "Referral",
+    "ReferralService",
+    "ReportRelease",
+    "ServiceRecord",
+    "SupportPlan",
+    "TimelineEntry",
+    "TraffickingEvent",
+    "User",
+]

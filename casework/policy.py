@@ -31,6 +31,7 @@ class Action(StrEnum):
     # Everyone signed in
     VIEW_DASHBOARD = "dashboard.view"
     MANAGE_OWN_ACCOUNT = "account.manage_own"
+    VIEW_NOTIFICATIONS = "notification.view"
     # Administration (separation of duties: never case contents)
     MANAGE_AGENCIES = "agency.manage"
     MANAGE_USERS = "user.manage"
@@ -49,6 +50,7 @@ class Action(StrEnum):
     RECORD_CONSENT = "consent.record"
     VIEW_ATTACHMENT = "attachment.view"
     ADD_ATTACHMENT = "attachment.add"
+    DELETE_ATTACHMENT = "attachment.delete"
     # Referrals
     CREATE_REFERRAL = "referral.create"
     VIEW_REFERRAL = "referral.view"
@@ -56,6 +58,7 @@ class Action(StrEnum):
     REVOKE_REFERRAL = "referral.revoke"
     COMPLETE_REFERRAL = "referral.complete"
     VIEW_REFERRAL_INBOX = "referral.inbox"
+    LIST_SENT_REFERRALS = "referral.list_sent"
     # Services
     VIEW_SERVICES = "service.view"
     RECORD_SERVICE = "service.record"
@@ -108,6 +111,17 @@ def referred_to_actor_agency(actor: Actor, obj: Any) -> bool:
     return bool(check and check(actor.agency_id))
 
 
+def shares_group(group: str) -> Predicate:
+    """An open referral to the actor's agency shares field group `group` of the case."""
+
+    def rule(actor: Actor, obj: Any) -> bool:
+        shared = getattr(_case_of(obj), "shared_groups_for", None)
+        return bool(shared and group in shared(actor.agency_id))
+
+    rule.__name__ = f"shares_{group}"
+    return rule
+
+
 def assigned_or_referred(actor: Actor, obj: Any) -> bool:
     return assigned_to_actor(actor, obj) or referred_to_actor_agency(actor, obj)
 
@@ -122,6 +136,32 @@ def referral_sent_by_actor_agency(actor: Actor, obj: Any) -> bool:
 
 def service_provided_by_actor_agency(actor: Actor, obj: Any) -> bool:
     return obj is not None and getattr(obj, "provider_agency_id", None) == actor.agency_id
+
+
+def consent_covers_receiver(obj: Any) -> bool:
+    """A referral (or a draft of one) needs a current consent to share with, or refer to, its
+    receiving agency. On a case (no receiver chosen yet) there is nothing to check."""
+    receiver = getattr(obj, "to_agency_id", None)
+    if receiver is None and not hasattr(obj, "to_agency_id"):
+        return True
+    from casework.vocab.cases import AGENCY_CONSENT_PURPOSES
+
+    check = getattr(_case_of(obj), "has_current_consent", None)
+    return bool(receiver is not None and check and check(AGENCY_CONSENT_PURPOSES, receiver))
+
+
+def may_refer_assigned(actor: Actor, obj: Any) -> bool:
+    return assigned_to_actor(actor, obj) and consent_covers_receiver(obj)
+
+
+def may_refer_agency(actor: Actor, obj: Any) -> bool:
+    return same_agency(actor, obj) and consent_covers_receiver(obj)
+
+
+def own_service_while_referred(actor: Actor, obj: Any) -> bool:
+    """A partner edits its own records only while the case is referred to it; after that
+    they stay readable (VIEW_SERVICES) but no longer change."""
+    return service_provided_by_actor_agency(actor, obj) and referred_to_actor_agency(actor, obj)
 
 
 def referral_of_actor_case(actor: Actor, obj: Any) -> bool:
@@ -140,6 +180,7 @@ ALL_ROLES = tuple(Role)
 RULES: dict[tuple[Role, Action], Rule] = {
     **{(role, Action.VIEW_DASHBOARD): True for role in ALL_ROLES},
     **{(role, Action.MANAGE_OWN_ACCOUNT): True for role in ALL_ROLES},
+    **{(role, Action.VIEW_NOTIFICATIONS): True for role in ALL_ROLES},
     (A, Action.MANAGE_AGENCIES): True,
     (A, Action.MANAGE_USERS): True,
     (A, Action.VIEW_AUDIT): True,
@@ -165,12 +206,16 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (S, Action.RECORD_CONSENT): same_agency,
     (C, Action.VIEW_ATTACHMENT): assigned_to_actor,
     (S, Action.VIEW_ATTACHMENT): same_agency,
-    (P, Action.VIEW_ATTACHMENT): referred_to_actor_agency,
+    (P, Action.VIEW_ATTACHMENT): shares_group("documents"),
     (C, Action.ADD_ATTACHMENT): assigned_to_actor,
     (S, Action.ADD_ATTACHMENT): same_agency,
+    (C, Action.DELETE_ATTACHMENT): assigned_to_actor,
+    (S, Action.DELETE_ATTACHMENT): same_agency,
     # Referrals
-    (C, Action.CREATE_REFERRAL): assigned_to_actor,
-    (S, Action.CREATE_REFERRAL): same_agency,
+    # Refer: on a case, the owners; on a draft referral, only with a current consent for
+    # the receiving agency (the operation asks again).
+    (C, Action.CREATE_REFERRAL): may_refer_assigned,
+    (S, Action.CREATE_REFERRAL): may_refer_agency,
     (C, Action.VIEW_REFERRAL): referral_of_actor_case,
     (S, Action.VIEW_REFERRAL): lambda actor, obj: (
         referral_sent_by_actor_agency(actor, obj) or referral_received_by_actor_agency(actor, obj)
@@ -184,14 +229,18 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (P, Action.COMPLETE_REFERRAL): referral_received_by_actor_agency,
     (S, Action.VIEW_REFERRAL_INBOX): True,
     (P, Action.VIEW_REFERRAL_INBOX): True,
+    (C, Action.LIST_SENT_REFERRALS): True,
+    (S, Action.LIST_SENT_REFERRALS): True,
     # Services: the owning agency sees all; a provider its own records.
     (C, Action.VIEW_SERVICES): assigned_to_actor,
-    (S, Action.VIEW_SERVICES): same_agency,
+    (S, Action.VIEW_SERVICES): lambda actor, obj: (
+        same_agency(actor, obj) or service_provided_by_actor_agency(actor, obj)
+    ),
     (P, Action.VIEW_SERVICES): service_provided_by_actor_agency,
     (P, Action.RECORD_SERVICE): referred_to_actor_agency,
     (C, Action.RECORD_SERVICE): assigned_to_actor,
     (S, Action.RECORD_SERVICE): same_agency,
-    (P, Action.EDIT_SERVICE): service_provided_by_actor_agency,
+    (P, Action.EDIT_SERVICE): own_service_while_referred,
     (C, Action.EDIT_SERVICE): service_on_actor_case,
     (S, Action.EDIT_SERVICE): service_provided_by_actor_agency,
     # Reports: anonymised aggregates only.
@@ -199,6 +248,20 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (K, Action.VIEW_REGIONAL_REPORTS): True,
     (K, Action.PUBLISH_RELEASE): True,
 }
+
+
+# Field groups of a case (vocab.SHARED_GROUPS): the owning agency sees them all; a partner
+# only those its open referrals share (data minimisation).
+FIELD_GROUPS = ("identity_contact", "trafficking_context", "health_notes", "documents")
+
+
+def visible_field_groups(actor: Actor | None, case: Any) -> frozenset[str]:
+    """The field groups of `case` the actor may see (empty when they may not see the case)."""
+    if not can(actor, Action.VIEW_CASE, case) or actor is None:
+        return frozenset()
+    if _role(actor) == Role.PARTNER:
+        return frozenset(case.shared_groups_for(actor.agency_id))
+    return frozenset(FIELD_GROUPS)
 
 
 class PermissionDenied(Exception):
@@ -270,3 +333,105 @@ def visible_audit_events(actor: Actor | None) -> Select[Any]:
 
     query = select(AuditEvent)
     return query if can(actor, Action.VIEW_AUDIT) else query.where(false())
+
+
+# ---- scoped queries: cases, referrals, services ----------------------------------------
+# The SQL twins of the predicates above: a list built from these cannot show a row that
+# `can(actor, VIEW_..., row)` would refuse.
+
+
+def visible_cases(actor: Actor | None) -> Select[Any]:
+    """Cases the actor may open: a caseworker's assigned cases, a supervisor's agency's, a
+    partner's cases with an accepted referral to their agency and a standing consent."""
+    from casework.cases.models import Case
+
+    query = select(Case)
+    role = _role(actor)
+    if role is None or actor is None:
+        return query.where(false())
+    if role == Role.CASEWORKER:
+        return query.where(Case.agency_id == actor.agency_id, Case.assigned_to_id == actor.id)
+    if role == Role.SUPERVISOR:
+        return query.where(Case.agency_id == actor.agency_id)
+    if role == Role.PARTNER:
+        return query.where(
+            case_shared_with_agency(Case.id, actor.agency_id),
+            Case.status.in_(("Active", "FollowUp")),
+            Case.erased_at.is_(None),
+        )
+    return query.where(false())
+
+
+def case_shared_with_agency(case_id: Any, agency_id: Any) -> Any:
+    """SQL condition: an accepted referral of the case to the agency, and a current consent
+    to share with (or refer to) that agency."""
+    from sqlalchemy import exists
+
+    from casework.cases.models import Consent
+    from casework.referrals.models import Referral
+    from casework.vocab import AGENCY_CONSENT_PURPOSES
+
+    referral_open = exists().where(
+        Referral.case_id == case_id,
+        Referral.to_agency_id == agency_id,
+        Referral.status == "accepted",
+    )
+    consent_stands = exists().where(
+        Consent.case_id == case_id,
+        Consent.shared_with_agency_id == agency_id,
+        Consent.purpose.in_(sorted(AGENCY_CONSENT_PURPOSES)),
+        Consent.withdrawn_at.is_(None),
+    )
+    return referral_open & consent_stands
+
+
+def visible_referrals(actor: Actor | None) -> Select[Any]:
+    """Referrals the actor may open (the twin of VIEW_REFERRAL)."""
+    from sqlalchemy import or_
+
+    from casework.cases.models import Case
+    from casework.referrals.models import Referral
+
+    query = select(Referral)
+    role = _role(actor)
+    if role is None or actor is None:
+        return query.where(false())
+    if role == Role.CASEWORKER:
+        return query.join(Case, Referral.case_id == Case.id).where(
+            Referral.from_agency_id == actor.agency_id,
+            Case.agency_id == actor.agency_id,
+            Case.assigned_to_id == actor.id,
+        )
+    if role == Role.SUPERVISOR:
+        agency = actor.agency_id
+        return query.where(or_(Referral.from_agency_id == agency, Referral.to_agency_id == agency))
+    if role == Role.PARTNER:
+        return query.where(Referral.to_agency_id == actor.agency_id)
+    return query.where(false())
+
+
+def visible_service_records(actor: Actor | None) -> Select[Any]:
+    """Service records the actor may read (the twin of VIEW_SERVICES)."""
+    from casework.cases.models import Case
+    from casework.services.models import ServiceRecord
+
+    query = select(ServiceRecord)
+    role = _role(actor)
+    if role is None or actor is None:
+        return query.where(false())
+    if role == Role.CASEWORKER:
+        return query.join(Case, ServiceRecord.case_id == Case.id).where(
+            Case.agency_id == actor.agency_id, Case.assigned_to_id == actor.id
+        )
+    if role == Role.SUPERVISOR:
+        from sqlalchemy import or_
+
+        return query.join(Case, ServiceRecord.case_id == Case.id).where(
+            or_(
+                Case.agency_id == actor.agency_id,
+                ServiceRecord.provider_agency_id == actor.agency_id,
+            )
+        )
+    if role == Role.PARTNER:
+        return query.where(ServiceRecord.provider_agency_id == actor.agency_id)
+    return query.where(false())

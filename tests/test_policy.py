@@ -16,7 +16,16 @@ from typing import Any
 
 import pytest
 
-from casework.policy import Action, PermissionDenied, Role, allowed_actions, can, require
+from casework.policy import (
+    FIELD_GROUPS,
+    Action,
+    PermissionDenied,
+    Role,
+    allowed_actions,
+    can,
+    require,
+    visible_field_groups,
+)
 
 Y, N, OBJ = "yes", "no", "object"
 ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER, Role.COORDINATOR, Role.ADMIN)
@@ -26,6 +35,7 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     #                                caseworker supervisor partner coordinator admin
     Action.VIEW_DASHBOARD:           (Y,         Y,         Y,      Y,          Y),
     Action.MANAGE_OWN_ACCOUNT:       (Y,         Y,         Y,      Y,          Y),
+    Action.VIEW_NOTIFICATIONS:       (Y,         Y,         Y,      Y,          Y),
     Action.MANAGE_AGENCIES:          (N,         N,         N,      N,          Y),
     Action.MANAGE_USERS:             (N,         N,         N,      N,          Y),
     Action.VIEW_AUDIT:               (N,         N,         N,      N,          Y),
@@ -42,12 +52,14 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.RECORD_CONSENT:           (OBJ,       OBJ,       N,      N,          N),
     Action.VIEW_ATTACHMENT:          (OBJ,       OBJ,       OBJ,    N,          N),
     Action.ADD_ATTACHMENT:           (OBJ,       OBJ,       N,      N,          N),
+    Action.DELETE_ATTACHMENT:        (OBJ,       OBJ,       N,      N,          N),
     Action.CREATE_REFERRAL:          (OBJ,       OBJ,       N,      N,          N),
     Action.VIEW_REFERRAL:            (OBJ,       OBJ,       OBJ,    N,          N),
     Action.RESPOND_REFERRAL:         (N,         OBJ,       OBJ,    N,          N),
     Action.REVOKE_REFERRAL:          (OBJ,       OBJ,       N,      N,          N),
     Action.COMPLETE_REFERRAL:        (N,         OBJ,       OBJ,    N,          N),
     Action.VIEW_REFERRAL_INBOX:      (N,         Y,         Y,      N,          N),
+    Action.LIST_SENT_REFERRALS:      (Y,         Y,         N,      N,          N),
     Action.VIEW_SERVICES:            (OBJ,       OBJ,       OBJ,    N,          N),
     Action.RECORD_SERVICE:           (OBJ,       OBJ,       OBJ,    N,          N),
     Action.EDIT_SERVICE:             (OBJ,       OBJ,       OBJ,    N,          N),
@@ -88,9 +100,18 @@ class FakeCase:
     agency_id: uuid.UUID | None
     assigned_to_id: uuid.UUID | None = None
     referred_to: set[uuid.UUID] = field(default_factory=set)  # open, accepted referrals
+    shared_groups: frozenset[str] = frozenset(FIELD_GROUPS)  # what those referrals share
+    consented: set[uuid.UUID] = field(default_factory=set)  # sharing consents (besides referred)
+
+    def has_current_consent(self, purposes: frozenset[str], agency_id: uuid.UUID) -> bool:
+        assert purposes == {"sharing", "referral"}
+        return agency_id in self.referred_to or agency_id in self.consented
 
     def open_referral_to(self, agency_id: uuid.UUID) -> bool:
         return agency_id in self.referred_to
+
+    def shared_groups_for(self, agency_id: uuid.UUID) -> frozenset[str]:
+        return self.shared_groups if agency_id in self.referred_to else frozenset()
 
 
 @dataclass
@@ -131,6 +152,9 @@ def own_everything(user: FakeUser) -> Any:
 
         def open_referral_to(self, agency_id: uuid.UUID) -> bool:
             return True
+
+        def shared_groups_for(self, agency_id: uuid.UUID) -> frozenset[str]:
+            return frozenset(FIELD_GROUPS)
 
     return Everything()
 
@@ -232,6 +256,12 @@ def test_supervisor_on_their_agency_only(action: Action) -> None:
         assert can(user, action, FakeService(own_case, user.agency_id))
         assert not can(user, action, FakeService(own_case, other()))
         assert not can(user, action, FakeService(foreign_case, other()))
+    elif action is Action.VIEW_SERVICES:
+        # Every record on their agency's cases, and their agency's own records elsewhere.
+        assert can(user, action, FakeService(own_case, other()))
+        assert can(user, action, FakeService(foreign_case, user.agency_id))
+        assert not can(user, action, FakeService(foreign_case, other()))
+        assert not can(user, action, foreign_case)
     else:
         assert can(user, action, _case_for(user, action, own_case))
         assert not can(user, action, foreign_case)
@@ -335,3 +365,53 @@ def test_predicate_failure_on_none_object_is_a_refusal() -> None:
         user = actor(role)
         for blank in (object(), FakeCase(None), FakeCase(None, None)):
             assert not can(user, action, blank), (role, action)
+
+
+def test_partner_sees_only_the_field_groups_their_referral_shares() -> None:
+    user = actor(Role.PARTNER)
+    case = FakeCase(other(), other(), {user.agency_id}, frozenset({"trafficking_context"}))
+    assert visible_field_groups(user, case) == {"trafficking_context"}
+    assert not can(user, Action.VIEW_ATTACHMENT, case), "documents were not shared"
+    with_documents = FakeCase(other(), other(), {user.agency_id}, frozenset({"documents"}))
+    assert can(user, Action.VIEW_ATTACHMENT, with_documents)
+    assert visible_field_groups(user, FakeCase(other(), other())) == frozenset()
+
+
+def test_owning_agency_sees_every_field_group() -> None:
+    supervisor = actor(Role.SUPERVISOR)
+    case = FakeCase(supervisor.agency_id, other())
+    assert visible_field_groups(supervisor, case) == frozenset(FIELD_GROUPS)
+    coordinator = actor(Role.COORDINATOR, agency_id=supervisor.agency_id)
+    assert visible_field_groups(coordinator, case) == frozenset()
+
+
+# ---- referrals and services: consent and the end of a referral -------------------------------
+
+
+@dataclass
+class DraftReferral:
+    case: FakeCase
+    to_agency_id: uuid.UUID | None
+    from_agency_id: uuid.UUID | None = None
+
+
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR], ids=str)
+def test_a_referral_needs_a_consent_for_its_receiver(role: Role) -> None:
+    user = actor(role)
+    receiver, elsewhere = other(), other()
+    case = FakeCase(user.agency_id, user.id, consented={receiver})
+    assert can(user, Action.CREATE_REFERRAL, case), "the case itself: the owners may refer"
+    assert can(user, Action.CREATE_REFERRAL, DraftReferral(case, receiver))
+    assert not can(user, Action.CREATE_REFERRAL, DraftReferral(case, elsewhere))
+    assert not can(user, Action.CREATE_REFERRAL, DraftReferral(case, None))
+    foreign = FakeCase(other(), other(), consented={receiver})
+    assert not can(user, Action.CREATE_REFERRAL, DraftReferral(foreign, receiver))
+
+
+def test_partner_edits_own_records_only_while_the_case_is_referred() -> None:
+    user = actor(Role.PARTNER)
+    referred = FakeCase(other(), other(), {user.agency_id})
+    ended = FakeCase(other(), other(), set())
+    assert can(user, Action.EDIT_SERVICE, FakeService(referred, user.agency_id))
+    assert not can(user, Action.EDIT_SERVICE, FakeService(ended, user.agency_id))
+    assert can(user, Action.VIEW_SERVICES, FakeService(ended, user.agency_id)), "still readable"

@@ -36,7 +36,11 @@ def new_agency() -> Page:
     if form.validate_on_submit():
         try:
             operations.create_agency(
-                actor(), name=form.name.data, org_type=form.org_type.data, country=form.country.data
+                actor(),
+                name=form.name.data,
+                org_type=form.org_type.data,
+                country=form.country.data,
+                services_offered=form.services_offered.data,
             )
         except operations.AdminInputError as error:
             show_input_error(form, error)
@@ -60,6 +64,7 @@ def edit_agency(agency_id: uuid.UUID) -> Page:
                 name=form.name.data,
                 org_type=form.org_type.data,
                 country=form.country.data,
+                services_offered=form.services_offered.data,
             )
         except operations.AdminInputError as error:
             show_input_error(form, error)

@@ -20,7 +20,7 @@ from casework.agencies.models import Agency
 from casework.auth import operations as auth_ops
 from casework.auth.models import User
 from casework.extensions import db
-from casework.vocab import COUNTRY_CODES, ORGANISATION_TYPES
+from casework.vocab import COUNTRY_CODES, ORGANISATION_TYPES, SERVICE_TYPES
 
 NAME_MAX = 200
 EMAIL_MAX = 254
@@ -70,6 +70,14 @@ def agency_values(name: Any, org_type: Any, country: Any) -> dict[str, str]:
         "org_type": vocab_code(org_type, ORGANISATION_TYPES, "org_type"),
         "country": vocab_code(str(country or "").upper(), COUNTRY_CODES, "country"),
     }
+
+
+def service_codes(values: Any, field_name: str = "services_offered") -> list[str]:
+    """A sorted list of distinct service type codes (vocab.SERVICE_TYPES)."""
+    codes = sorted({str(v) for v in (values or [])})
+    for code in codes:
+        vocab_code(code, SERVICE_TYPES, field_name)
+    return codes
 
 
 def agency_name_taken(name: str, other_than: uuid.UUID | None = None) -> bool:

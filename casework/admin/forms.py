@@ -8,7 +8,15 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, SearchField, SelectField, StringField
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
@@ -19,8 +27,9 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from casework.vocab import ORGANISATION_TYPES, ROLES, country_choices
+from casework.vocab import ORGANISATION_TYPES, ROLES, SERVICE_TYPES, country_choices
 
 NAME_MAX = 200  # Agency.name, User.name
 EMAIL_MAX = 254  # User.email
@@ -64,6 +73,13 @@ class AgencyForm(FlaskForm):
         _l("Country"),
         choices=lambda: options(country_choices(blank=_l("Choose a country"))),
         validators=[DataRequired(_l("Choose the country."))],
+    )
+    services_offered = SelectMultipleField(
+        _l("Services offered"),
+        choices=lambda: options(SERVICE_TYPES.choices()),
+        description=_l("Referrals for these services can be sent to this agency."),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
 
 

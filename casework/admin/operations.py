@@ -43,10 +43,13 @@ class IssuedPassword:
 # ---- agencies -----------------------------------------------------------------------------
 
 
-def create_agency(actor: User, *, name: Any, org_type: Any, country: Any) -> Agency:
+def create_agency(
+    actor: User, *, name: Any, org_type: Any, country: Any, services_offered: Any = ()
+) -> Agency:
     """A new, active agency."""
     require(actor, Action.MANAGE_AGENCIES)
-    values = checks.agency_values(name, org_type, country)
+    values: dict[str, Any] = dict(checks.agency_values(name, org_type, country))
+    values["services_offered"] = checks.service_codes(services_offered)
     duplicate = _("An agency with this name already exists.")
     if checks.agency_name_taken(values["name"]):
         raise AdminInputError(duplicate, "name")
@@ -58,11 +61,20 @@ def create_agency(actor: User, *, name: Any, org_type: Any, country: Any) -> Age
 
 
 def update_agency(
-    actor: User, agency: Agency, *, name: Any, org_type: Any, country: Any
+    actor: User,
+    agency: Agency,
+    *,
+    name: Any,
+    org_type: Any,
+    country: Any,
+    services_offered: Any = None,
 ) -> list[str]:
-    """Change an agency's details; returns the changed field names (none: no event)."""
+    """Change an agency's details; returns the changed field names (none: no event).
+    `services_offered` None leaves the agency's services as they are."""
     require(actor, Action.MANAGE_AGENCIES, agency)
-    values = checks.agency_values(name, org_type, country)
+    values: dict[str, Any] = dict(checks.agency_values(name, org_type, country))
+    if services_offered is not None:
+        values["services_offered"] = checks.service_codes(services_offered)
     duplicate = _("An agency with this name already exists.")
     if checks.agency_name_taken(values["name"], other_than=agency.id):
         raise AdminInputError(duplicate, "name")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db import Base, Timestamps, UUIDPrimaryKey
@@ -15,6 +15,9 @@ class Agency(UUIDPrimaryKey, Timestamps, Base):
     org_type: Mapped[str] = mapped_column(String(64))  # vocab.ORGANISATION_TYPES
     country: Mapped[str] = mapped_column(String(2), index=True)  # ISO 3166-1 alpha-2
     active: Mapped[bool] = mapped_column(default=True)
+    # The services it provides (vocab.SERVICE_TYPES codes): referrals are offered to
+    # agencies that provide what the person needs.
+    services_offered: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     def __repr__(self) -> str:
         return f"<Agency {self.id}>"

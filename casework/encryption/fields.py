@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import BigInteger, ForeignKey, LargeBinary, event, inspect
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import flag_dirty, flag_modified
 
 from casework.crypto import (
     FieldContext,
@@ -119,8 +119,11 @@ class Encrypted:
         record.__dict__.setdefault(_PLAIN_CACHE, {})[self.name] = value
         record.__dict__.setdefault(_PENDING, set()).add(self.name)
         state = inspect(record)
-        if state.persistent and self.ct_attr in state.dict:
-            flag_modified(record, self.ct_attr)  # so the flush visits this record
+        if state.persistent:  # so the flush visits this record and seals the field
+            if self.ct_attr in state.dict:
+                flag_modified(record, self.ct_attr)
+            else:  # never loaded (left out of the INSERT): loading it would drop the cache
+                flag_dirty(record)
 
     def seal(self, record: Any) -> None:
         """Encrypt the in-memory value into the columns (called at flush)."""
@@ -283,7 +286,8 @@ def forget_plaintexts(record: Any) -> None:
 
 
 def _forget_on_expire(record: Any, *args: Any) -> None:
-    forget_plaintexts(record)
+    if record is not None:  # None: the instance was garbage-collected; nothing to forget
+        forget_plaintexts(record)
 
 
 def _reencrypt_for_new_agency(record: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:

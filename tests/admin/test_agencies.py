@@ -35,7 +35,7 @@ def test_create_agency(admin) -> None:
         "agencies",
         str(agency.id),
     )
-    assert event.detail == "name,org_type,country"
+    assert event.detail == "name,org_type,country,services_offered"
     page = text(client.get("/admin/agencies"))
     assert "The agency has been created." in page
     assert "Mekong Safe Shelter" in page

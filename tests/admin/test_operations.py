@@ -201,4 +201,6 @@ def test_a_duplicate_that_slips_past_the_check_is_a_field_error(app: Flask, monk
         assert refused.value.field == "name"
         # the transaction is still usable
         operations.create_agency(admin, name="Another Name", org_type="NGO", country="TH")
-    assert [e.detail for e in audit_events("agency.created")] == ["name,org_type,country"]
+    assert [e.detail for e in audit_events("agency.created")] == [
+        "name,org_type,country,services_offered"
+    ]

@@ -206,3 +206,16 @@ def test_a_shredded_record_never_gets_a_new_key() -> None:
     with pytest.raises(ShreddedError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_field_left_out_of_the_insert_can_be_set_later_in_the_same_session() -> None:
+    """A field never assigned before the INSERT has no loaded column: setting it afterwards
+    must still reach the database (the record is flagged dirty, not silently skipped)."""
+    from casework.cases.models import Person
+
+    case = factories.make_case(full_name="Someone")  # no email: email_ct not in the INSERT
+    case.person.email = "late@example.org"
+    db.session.commit()
+    db.session.expire_all()
+    person = db.session.scalars(select(Person).where(Person.case_id == case.id)).one()
+    assert person.email == "late@example.org"

@@ -1,0 +1,139 @@
+"""What an uploaded file really is, and a copy of it without its metadata.
+
+The type is decided from the content, never from the name or the browser's word: a file must
+start like a PDF, JPEG or PNG *and* parse as one. Images are decoded and re-encoded from
+their pixels alone (Pillow), so EXIF (GPS position, camera serial, time), XMP, IPTC, ICC and
+text chunks are gone; the EXIF orientation is applied first so the picture stays upright.
+PDFs are rewritten by pypdf without the document information dictionary, the XMP stream, and
+the entries that run code or carry files on opening (JavaScript, open actions, embedded
+files). Office documents (DOCX, ODT) are refused: they carry author metadata, revision
+history and macros that cannot be cleaned as simply, and can be saved as PDF.
+
+No Flask here: the functions take and return bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
+from pypdf.generic import NameObject
+
+PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
+_SIGNATURES = (
+    (b"%PDF-", PDF),
+    (b"\xff\xd8\xff", JPEG),
+    (b"\x89PNG\r\n\x1a\n", PNG),
+)
+_PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
+MAX_PIXELS = 50_000_000  # a 50-megapixel photo; decoded, about 150 MB of memory
+# PDF catalogue entries that act when the file is opened, or smuggle other files.
+_ACTIVE_ROOT_KEYS = ("/OpenAction", "/AA", "/JavaScript")
+_ACTIVE_NAME_TREES = ("/JavaScript", "/EmbeddedFiles")
+
+
+# pypdf's warnings about a malformed file can quote pieces of it: keep them out of the logs.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+class FileRefused(Exception):
+    """The file is not an accepted type, or does not parse as the type it claims."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "type", "damaged", "encrypted", "too_large_image"
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    data: bytes
+    content_type: str
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.content_type]
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type the first bytes announce (PDF, JPEG, PNG), or None."""
+    for signature, content_type in _SIGNATURES:
+        if data.startswith(signature):
+            return content_type
+    return None
+
+
+def clean(data: bytes) -> CleanFile:
+    """A metadata-free copy of `data`; `FileRefused` unless it is a well-formed PDF, JPEG or
+    PNG."""
+    content_type = sniff(data)
+    if content_type is None:
+        raise FileRefused("type")
+    if content_type == PDF:
+        return CleanFile(_clean_pdf(data), PDF)
+    return CleanFile(_clean_image(data, content_type), content_type)
+
+
+def _clean_image(data: bytes, content_type: str) -> bytes:
+    fmt = _PILLOW_FORMATS[content_type]
+    try:
+        with Image.open(io.BytesIO(data), formats=[fmt]) as original:
+            # A "decompression bomb" (a huge pixel count in a small file) is refused from its
+            # header, before any pixel is decoded.
+            if original.width * original.height > MAX_PIXELS:
+                raise FileRefused("too_large_image")
+            original.load()
+            upright = ImageOps.exif_transpose(original)
+            pixels = _pixels_only(upright, fmt)
+    except Image.DecompressionBombError as exc:
+        raise FileRefused("too_large_image") from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise FileRefused("damaged") from exc
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        pixels.save(out, "JPEG", quality=90, optimize=True)
+    else:
+        pixels.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _pixels_only(image: Image.Image, fmt: str) -> Image.Image:
+    """A new image holding only the pixels: no info dictionary, EXIF, ICC or text chunks."""
+    keep = ("RGB", "L") if fmt == "JPEG" else ("RGB", "RGBA", "L", "LA")
+    if image.mode not in keep:
+        has_alpha = "A" in image.getbands() or "transparency" in image.info
+        image = image.convert("RGBA" if has_alpha and fmt == "PNG" else "RGB")
+    return Image.frombytes(image.mode, image.size, image.tobytes())
+
+
+def _clean_pdf(data: bytes) -> bytes:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise FileRefused("encrypted")
+        if len(reader.pages) == 0:
+            raise FileRefused("damaged")
+        writer = PdfWriter(clone_from=reader)
+        writer.metadata = None
+        writer.xmp_metadata = None
+        root = writer.root_object
+        for key in _ACTIVE_ROOT_KEYS:
+            if key in root:
+                del root[NameObject(key)]
+        names = root.get("/Names")
+        if names is not None:
+            names = names.get_object()
+            for key in _ACTIVE_NAME_TREES:
+                if key in names:
+                    del names[NameObject(key)]
+        out = io.BytesIO()
+        writer.write(out)
+    except FileRefused:
+        raise
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise FileRefused("damaged") from exc
+    return out.getvalue()

@@ -1,0 +1,97 @@
+"""The filters and search of the case lists (GET, no CSRF: they change nothing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SearchField, SelectField
+from wtforms.validators import Length
+
+from casework.cases.form_parts import NOT_ON_LIST, squash
+from casework.vocab import CASE_STATUSES, RISK_LEVELS
+
+SEARCH_MAX = 200
+
+
+def _status_choices() -> list[tuple[str, str]]:
+    return [
+        ("", str(_l("All statuses"))),
+        ("open", str(_l("Open (active or follow-up)"))),
+        ("closed", str(_l("Closed"))),
+        *CASE_STATUSES.choices(),
+    ]
+
+
+def _search_in_choices() -> list[tuple[str, str]]:
+    return [
+        ("any", str(_l("Everything below"))),
+        ("reference", str(_l("Reference"))),
+        ("name", str(_l("Exact name"))),
+        ("date_of_birth", str(_l("Date of birth (YYYY-MM-DD)"))),
+        ("document", str(_l("Identity document number"))),
+        ("phone", str(_l("Phone number"))),
+    ]
+
+
+def _sort_choices() -> list[tuple[str, str]]:
+    return [
+        ("updated", str(_l("Last updated"))),
+        ("reference", str(_l("Reference"))),
+        ("identified", str(_l("Identification date"))),
+        ("risk", str(_l("Risk level"))),
+        ("status", str(_l("Status"))),
+    ]
+
+
+class CaseFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        _l("Search"),
+        filters=[squash],
+        validators=[Length(max=SEARCH_MAX)],
+        description=_l(
+            "A reference, or a person's exact name, date of birth, identity document or "
+            "phone number. Names match in any order, case or spacing, but must be complete."
+        ),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    search_in = SelectField(
+        _l("Search in"),
+        choices=_search_in_choices,
+        default="any",
+        invalid_choice_message=NOT_ON_LIST,
+    )
+    status = SelectField(
+        _l("Status"), choices=_status_choices, default="", invalid_choice_message=NOT_ON_LIST
+    )
+    risk = SelectField(
+        _l("Risk level"),
+        choices=lambda: RISK_LEVELS.choices(blank=_l("All risk levels")),
+        default="",
+        invalid_choice_message=NOT_ON_LIST,
+    )
+    assignee = SelectField(_l("Assigned to"), default="", invalid_choice_message=NOT_ON_LIST)
+    sort = SelectField(
+        _l("Sort by"), choices=_sort_choices, default="updated", invalid_choice_message=NOT_ON_LIST
+    )
+    order = SelectField(
+        _l("Order"),
+        choices=lambda: [("desc", str(_l("Descending"))), ("asc", str(_l("Ascending")))],
+        default="desc",
+        invalid_choice_message=NOT_ON_LIST,
+    )
+
+    def __init__(self, *args: Any, assignees: list[tuple[str, str]] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if assignees is None:
+            del self.assignee  # "My cases": always the signed-in user
+        else:
+            self.assignee.choices = [
+                ("", str(_l("Anyone"))),
+                ("none", str(_l("Nobody (unassigned)"))),
+                *assignees,
+            ]

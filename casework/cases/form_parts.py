@@ -1,0 +1,132 @@
+"""Building blocks of the case forms: vocabulary selects, date checks, capped text, and the
+repeated rows (identity documents, trafficking events)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, Form, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from casework.cases.ages import EARLIEST_BIRTH
+from casework.db import utcnow
+from casework.vocab import DOCUMENT_TYPES, EVENT_KINDS, Vocabulary, country_choices
+
+MAX_DOCUMENTS = 10
+MAX_EVENTS = 15
+NOT_ON_LIST = _l("Choose a value from the list.")
+TRAFFICKED_TOO_OLD = _l("The age when trafficked cannot be more than the age at identification.")
+
+
+def squash(value: Any) -> Any:
+    """Trim and collapse runs of spaces in one-line text."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def not_in_future(message: object) -> Any:
+    def check(form: Any, field: Any) -> None:
+        if field.data is not None and field.data > utcnow().date():
+            raise ValidationError(str(message))
+
+    return check
+
+
+def not_before(earliest: date, message: object) -> Any:
+    def check(form: Any, field: Any) -> None:
+        if field.data is not None and field.data < earliest:
+            raise ValidationError(str(message))
+
+    return check
+
+
+def coded(label: object, vocabulary: Vocabulary, *, required: bool = False, **kw: Any) -> Any:
+    """A select over a vocabulary; optional ones start blank."""
+    blank = _l("Choose…") if required else _l("Not recorded")
+    validators = [DataRequired(_l("Choose a value."))] if required else [Optional()]
+    return SelectField(
+        label,
+        choices=lambda: vocabulary.choices(blank=blank),
+        validators=validators,
+        validate_choice=True,
+        invalid_choice_message=NOT_ON_LIST,
+        **kw,
+    )
+
+
+def country(label: object, **kw: Any) -> Any:
+    return SelectField(
+        label,
+        choices=lambda: country_choices(blank=_l("Not recorded")),
+        validators=[Optional()],
+        invalid_choice_message=NOT_ON_LIST,
+        **kw,
+    )
+
+
+def multiple(label: object, vocabulary: Vocabulary, **kw: Any) -> Any:
+    return SelectMultipleField(
+        label,
+        choices=lambda: vocabulary.choices(),
+        validators=[Optional()],
+        invalid_choice_message=NOT_ON_LIST,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        **kw,
+    )
+
+
+def text(label: object, max_length: int, *, area: bool = False, **kw: Any) -> Any:
+    field_class = TextAreaField if area else StringField
+    return field_class(
+        label,
+        filters=[strip if area else squash],
+        validators=[Optional(), Length(max=max_length)],
+        **kw,
+    )
+
+
+class DocumentForm(Form):
+    doc_type = coded(_l("Type of document"), DOCUMENT_TYPES)
+    issuing_country = country(_l("Issuing country"))
+    number = text(_l("Document number"), 60, render_kw={"autocomplete": "off"})
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid: bool = super().validate(extra_validators)
+        if self.number.data and not self.doc_type.data:
+            self.doc_type.errors.append(str(_l("Choose the type of this document.")))
+            valid = False
+        if self.doc_type.data and not self.number.data:
+            self.number.errors.append(str(_l("Enter the document number, or clear the type.")))
+            valid = False
+        return valid
+
+
+class EventForm(Form):
+    kind = coded(_l("Stage"), EVENT_KINDS)
+    country = country(_l("Country"))
+    occurred_on = DateField(
+        _l("Date"),
+        validators=[
+            Optional(),
+            not_in_future(_l("This date is in the future.")),
+            not_before(EARLIEST_BIRTH, _l("Enter a date after 1900.")),
+        ],
+    )
+    description = text(_l("What happened"), 2000, area=True)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid: bool = super().validate(extra_validators)
+        filled = self.country.data or self.occurred_on.data or self.description.data
+        if filled and not self.kind.data:
+            self.kind.errors.append(
+                str(_l("Choose the stage: recruitment, transit or exploitation."))
+            )
+            valid = False
+        return valid

@@ -1,0 +1,228 @@
+"""Case forms. Each declares exactly the fields it accepts: an `agency_id`, `assigned_to` or
+`status` a request adds is never read. Every coded field is checked against its vocabulary,
+dates against the calendar, text against a size cap.
+
+The register form follows an interview: consent first, then the person, identity documents,
+contact, the trafficking context, events and the case details.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from casework.cases.ages import EARLIEST_BIRTH, OLDEST_AGE, AgeMismatch, derive_ages
+from casework.cases.form_parts import (
+    MAX_DOCUMENTS,
+    MAX_EVENTS,
+    TRAFFICKED_TOO_OLD,
+    DocumentForm,
+    EventForm,
+    coded,
+    country,
+    multiple,
+    not_before,
+    not_in_future,
+    squash,
+    strip,
+    text,
+)
+from casework.vocab import (
+    AGE_BANDS,
+    CONSENT_METHODS,
+    CONTROL_METHODS,
+    EDUCATION_LEVELS,
+    EXPLOITATION_TYPES,
+    GENDERS,
+    IDENTIFICATION_CHANNELS,
+    ISIC_SECTIONS,
+    RECRUITMENT_METHODS,
+    RISK_LEVELS,
+    SEXUAL_EXPLOITATION_TYPES,
+    STATUS_DECIDING_ORGANISATIONS,
+    TRAFFICKER_RELATIONSHIPS,
+    TRAFFICKING_STATUSES,
+)
+
+
+class CaseForm(FlaskForm):
+    """The content of a case (shared by register and edit)."""
+
+    # Person
+    full_name = StringField(
+        _l("Full name"),
+        filters=[squash],
+        validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)],
+        description=_l("As the person gives it. Search finds it in any order, case or spacing."),
+        render_kw={"autocomplete": "off"},
+    )
+    other_names = text(_l("Other names and spellings"), 500, render_kw={"autocomplete": "off"})
+    gender = coded(_l("Gender"), GENDERS)
+    date_of_birth = DateField(
+        _l("Date of birth"),
+        validators=[
+            Optional(),
+            not_in_future(_l("The date of birth cannot be in the future.")),
+            not_before(EARLIEST_BIRTH, _l("Enter a date of birth after 1900.")),
+        ],
+        description=_l("Leave empty if not known; give the age or an age band instead."),
+    )
+    age_at_identification = IntegerField(
+        _l("Age at identification"),
+        validators=[
+            Optional(),
+            NumberRange(0, OLDEST_AGE, _l("Enter an age between 0 and %(max)s.")),
+        ],
+        description=_l("Worked out from the date of birth when that is given."),
+    )
+    age_band = coded(
+        _l("Age band"),
+        AGE_BANDS,
+        description=_l("Worked out from the age; choose one only when the age is not known."),
+    )
+    citizenship = country(_l("Citizenship"))
+    education = coded(_l("Highest education"), EDUCATION_LEVELS)
+    languages = text(_l("Languages spoken"), 200)
+    # Identity documents
+    documents = FieldList(
+        FormField(DocumentForm),
+        label=_l("Identity documents"),
+        min_entries=1,
+        max_entries=MAX_DOCUMENTS,
+    )
+    # Contact
+    phone = text(_l("Phone"), 40, render_kw={"autocomplete": "off", "inputmode": "tel"})
+    email = text(_l("Email"), 254, render_kw={"autocomplete": "off"})
+    address = text(_l("Address"), 500, area=True)
+    family_contacts = text(_l("Family contacts"), 1000, area=True)
+    # Trafficking context
+    trafficking_status = coded(_l("Trafficking status"), TRAFFICKING_STATUSES)
+    status_decided_by = coded(_l("Status decided by"), STATUS_DECIDING_ORGANISATIONS)
+    recruitment_method = multiple(_l("Methods of recruitment"), RECRUITMENT_METHODS)
+    control_method = multiple(_l("Methods of control"), CONTROL_METHODS)
+    exploitation_type = multiple(_l("Types of exploitation"), EXPLOITATION_TYPES)
+    sexual_exploitation_type = multiple(
+        _l("Types of sexual exploitation"), SEXUAL_EXPLOITATION_TYPES
+    )
+    forced_labour_industry = coded(_l("Forced labour industry"), ISIC_SECTIONS)
+    trafficker_relationship = coded(_l("Relationship to the trafficker"), TRAFFICKER_RELATIONSHIPS)
+    age_when_trafficked = IntegerField(
+        _l("Age when trafficked"),
+        validators=[
+            Optional(),
+            NumberRange(0, OLDEST_AGE, _l("Enter an age between 0 and %(max)s.")),
+        ],
+    )
+    # Events
+    events = FieldList(
+        FormField(EventForm),
+        label=_l("Trafficking events"),
+        min_entries=1,
+        max_entries=MAX_EVENTS,
+    )
+    # Case details
+    identified_on = DateField(
+        _l("Identification date"),
+        validators=[
+            InputRequired(_l("Enter the date the person was identified.")),
+            not_in_future(_l("The identification date cannot be in the future.")),
+            not_before(EARLIEST_BIRTH, _l("Enter a date after 1900.")),
+        ],
+    )
+    identification_channel = coded(_l("Identified through"), IDENTIFICATION_CHANNELS, required=True)
+    risk_level = coded(_l("Risk level"), RISK_LEVELS, required=True)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid: bool = super().validate(extra_validators)
+        if self.identified_on.data is not None and not self.identified_on.errors:
+            try:
+                ages = derive_ages(
+                    date_of_birth=None if self.date_of_birth.errors else self.date_of_birth.data,
+                    age=None
+                    if self.age_at_identification.errors
+                    else self.age_at_identification.data,
+                    band=self.age_band.data or None,
+                    identified_on=self.identified_on.data,
+                )
+            except AgeMismatch as mismatch:
+                getattr(self, mismatch.field).errors.append(str(mismatch.message))
+                return False
+            trafficked = self.age_when_trafficked.data
+            known = ages.age_at_identification
+            if trafficked is not None and known is not None and trafficked > known:
+                self.age_when_trafficked.errors.append(str(TRAFFICKED_TOO_OLD))
+                valid = False
+        return valid
+
+    def error_links(self) -> list[tuple[str, str, str]]:
+        """(field id, label, message) for every error, for the summary above the form."""
+        links: list[tuple[str, str, str]] = []
+        for field in self:
+            if isinstance(field, FieldList):
+                for entry in field:
+                    for sub in entry.form:
+                        for message in sub.errors:
+                            number = int(entry.id.rsplit("-", 1)[-1]) + 1
+                            label = f"{field.label.text} {number}: {sub.label.text}"
+                            links.append((sub.id, label, message))
+            else:
+                for message in field.errors if isinstance(field.errors, list) else []:
+                    links.append((field.id, str(field.label.text), message))
+        return links
+
+
+class RegisterForm(CaseForm):
+    """Registration: the consent comes first, and without it nothing is registered."""
+
+    consent_confirmed = BooleanField(
+        _l(
+            "The person (or their guardian) agrees to be registered and to the processing of "
+            "their data for their case"
+        ),
+        validators=[DataRequired(_l("A case cannot be registered without this consent."))],
+    )
+    consent_method = coded(_l("How consent was given"), CONSENT_METHODS, required=True)
+    consent_given_on = DateField(
+        _l("Date consent was given"),
+        validators=[
+            InputRequired(_l("Enter the date consent was given.")),
+            not_in_future(_l("The consent date cannot be in the future.")),
+        ],
+    )
+    # Set when the user chose to register despite a possible duplicate (see duplicates.py).
+    duplicates_seen = HiddenField()
+
+
+class EditForm(CaseForm):
+    """Edit: carries the version it was loaded at, and the fingerprints of what it showed."""
+
+    version = HiddenField()
+    base = HiddenField()
+
+    def loaded_version(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        _l("New note"),
+        filters=[strip],
+        validators=[DataRequired(_l("Write the note first.")), Length(max=5000)],
+        description=_l("Stored encrypted. Notes cannot be edited once added."),
+    )

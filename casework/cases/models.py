@@ -1,0 +1,279 @@
+"""The case record: a case, the person it is about, and what hangs off it.
+
+Identifying data is encrypted under the case's own data key (`encrypted()` attributes);
+coded fields stay in clear for statistics and survive crypto-shredding. A human reference
+(`TH-2026-000123`) carries no personal data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from casework.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcnow
+from casework.encryption.fields import EncryptedRecord, OwnsDataKey, encrypted
+from casework.vocab import AGENCY_CONSENT_PURPOSES, CLOSED_STATUSES
+
+if TYPE_CHECKING:
+    from casework.agencies.models import Agency
+    from casework.auth.models import User
+    from casework.referrals.models import Referral
+
+
+class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
+    """A presumed or identified victim's case, owned by one agency."""
+
+    __tablename__ = "cases"
+
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+    status: Mapped[str] = mapped_column(String(20), default="Active", index=True)
+    closure_reason: Mapped[str | None] = mapped_column(String(40))
+    closure_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closure_requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    closure_requested_status: Mapped[str | None] = mapped_column(String(20))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    closed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    identified_on: Mapped[date] = mapped_column(Date, index=True)
+    identification_channel: Mapped[str] = mapped_column(String(30))
+    risk_level: Mapped[str] = mapped_column(String(20), default="medium", index=True)
+
+    # Trafficking context (HTCDS code lists). Multi-valued lists live in CaseCode.
+    trafficking_status: Mapped[str | None] = mapped_column(String(40))
+    status_decided_by: Mapped[str | None] = mapped_column(String(40))
+    forced_labour_industry: Mapped[str | None] = mapped_column(String(60))
+    trafficker_relationship: Mapped[str | None] = mapped_column(String(20))
+    age_when_trafficked: Mapped[int | None] = mapped_column(Integer)
+
+    # The person's coded fields, in clear for statistics (one person per case).
+    gender: Mapped[str | None] = mapped_column(String(30))
+    age_at_identification: Mapped[int | None] = mapped_column(Integer)
+    age_band: Mapped[str | None] = mapped_column(String(8))
+    citizenship: Mapped[str | None] = mapped_column(String(2))
+    education: Mapped[str | None] = mapped_column(String(40))
+
+    # Optimistic locking: every UPDATE checks and bumps it.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}  # noqa: RUF012
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
+    person: Mapped[Person | None] = relationship(
+        back_populates="case", uselist=False, cascade="all, delete-orphan"
+    )
+    identity_documents: Mapped[list[IdentityDocument]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="IdentityDocument.created_at"
+    )
+    codes: Mapped[list[CaseCode]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[TraffickingEvent]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="TraffickingEvent.created_at"
+    )
+    notes: Mapped[list[CaseNote]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseNote.created_at"
+    )
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Consent.created_at"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Attachment.created_at"
+    )
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="case", order_by="Referral.created_at"
+    )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    def codes_of(self, vocabulary: str) -> list[str]:
+        return sorted(c.code for c in self.codes if c.vocabulary == vocabulary)
+
+    def has_current_consent(self, purposes: frozenset[str], agency_id: Any = None) -> bool:
+        """A consent for one of `purposes` (naming `agency_id` when given) not withdrawn."""
+        return any(
+            consent.is_current
+            and consent.purpose in purposes
+            and (agency_id is None or consent.shared_with_agency_id == agency_id)
+            for consent in self.consents
+        )
+
+    def open_referrals_to(self, agency_id: Any) -> list[Referral]:
+        """Accepted, open referrals of this case to `agency_id` whose sharing consent stands.
+        A closed or erased case is shared with no one (closing ends its referrals)."""
+        if self.is_closed or self.is_erased:
+            return []
+        if not self.has_current_consent(AGENCY_CONSENT_PURPOSES, agency_id):
+            return []
+        return [r for r in self.referrals if r.to_agency_id == agency_id and r.grants_access]
+
+    def open_referral_to(self, agency_id: Any) -> bool:
+        """Used by the policy: does an open referral give `agency_id` access to this case?"""
+        return bool(self.open_referrals_to(agency_id))
+
+    def shared_groups_for(self, agency_id: Any) -> frozenset[str]:
+        """The field groups the open referrals to `agency_id` share (data minimisation)."""
+        groups: set[str] = set()
+        for referral in self.open_referrals_to(agency_id):
+            groups.update(referral.shared_groups or [])
+        return frozenset(groups)
+
+    def __repr__(self) -> str:
+        return f"<Case {self.id}>"
+
+
+class CaseChild(EncryptedRecord):
+    """A record that belongs to a case and is encrypted under the case's data key."""
+
+    @declared_attr
+    def case_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(ForeignKey("cases.id"), index=True)
+
+    def key_owner(self) -> OwnsDataKey:
+        return self.case  # type: ignore[attr-defined,no-any-return]
+
+    def encryption_agency_id(self) -> uuid.UUID:
+        return self.case.agency_id  # type: ignore[attr-defined,no-any-return]
+
+
+class Person(CaseChild, UUIDPrimaryKey, Timestamps, Base):
+    """Who the case is about: identifying data, all encrypted."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("case_id"),)
+
+    full_name = encrypted(index="name")
+    other_names = encrypted()
+    date_of_birth = encrypted(index="date")  # ISO yyyy-mm-dd
+    phone = encrypted(index="phone")
+    email = encrypted()
+    address = encrypted()
+    languages = encrypted()
+    family_contacts = encrypted()
+
+    case: Mapped[Case] = relationship(back_populates="person")
+
+
+class IdentityDocument(CaseChild, UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "identity_documents"
+
+    doc_type: Mapped[str] = mapped_column(String(30))
+    issuing_country: Mapped[str | None] = mapped_column(String(2))
+    number = encrypted(index="identity")
+
+    case: Mapped[Case] = relationship(back_populates="identity_documents")
+
+
+class CaseCode(UUIDPrimaryKey, Base):
+    """One value of a multi-valued coded field (methods of control, types of exploitation)."""
+
+    __tablename__ = "case_codes"
+    __table_args__ = (UniqueConstraint("case_id", "vocabulary", "code"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    vocabulary: Mapped[str] = mapped_column(String(40), index=True)
+    code: Mapped[str] = mapped_column(String(60))
+
+    case: Mapped[Case] = relationship(back_populates="codes")
+
+
+class TraffickingEvent(CaseChild, UUIDPrimaryKey, Timestamps, Base):
+    """Recruitment, transit or exploitation: where and when (coded), what (encrypted)."""
+
+    __tablename__ = "trafficking_events"
+
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    description = encrypted()
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class CaseNote(CaseChild, UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "case_notes"
+
+    author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    body = encrypted()
+
+    case: Mapped[Case] = relationship(back_populates="notes")
+    author: Mapped[User | None] = relationship()
+
+
+class Consent(UUIDPrimaryKey, Timestamps, Base):
+    """One dated consent for one purpose; withdrawal takes effect at once."""
+
+    __tablename__ = "consents"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    shared_with_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
+    given_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(30))
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    attachment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("attachments.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="consents")
+    shared_with_agency: Mapped[Agency | None] = relationship()
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class Attachment(CaseChild, UUIDPrimaryKey, Timestamps, Base):
+    """An encrypted file (consent form, document). The name is encrypted too."""
+
+    __tablename__ = "attachments"
+
+    kind: Mapped[str] = mapped_column(String(30))
+    filename = encrypted()
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    wrapped_key: Mapped[bytes] = mapped_column()
+    uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="attachments")
+
+
+class TimelineEntry(UUIDPrimaryKey, Base):
+    """What happened to a case and who did it, for the case timeline. Codes only."""
+
+    __tablename__ = "timeline_entries"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(String(200))  # codes and ids only
+    target_id: Mapped[str | None] = mapped_column(String(64))
+
+    actor: Mapped[User | None] = relationship()
+
+
+class ReferenceCounter(Base):
+    """The last case number given per prefix and year (row-locked while numbering)."""
+
+    __tablename__ = "reference_counters"
+
+    prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,225 @@
+"""Case operations: register, update (optimistic locking), add a note, record a read.
+
+Each changes the ORM, writes its audit event (ids and codes only) and timeline entry, and
+flushes; the request commits. They take plain data (`form.data`), read only the keys they
+know, and check it again: a form that skipped a rule cannot store a wrong code or date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from casework import audit
+from casework.auth.models import User
+from casework.cases.ages import AgeMismatch, derive_ages
+from casework.cases.models import Case, CaseNote, Consent
+from casework.cases.record import CaseInput, apply_to_case
+from casework.cases.references import next_reference
+from casework.cases.timeline import add_entry
+from casework.db import utcnow
+from casework.extensions import db
+from casework.vocab import (
+    CASE_CODE_LISTS,
+    CONSENT_METHODS,
+    COUNTRY_CODES,
+    DOCUMENT_TYPES,
+    EDUCATION_LEVELS,
+    EVENT_KINDS,
+    GENDERS,
+    IDENTIFICATION_CHANNELS,
+    ISIC_SECTIONS,
+    RISK_LEVELS,
+    STATUS_DECIDING_ORGANISATIONS,
+    TRAFFICKER_RELATIONSHIPS,
+    TRAFFICKING_STATUSES,
+    Vocabulary,
+)
+
+NOTE_MAX = 5000
+
+# Coded field -> the vocabulary its value must come from.
+FIELD_VOCABULARIES: dict[str, Vocabulary] = {
+    "gender": GENDERS,
+    "education": EDUCATION_LEVELS,
+    "trafficking_status": TRAFFICKING_STATUSES,
+    "status_decided_by": STATUS_DECIDING_ORGANISATIONS,
+    "forced_labour_industry": ISIC_SECTIONS,
+    "trafficker_relationship": TRAFFICKER_RELATIONSHIPS,
+    "identification_channel": IDENTIFICATION_CHANNELS,
+    "risk_level": RISK_LEVELS,
+}
+
+
+class CaseInputError(ValueError):
+    """Refused input; `field` names the form field the message belongs to."""
+
+    def __init__(self, field: str | None, message: object) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+class EditConflict(Exception):
+    """The case changed since the form was loaded: nothing was saved."""
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+def check_case_input(data: CaseInput) -> CaseInput:
+    """Vocabularies, dates and ages; returns the input with the derived age and band."""
+    if not data.full_name:
+        raise CaseInputError("full_name", _l("Enter the person's name."))
+    if data.identified_on is None or data.identified_on > _today():
+        raise CaseInputError(
+            "identified_on", _l("Enter an identification date, not in the future.")
+        )
+    for name, vocabulary in FIELD_VOCABULARIES.items():
+        value = getattr(data, name)
+        if value is not None and value not in vocabulary:
+            raise CaseInputError(name, _l("Choose a value from the list."))
+    if data.identification_channel is None or data.risk_level is None:
+        field = "identification_channel" if data.identification_channel is None else "risk_level"
+        raise CaseInputError(field, _l("Choose a value from the list."))
+    if data.citizenship is not None and data.citizenship not in COUNTRY_CODES:
+        raise CaseInputError("citizenship", _l("Choose a country from the list."))
+    for name, codes in data.codes.items():
+        if name not in CASE_CODE_LISTS or any(c not in CASE_CODE_LISTS[name] for c in codes):
+            raise CaseInputError(name, _l("Choose values from the list."))
+    if data.date_of_birth is not None and data.date_of_birth > _today():
+        raise CaseInputError("date_of_birth", _l("The date of birth cannot be in the future."))
+    for document in data.documents:
+        if document.doc_type not in DOCUMENT_TYPES or (
+            document.issuing_country is not None and document.issuing_country not in COUNTRY_CODES
+        ):
+            raise CaseInputError(
+                "documents", _l("Choose document types and countries from the lists.")
+            )
+    for event in data.events:
+        if event.kind not in EVENT_KINDS or (
+            event.country is not None and event.country not in COUNTRY_CODES
+        ):
+            raise CaseInputError("events", _l("Choose event kinds and countries from the lists."))
+        if event.occurred_on is not None and event.occurred_on > _today():
+            raise CaseInputError("events", _l("An event date cannot be in the future."))
+    try:
+        ages = derive_ages(
+            date_of_birth=data.date_of_birth,
+            age=data.age_at_identification,
+            band=data.age_band,
+            identified_on=data.identified_on,
+        )
+    except AgeMismatch as mismatch:
+        raise CaseInputError(mismatch.field, mismatch.message) from None
+    data.age_at_identification, data.age_band = ages.age_at_identification, ages.age_band
+    if (
+        data.age_when_trafficked is not None
+        and ages.age_at_identification is not None
+        and data.age_when_trafficked > ages.age_at_identification
+    ):
+        raise CaseInputError(
+            "age_when_trafficked",
+            _l("The age when trafficked cannot be more than the age at identification."),
+        )
+    return data
+
+
+def register_case(actor: User, data: Mapping[str, Any]) -> Case:
+    """Register a case with its registration consent; it is assigned to whoever registers it.
+
+    `data` needs the consent (`consent_method`, `consent_given_on`, `consent_confirmed`):
+    a case cannot be registered without it.
+    """
+    method, given_on = data.get("consent_method"), data.get("consent_given_on")
+    if not data.get("consent_confirmed") or method not in CONSENT_METHODS:
+        raise CaseInputError("consent_confirmed", _l("Record the person's consent first."))
+    if not isinstance(given_on, date) or given_on > _today():
+        raise CaseInputError("consent_given_on", _l("Enter the date consent was given."))
+    content = check_case_input(CaseInput.from_data(data))
+    assert content.identified_on is not None  # checked above  # noqa: S101
+    case = Case(
+        reference=next_reference(actor.agency.country, _today()),
+        agency_id=actor.agency_id,
+        assigned_to_id=actor.id,
+        created_by_id=actor.id,
+        status="Active",
+        identified_on=content.identified_on,
+        identification_channel=content.identification_channel,
+        risk_level=content.risk_level,
+    )
+    db.session.add(case)
+    db.session.flush()  # the person's fields are bound to the case's id and agency
+    apply_to_case(case, content)
+    consent = Consent(
+        purpose="registration",
+        method=method,
+        given_on=given_on,
+        recorded_by_id=actor.id,
+    )
+    case.consents.append(consent)
+    db.session.flush()
+    add_entry(case, "case.registered", actor=actor)
+    add_entry(case, "consent.recorded", actor=actor, detail="registration", target=consent)
+    audit.record("case.registered", actor=actor, target=case)
+    audit.record("consent.recorded", actor=actor, target=consent, detail="registration")
+    db.session.flush()
+    return case
+
+
+def update_case(
+    actor: User, case: Case, data: Mapping[str, Any], *, base_version: int | None
+) -> list[str]:
+    """Save the edit form, unless the case changed since the form was loaded (`base_version`).
+
+    Returns the names of the fields that changed (empty: nothing to save, nothing written).
+    Raises EditConflict when someone saved in between; the session is then rolled back.
+    """
+    if base_version is None or base_version != case.version:
+        raise EditConflict
+    content = check_case_input(CaseInput.from_data(data))
+    before = CaseInput.from_case(case).snapshot()
+    after = content.snapshot()
+    changed = [name for name, value in after.items() if before.get(name) != value]
+    if not changed:
+        return []
+    apply_to_case(case, content)
+    case.updated_at = utcnow()  # the case row itself is updated, so its version is checked
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()  # the failed flush leaves nothing usable in this transaction
+        raise EditConflict from None
+    detail = ",".join(changed)[:200]
+    add_entry(case, "case.updated", actor=actor, detail=detail)
+    audit.record("case.updated", actor=actor, target=case, detail=detail)
+    db.session.flush()
+    return changed
+
+
+def add_case_note(actor: User, case: Case, body: str) -> CaseNote:
+    """Add an encrypted note, signed by its author."""
+    text = (body or "").strip()
+    if not text:
+        raise CaseInputError("body", _l("Write the note first."))
+    if len(text) > NOTE_MAX:
+        raise CaseInputError("body", _l("A note is at most %(max)d characters.", max=NOTE_MAX))
+    note = CaseNote(author_id=actor.id)
+    case.notes.append(note)
+    note.body = text
+    db.session.flush()
+    add_entry(case, "note.added", actor=actor, target=note)
+    audit.record("case.note_added", actor=actor, target=note, detail=str(case.id))
+    db.session.flush()
+    return note
+
+
+def record_case_read(actor: User, case: Case, view: str = "page", *, durable: bool = False) -> None:
+    """Every opening of a case is an audit event (`view`: page, print or edit). `durable`
+    keeps it when the request's own changes are rolled back (a form shown again)."""
+    audit.record("case.viewed", actor=actor, target=case, detail=view, durable=durable)

@@ -1,0 +1,209 @@
+"""Case pages: register, the case page (and its printable summary), edit, notes.
+
+Load (404 if missing), authorise (404 and an audit event if refused), act through an
+operation with plain data, render. Every opening of a case page is an audit event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from casework.access import permission
+from casework.admin.helpers import INVALID, actor, load_or_404
+from casework.cases import bp, changes, operations, queries
+from casework.cases.duplicates import acknowledged, find_duplicates
+from casework.cases.forms import CaseForm, EditForm, NoteForm, RegisterForm
+from casework.cases.models import Case
+from casework.cases.presenting import describe
+from casework.cases.record import CaseInput
+from casework.db import utcnow
+from casework.policy import Action, visible_field_groups
+
+Page = str | tuple[str, int] | Response
+CONFLICT = 409
+EXTRA_DOCUMENT_ROWS = 1
+NEW_EVENT_KINDS = ("recruitment", "transit", "exploitation")
+
+
+def show_input_error(form: CaseForm, error: operations.CaseInputError) -> None:
+    """Put an operation's refusal next to its field, or above the form."""
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None and isinstance(target.errors, list):
+        target.errors = [*target.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+# ---- register ------------------------------------------------------------------------------
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission(Action.CREATE_CASE)
+def new_case() -> Page:
+    if request.method == "GET":
+        today = utcnow().date()
+        form = RegisterForm(
+            data={
+                "identified_on": today,
+                "consent_given_on": today,
+                "events": [{"kind": kind} for kind in NEW_EVENT_KINDS],
+            }
+        )
+        form.documents.append_entry()
+        return render_template("cases/new.html", form=form, duplicates=None)
+    form = RegisterForm()
+    duplicates = None
+    if form.validate():
+        duplicates = find_duplicates(actor(), CaseInput.from_data(form.data))
+        if not duplicates.found or acknowledged(duplicates, form.duplicates_seen.data):
+            try:
+                case = operations.register_case(actor(), form.data)
+            except operations.CaseInputError as error:
+                show_input_error(form, error)
+            else:
+                flash(_("Case %(reference)s registered.", reference=case.reference), "success")
+                return redirect(url_for("cases.view_case", case_id=case.id))
+        else:
+            # Nothing saved; the user sees the possible match, then continues or stops.
+            return render_template(
+                "cases/new.html",
+                form=form,
+                duplicates=duplicates,
+                coordinators=queries.coordinators() if duplicates.elsewhere else [],
+            )
+    return render_template("cases/new.html", form=form, duplicates=None), INVALID
+
+
+# ---- the case page -------------------------------------------------------------------------
+
+
+def _case_context(case: Case) -> dict[str, Any]:
+    timeline = queries.case_timeline(actor(), case)
+    reads, read_count = queries.case_reads(actor(), case)
+    return {
+        "case": case,
+        "groups": visible_field_groups(current_user, case),
+        "timeline": timeline,
+        "reads": reads,
+        "read_count": read_count,
+        "names": queries.user_names(
+            {
+                case.assigned_to_id,
+                *(e.actor_id for e in timeline),
+                *(n.author_id for n in case.notes),
+            }
+        ),
+    }
+
+
+@bp.route("/<uuid:case_id>")
+@permission(Action.VIEW_CASE)
+def view_case(case_id: uuid.UUID) -> Page:
+    case = load_or_404(Case, case_id, Action.VIEW_CASE)
+    operations.record_case_read(actor(), case, "page")
+    return render_template("cases/view.html", note_form=NoteForm(), **_case_context(case))
+
+
+@bp.route("/<uuid:case_id>/summary")
+@permission(Action.VIEW_CASE)
+def print_case(case_id: uuid.UUID) -> Page:
+    """A printable summary: what the viewer may see, laid out for paper."""
+    case = load_or_404(Case, case_id, Action.VIEW_CASE)
+    operations.record_case_read(actor(), case, "print")
+    return render_template("cases/summary.html", printed_at=utcnow(), **_case_context(case))
+
+
+@bp.route("/<uuid:case_id>/notes", methods=["POST"])
+@permission(Action.EDIT_CASE)
+def add_note(case_id: uuid.UUID) -> Page:
+    case = load_or_404(Case, case_id, Action.EDIT_CASE)
+    form = NoteForm()
+    if form.validate():
+        try:
+            operations.add_case_note(actor(), case, form.body.data)
+        except operations.CaseInputError as error:
+            form.body.errors = [*form.body.errors, str(error.message)]
+        else:
+            flash(_("Note added."), "success")
+            return redirect(url_for("cases.view_case", case_id=case.id, _anchor="notes"))
+    # Shown again with the note as typed; the request is rolled back, the read stays.
+    operations.record_case_read(actor(), case, "page", durable=True)
+    return render_template("cases/view.html", note_form=form, **_case_context(case)), INVALID
+
+
+# ---- edit ----------------------------------------------------------------------------------
+
+
+def _edit_form_for(case: Case) -> EditForm:
+    content = CaseInput.from_case(case)
+    form = EditForm(formdata=None, data=content.form_data())
+    _stamp(form, case, content)
+    for _row in range(EXTRA_DOCUMENT_ROWS):
+        form.documents.append_entry()
+    form.events.append_entry()
+    return form
+
+
+def _stamp(form: EditForm, case: Case, content: CaseInput) -> None:
+    form.version.data = str(case.version)
+    form.base.data = changes.encode_base(case, content.snapshot())
+
+
+@bp.route("/<uuid:case_id>/edit", methods=["GET", "POST"])
+@permission(Action.EDIT_CASE)
+def edit_case(case_id: uuid.UUID) -> Page:
+    case = load_or_404(Case, case_id, Action.EDIT_CASE)
+    if request.method == "GET":
+        operations.record_case_read(actor(), case, "edit")
+        return render_template("cases/edit.html", case=case, form=_edit_form_for(case))
+    form = EditForm()
+    if form.validate():
+        try:
+            changed = operations.update_case(
+                actor(), case, form.data, base_version=form.loaded_version()
+            )
+        except operations.EditConflict:
+            return _conflict(case_id, form)
+        except operations.CaseInputError as error:
+            show_input_error(form, error)
+        else:
+            if changed:
+                flash(_("The case has been saved."), "success")
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect(url_for("cases.view_case", case_id=case.id))
+    operations.record_case_read(actor(), case, "edit", durable=True)
+    return render_template("cases/edit.html", case=case, form=form), INVALID
+
+
+def _conflict(case_id: uuid.UUID, submitted: EditForm) -> Page:
+    """Someone saved the case after this form was loaded. Keep what the user typed, take
+    over what only the other person changed, show the saved value of every field that
+    differs, and let the user save again on top of the current version."""
+    case = load_or_404(Case, case_id, Action.EDIT_CASE)  # reloaded: the current version
+    current = CaseInput.from_case(case)
+    mine = CaseInput.from_data(submitted.data)
+    current_values, mine_values = current.snapshot(), mine.snapshot()
+    theirs_only, both = changes.compare(
+        case, changes.decode_base(submitted.base.data), current_values, mine_values
+    )
+    merged = mine.form_data()
+    current_data = current.form_data()
+    for name in theirs_only:
+        merged[name] = current_data[name]
+    form = EditForm(formdata=None, data=merged)
+    _stamp(form, case, current)
+    form.documents.append_entry()
+    form.events.append_entry()
+    found = [
+        changes.FieldChange(name, str(form[name].label.text), describe(current, name), name in both)
+        for name in [*both, *theirs_only]
+    ]
+    operations.record_case_read(actor(), case, "edit", durable=True)
+    return render_template("cases/edit.html", case=case, form=form, conflict=found), CONFLICT

@@ -1,0 +1,70 @@
+"""When a pending referral is overdue or expired.
+
+Expiry is evaluated where it is read, so nothing waits for a scheduled job: a pending
+referral older than REFERRAL_EXPIRY_DAYS is shown, counted and filtered as expired and can
+no longer be accepted or declined, from the moment it passes its deadline. The command
+`flask --app wsgi referrals expire` then records the transition (status, audit event,
+timeline, notification to the sender); run it daily. Reading a page never writes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, case
+
+from casework.db import utcnow
+from casework.referrals.models import Referral
+
+# Days the receiver has to answer before the answer is overdue (a task on dashboards).
+ANSWER_DAYS = {"emergency": 1, "urgent": 3, "routine": 7}
+
+
+def expiry_days() -> int:
+    return int(current_app.config["REFERRAL_EXPIRY_DAYS"])
+
+
+def expires_at(referral: Referral) -> datetime:
+    return referral.created_at + timedelta(days=expiry_days())
+
+
+def answer_due_at(referral: Referral) -> datetime:
+    days = min(ANSWER_DAYS.get(referral.urgency, ANSWER_DAYS["routine"]), expiry_days())
+    return referral.created_at + timedelta(days=days)
+
+
+def is_expired(referral: Referral, now: datetime | None = None) -> bool:
+    """Expired, recorded or not: pending past its deadline counts."""
+    if referral.status == "expired":
+        return True
+    return referral.status == "pending" and (now or utcnow()) >= expires_at(referral)
+
+
+def effective_status(referral: Referral, now: datetime | None = None) -> str:
+    return "expired" if is_expired(referral, now) else referral.status
+
+
+def answer_overdue(referral: Referral, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return referral.status == "pending" and answer_due_at(referral) <= now < expires_at(referral)
+
+
+def expiry_cutoff(now: datetime | None = None) -> datetime:
+    """Pending referrals created at or before this moment have expired."""
+    return (now or utcnow()) - timedelta(days=expiry_days())
+
+
+def effective_status_sql(now: datetime | None = None) -> Any:
+    """The SQL twin of `effective_status`, for filters and counts."""
+    overdue = and_(Referral.status == "pending", Referral.created_at <= expiry_cutoff(now))
+    return case((overdue, "expired"), else_=Referral.status)
+
+
+def waited(referral: Referral, now: datetime | None = None) -> timedelta:
+    """How long the referral waited for an answer (so far, when still pending)."""
+    end = referral.responded_at or referral.expired_at or referral.revoked_at
+    if referral.status == "pending":
+        end = min(now or utcnow(), expires_at(referral))
+    return (end or now or utcnow()) - referral.created_at

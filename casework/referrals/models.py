@@ -1,0 +1,82 @@
+"""A referral of a case to another agency, for one or more services.
+
+The receiving agency sees only the field groups the referral shares, only while it is
+accepted and open (and the sharing consent stands); its own service records stay its own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.cases.models import CaseChild
+from casework.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey
+from casework.encryption.fields import encrypted
+
+if TYPE_CHECKING:
+    from casework.agencies.models import Agency
+    from casework.cases.models import Case
+
+OPEN_REFERRAL_STATUSES = frozenset({"pending", "accepted"})
+
+
+class Referral(CaseChild, UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "referrals"
+
+    from_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    to_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # Countries at the time of referral: a cross-border referral stays one in the records.
+    from_country: Mapped[str] = mapped_column(String(2))
+    to_country: Mapped[str] = mapped_column(String(2))
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    urgency: Mapped[str] = mapped_column(String(20))
+    reason = encrypted()
+    decline_reason = encrypted()
+    shared_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    responded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship(back_populates="referrals")
+    from_agency: Mapped[Agency] = relationship(foreign_keys=[from_agency_id])
+    to_agency: Mapped[Agency] = relationship(foreign_keys=[to_agency_id])
+    services: Mapped[list[ReferralService]] = relationship(
+        back_populates="referral", cascade="all, delete-orphan"
+    )
+
+    @property
+    def cross_border(self) -> bool:
+        return self.from_country != self.to_country
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REFERRAL_STATUSES
+
+    @property
+    def grants_access(self) -> bool:
+        """The receiver may see the shared groups: accepted and not yet ended."""
+        return self.status == "accepted"
+
+    @property
+    def service_types(self) -> list[str]:
+        return sorted(s.service_type for s in self.services)
+
+
+class ReferralService(UUIDPrimaryKey, Base):
+    """One service a referral asks for (for reports by service type)."""
+
+    __tablename__ = "referral_services"
+    __table_args__ = (UniqueConstraint("referral_id", "service_type"),)
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
+    service_type: Mapped[str] = mapped_column(String(40), index=True)
+
+    referral: Mapped[Referral] = relationship(back_populates="services")

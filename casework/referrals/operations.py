@@ -1,0 +1,307 @@
+"""Referral operations: create, accept, decline, complete, revoke, expire.
+
+Each checks the policy and the states it may start from, changes the ORM, writes an audit
+event and a case timeline entry (codes and ids only), tells the people concerned, flushes,
+and never commits. A transition from a state it does not start from raises
+TransitionRefused, which views show as a message (409), never a server error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from casework import audit
+from casework.agencies.models import Agency
+from casework.auth.models import User
+from casework.cases.models import Case
+from casework.cases.timeline import add_entry
+from casework.db import utcnow
+from casework.extensions import db
+from casework.notifications.operations import agency_users, case_owners, link_to, notify
+from casework.policy import Action, PermissionDenied, Role, require
+from casework.referrals import expiry
+from casework.referrals.models import Referral, ReferralService
+from casework.vocab import AGENCY_CONSENT_PURPOSES, SERVICE_TYPES, SHARED_GROUPS, URGENCIES
+
+REASON_MAX = 2000
+
+
+class ReferralError(ValueError):
+    """Input a referral cannot take; `field` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class TransitionRefused(ReferralError):
+    """The referral is not in a state this action starts from (answered twice, completing a
+    declined referral, acting on an expired one)."""
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def _text(value: Any, field: str, message: str) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise ReferralError(message, field)
+    if len(text) > REASON_MAX:
+        raise ReferralError(_("Enter at most %(n)d characters.", n=REASON_MAX), field)
+    return text
+
+
+def _codes(values: Any, vocabulary: Any, field: str) -> list[str]:
+    codes = sorted({str(v) for v in (values or [])})
+    if any(code not in vocabulary for code in codes):
+        raise ReferralError(_("Not a valid choice."), field)
+    return codes
+
+
+def _link(referral: Referral) -> str:
+    return link_to("referrals.view_referral", referral_id=referral.id)
+
+
+def _senders(referral: Referral) -> list[User]:
+    users = case_owners(referral.case)
+    creator = db.session.get(User, referral.created_by_id) if referral.created_by_id else None
+    return [*users, creator] if creator is not None else users
+
+
+def _receivers(referral: Referral) -> list[User]:
+    return agency_users(referral.to_agency_id, [Role.PARTNER, Role.SUPERVISOR])
+
+
+def _record(
+    referral: Referral,
+    event: str,
+    actor: User | None,
+    notify_users: Iterable[User],
+    kind: str,
+) -> None:
+    direction = f"{referral.from_country}>{referral.to_country}"
+    audit.record(f"referral.{event}", actor=actor, target=referral, detail=direction)
+    entry = add_entry(
+        referral.case, f"referral.{event}", actor=actor, detail=direction, target=referral
+    )
+    if actor is None:
+        entry.agency_id = None  # the system (expiry), not an agency
+    notify(notify_users, kind, case=referral.case, link=_link(referral))
+    db.session.flush()
+
+
+def _from_states(referral: Referral, allowed: set[str], message: str) -> None:
+    if expiry.is_expired(referral) and "expired" not in allowed:
+        raise TransitionRefused(
+            _("This referral expired without an answer. The sender can make a new one.")
+        )
+    if referral.status not in allowed:
+        raise TransitionRefused(message)
+
+
+# ---- create --------------------------------------------------------------------------------
+
+
+def receiving_agency(case: Case, agency_id: Any) -> Agency:
+    """The agency a case may be referred to: another agency, active."""
+    import uuid
+
+    try:
+        ident = agency_id if isinstance(agency_id, uuid.UUID) else uuid.UUID(str(agency_id))
+    except ValueError:
+        ident = None
+    agency = db.session.get(Agency, ident) if ident else None
+    if agency is None or not agency.active:
+        raise ReferralError(_("Choose an active agency."), "to_agency_id")
+    if agency.id == case.agency_id:
+        raise ReferralError(
+            _("Choose another agency than the one that owns the case."), "to_agency_id"
+        )
+    return agency
+
+
+def create_referral(
+    actor: User,
+    case: Case,
+    *,
+    to_agency_id: Any,
+    services: Any,
+    urgency: Any,
+    reason: Any,
+    shared_groups: Any,
+) -> Referral:
+    """Refer `case` to another agency. Refused without a current consent to share with, or
+    refer to, that agency, whatever the form sent."""
+    require(actor, Action.CREATE_REFERRAL, case)
+    if case.is_closed or case.is_erased:
+        raise ReferralError(_("A closed case cannot be referred."))
+    agency = receiving_agency(case, to_agency_id)
+    service_codes = _codes(services, SERVICE_TYPES, "services")
+    if not service_codes:
+        raise ReferralError(_("Choose at least one service."), "services")
+    missing = [code for code in service_codes if code not in (agency.services_offered or [])]
+    if missing:
+        raise ReferralError(
+            _(
+                "%(agency)s does not offer: %(services)s. Choose another agency or service.",
+                agency=agency.name,
+                services=", ".join(SERVICE_TYPES.label(code) for code in missing),
+            ),
+            "services",
+        )
+    urgency_code = str(urgency or "")
+    if urgency_code not in URGENCIES:
+        raise ReferralError(_("Choose how urgent the referral is."), "urgency")
+    groups = _codes(shared_groups, SHARED_GROUPS, "shared_groups")
+    reason_text = _text(reason, "reason", _("Say why the person is referred."))
+    # The consent check, in the operation and in the policy (a crafted POST meets both).
+    no_consent = _(
+        "There is no current consent to share this case with %(agency)s. Record the person's "
+        "consent first.",
+        agency=agency.name,
+    )
+    if not case.has_current_consent(AGENCY_CONSENT_PURPOSES, agency.id):
+        raise ReferralError(no_consent, "to_agency_id")
+    try:
+        require(actor, Action.CREATE_REFERRAL, SimpleNamespace(case=case, to_agency_id=agency.id))
+    except PermissionDenied as denied:
+        raise ReferralError(no_consent, "to_agency_id") from denied
+    if any(
+        r.to_agency_id == agency.id and r.is_open and not expiry.is_expired(r)
+        for r in case.referrals
+    ):
+        raise ReferralError(
+            _("This case already has an open referral to %(agency)s.", agency=agency.name),
+            "to_agency_id",
+        )
+
+    referral = Referral(
+        case_id=case.id,
+        from_agency_id=case.agency_id,
+        to_agency_id=agency.id,
+        from_country=case.agency.country,
+        to_country=agency.country,
+        created_by_id=actor.id,
+        urgency=urgency_code,
+        shared_groups=groups,
+        status="pending",
+        created_at=utcnow(),
+    )
+    case.referrals.append(referral)
+    referral.reason = reason_text
+    for code in service_codes:
+        referral.services.append(ReferralService(service_type=code))
+    db.session.flush()
+    _record(referral, "created", actor, _receivers(referral), "referral_received")
+    return referral
+
+
+# ---- answers and endings -------------------------------------------------------------------
+
+
+def accept_referral(actor: User, referral: Referral) -> Referral:
+    """The receiver takes the referral: its access to the shared groups starts now."""
+    require(actor, Action.RESPOND_REFERRAL, referral)
+    _from_states(referral, {"pending"}, _("This referral has already been answered."))
+    if referral.case.is_closed or referral.case.is_erased:
+        raise TransitionRefused(_("The case has been closed: this referral can only be declined."))
+    referral.status = "accepted"
+    referral.responded_at = utcnow()
+    referral.responded_by_id = actor.id
+    _record(referral, "accepted", actor, _senders(referral), "referral_accepted")
+    return referral
+
+
+def decline_referral(actor: User, referral: Referral, *, reason: Any) -> Referral:
+    """The receiver turns the referral down, saying why (kept encrypted)."""
+    require(actor, Action.RESPOND_REFERRAL, referral)
+    text = _text(reason, "reason", _("Say why the referral is declined."))
+    _from_states(referral, {"pending"}, _("This referral has already been answered."))
+    referral.status = "declined"
+    referral.decline_reason = text
+    referral.responded_at = utcnow()
+    referral.responded_by_id = actor.id
+    _record(referral, "declined", actor, _senders(referral), "referral_declined")
+    return referral
+
+
+def complete_referral(actor: User, referral: Referral) -> Referral:
+    """The receiver has delivered: its access to the case ends, its records stay its own."""
+    require(actor, Action.COMPLETE_REFERRAL, referral)
+    _from_states(referral, {"accepted"}, _("Only an accepted referral can be completed."))
+    referral.status = "completed"
+    referral.completed_at = utcnow()
+    _record(referral, "completed", actor, _senders(referral), "referral_completed")
+    return referral
+
+
+def revoke_referral(actor: User, referral: Referral) -> Referral:
+    """The sender withdraws the referral: the receiver loses the case at once."""
+    require(actor, Action.REVOKE_REFERRAL, referral)
+    if referral.status not in {"pending", "accepted"}:
+        raise TransitionRefused(_("Only a pending or accepted referral can be revoked."))
+    referral.status = "revoked"
+    referral.revoked_at = utcnow()
+    _record(referral, "revoked", actor, _receivers(referral), "referral_revoked")
+    return referral
+
+
+def end_referrals_of_closed_case(actor: User, case: Case) -> int:
+    """A closed case keeps no one else's access: accepted referrals are completed, pending
+    ones revoked, each audited and told to the receiver. Returns how many ended."""
+    ended = 0
+    for referral in case.referrals:
+        if referral.status == "accepted":
+            referral.status, referral.completed_at = "completed", utcnow()
+        elif referral.status == "pending":
+            referral.status, referral.revoked_at = "revoked", utcnow()
+        else:
+            continue
+        _record(
+            referral,
+            f"{referral.status}_on_closure",
+            actor,
+            _receivers(referral),
+            "referral_ended_by_closure",
+        )
+        ended += 1
+    return ended
+
+
+def expire_referral(referral: Referral, now: datetime | None = None) -> bool:
+    """Record the expiry of a pending referral past its deadline (the system acts)."""
+    now = now or utcnow()
+    if referral.status != "pending" or not expiry.is_expired(referral, now):
+        return False
+    referral.status = "expired"
+    referral.expired_at = now
+    _record(referral, "expired", None, _senders(referral), "referral_expired")
+    return True
+
+
+def overdue_pending(now: datetime | None = None) -> Any:
+    return select(Referral).where(
+        Referral.status == "pending", Referral.created_at <= expiry.expiry_cutoff(now)
+    )
+
+
+def expire_overdue_referrals(
+    now: datetime | None = None, progress: Callable[[int], Any] | None = None
+) -> int:
+    """Record every expiry that is due; returns how many."""
+    now = now or utcnow()
+    referrals = list(
+        db.session.execute(overdue_pending(now).order_by(Referral.created_at)).scalars()
+    )
+    count = 0
+    for referral in referrals:
+        count += expire_referral(referral, now)
+        if progress is not None:
+            progress(1)
+    return count

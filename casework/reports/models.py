@@ -1,0 +1,61 @@
+"""The release ledger: every table shown or exported, and the privacy budget spent."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from casework.db import Base, UTCDateTime, UUIDPrimaryKey, utcnow
+
+
+class ReportRelease(UUIDPrimaryKey, Base):
+    """One released table: the request that defined its population and the published
+    figures exactly as shown (true counts are never stored). Append-only."""
+
+    __tablename__ = "report_releases"
+    __table_args__ = (Index("ix_report_releases_unit_audience", "unit", "audience"),)
+
+    request_key: Mapped[str] = mapped_column(String(64), unique=True)
+    template: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(32))
+    audience: Mapped[str] = mapped_column(String(80))
+    scope_kind: Mapped[str] = mapped_column(String(16))
+    scope_value: Mapped[str | None] = mapped_column(String(64))
+    period_key: Mapped[str] = mapped_column(String(16))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    filters: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    mode: Mapped[str] = mapped_column(String(16))
+    epsilon: Mapped[float | None] = mapped_column(Float)
+    published: Mapped[dict[str, Any]] = mapped_column(JSON)
+    software_version: Mapped[str] = mapped_column(String(32))
+    released_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ReportRelease {self.id}>"
+
+
+class PrivacyBudget(Base):
+    """Epsilon spent on differentially private tables about one calendar year's data."""
+
+    __tablename__ = "privacy_budgets"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    spent: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CoordinatorScope(Base):
+    """Which figures a coordinator reports on: one country, or the region (country NULL).
+    A coordinator without a row reports on their own agency's country."""
+
+    __tablename__ = "coordinator_scopes"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    country: Mapped[str | None] = mapped_column(String(2))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

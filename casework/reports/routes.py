@@ -1,0 +1,280 @@
+"""Report pages: a supervisor's agency reports, a coordinator's regional reports.
+
+The same views serve both, under two sets of endpoints that declare different policy
+actions; the scope always comes from the signed-in user, never from the request. Pages and
+downloads only read releases already in the ledger; building a report (POST) releases its
+tables, so every figure anyone has seen is on record, and a repeat gets the stored release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import HiddenField, SelectField
+from wtforms.validators import DataRequired
+
+from casework import audit
+from casework.access import permission
+from casework.encryption import keys
+from casework.policy import Action
+from casework.reports import bp
+from casework.reports.charts import bar_chart
+from casework.reports.disclosure import DIFFERENTIAL_PRIVACY, STANDARD
+from casework.reports.exports import to_csv, to_json, to_xlsx
+from casework.reports.ledger import budget_status
+from casework.reports.package import build_package, public_key_fingerprint, public_key_pem
+from casework.reports.request import MONTH, QUARTER, YEAR, Period, recent_periods
+from casework.reports.service import (
+    TableResult,
+    build_report,
+    document,
+    labelled,
+    scope_label,
+    scope_of,
+    stored_report,
+)
+from casework.reports.templates import DASHBOARD_TEMPLATES, QUARTERLY_REPORT
+
+EXPORTS: dict[str, tuple[Callable[..., bytes], str]] = {
+    "csv": (to_csv, "text/csv; charset=utf-8"),
+    "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "json": (to_json, "application/json"),
+}
+MODE_CHOICES = [
+    (STANDARD, _l("Suppression and rounding")),
+    (DIFFERENTIAL_PRIVACY, _l("Differential privacy (spends privacy budget)")),
+]
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def period_choices() -> list[tuple[str, str]]:
+    today = _today()
+    periods = (
+        recent_periods(QUARTER, today, 8)
+        + recent_periods(MONTH, today, 12)
+        + recent_periods(YEAR, today, 3)
+    )
+    return [(p.key, p.key) for p in periods]
+
+
+class ReportForm(FlaskForm):
+    """Which report to see (GET: it only chooses)."""
+
+    class Meta:
+        csrf = False
+
+    period = SelectField(_l("Period"))
+    mode = SelectField(_l("Method"), choices=MODE_CHOICES, default=STANDARD)
+
+
+class BuildForm(FlaskForm):
+    """Build (release) a report: a POST with CSRF, since it writes to the ledger."""
+
+    period = HiddenField(validators=[DataRequired()])
+    mode = HiddenField(validators=[DataRequired()])
+
+
+def _choose(form: ReportForm | BuildForm, regional: bool) -> tuple[Period, str]:
+    """The period and mode asked for, from the allowed choices only (404 otherwise)."""
+    periods = dict(period_choices())
+    period = form.period.data or next(iter(periods))
+    mode = form.mode.data or STANDARD
+    allowed_modes = {STANDARD, DIFFERENTIAL_PRIVACY} if regional else {STANDARD}
+    if period not in periods or mode not in allowed_modes:
+        abort(404)
+    return Period(period), mode
+
+
+def _view(regional: bool) -> str:
+    return "reports.regional_report" if regional else "reports.agency_report"
+
+
+def _dashboard(regional: bool) -> str:
+    period = recent_periods(QUARTER, _today(), 1)[0]
+    results = stored_report(current_user, period, DASHBOARD_TEMPLATES, STANDARD)
+    panels = []
+    for result in results:
+        table = labelled(result)
+        published = result.published
+        chart = bar_chart(published, table.row_labels) if table and published else None
+        panels.append({"result": result, "table": table, "chart": chart})
+    build = BuildForm(data={"period": period.key, "mode": STANDARD})
+    return render_template(
+        "reports/dashboard.html",
+        regional=regional,
+        period=period,
+        panels=panels,
+        pending=any(r.release is None for r in results),
+        build=build,
+        scope=scope_label(scope_of(current_user), current_user),
+    )
+
+
+def _report(regional: bool) -> str:
+    form = ReportForm(request.args)
+    form.period.choices = period_choices()
+    if not regional:
+        form.mode.choices = MODE_CHOICES[:1]
+    period, mode = _choose(form, regional)
+    form.period.data, form.mode.data = period.key, mode
+    results = stored_report(current_user, period, QUARTERLY_REPORT, mode)
+    cfg = current_app.config
+    return render_template(
+        "reports/report.html",
+        regional=regional,
+        form=form,
+        build=BuildForm(data={"period": period.key, "mode": mode}),
+        period=period,
+        mode=mode,
+        tables=[{"result": r, "table": labelled(r)} for r in results],
+        pending=sum(r.release is None for r in results),
+        complete=any(r.release is not None for r in results),
+        budget=budget_status(period.year, cfg["REPORT_DP_BUDGET"]) if regional else None,
+        epsilon=cfg["REPORT_DP_EPSILON"],
+        scope=scope_label(scope_of(current_user), current_user),
+    )
+
+
+def _build(regional: bool, templates: tuple[str, ...], back: str) -> BaseResponse:
+    form = BuildForm()
+    if not form.validate_on_submit():
+        abort(400)
+    period, mode = _choose(form, regional)
+    results = build_report(current_user, period, templates, mode, _today())
+    for result in results:
+        if result.refusal:
+            flash(result.refusal, "warning")
+    released = sum(r.release is not None for r in results)
+    flash(_("%(n)s of %(total)s tables are available.", n=released, total=len(results)), "info")
+    if back == "dashboard":
+        return redirect(url_for(f"reports.{'regional' if regional else 'agency'}_dashboard"))
+    return redirect(url_for(_view(regional), period=period.key, mode=mode))
+
+
+def _released(regional: bool) -> tuple[Period, str, list[TableResult]]:
+    form = ReportForm(request.args)
+    period, mode = _choose(form, regional)
+    return period, mode, stored_report(current_user, period, QUARTERLY_REPORT, mode)
+
+
+def _build_first(regional: bool, period: Period, mode: str) -> BaseResponse:
+    """Nothing of this report is released yet: back to the report page, which offers it."""
+    flash(_("Build the report before downloading it."), "info")
+    return redirect(url_for(_view(regional), period=period.key, mode=mode))
+
+
+def _download(regional: bool, fmt: str) -> BaseResponse:
+    if fmt not in EXPORTS:
+        abort(404)
+    period, mode, results = _released(regional)
+    if not any(r.release is not None for r in results):
+        return _build_first(regional, period, mode)
+    writer, mimetype = EXPORTS[fmt]
+    data = writer(document(results, user=current_user, period=period, mode=mode))
+    audit.record("report.export.read", actor=current_user, detail=f"{fmt} {period.key} {mode}")
+    name = f"casework-report-{period.key}-{mode}.{fmt}"
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.route("/agency")
+@permission(Action.VIEW_AGENCY_REPORTS)
+def agency_dashboard() -> str:
+    return _dashboard(regional=False)
+
+
+@bp.route("/agency/dashboard", methods=["POST"])
+@permission(Action.VIEW_AGENCY_REPORTS)
+def agency_prepare() -> BaseResponse:
+    return _build(False, DASHBOARD_TEMPLATES, "dashboard")
+
+
+@bp.route("/agency/report")
+@permission(Action.VIEW_AGENCY_REPORTS)
+def agency_report() -> str:
+    return _report(regional=False)
+
+
+@bp.route("/agency/report", methods=["POST"])
+@permission(Action.VIEW_AGENCY_REPORTS)
+def agency_build() -> BaseResponse:
+    return _build(False, QUARTERLY_REPORT, "report")
+
+
+@bp.route("/agency/report.<fmt>")
+@permission(Action.VIEW_AGENCY_REPORTS)
+def agency_download(fmt: str) -> BaseResponse:
+    return _download(False, fmt)
+
+
+@bp.route("/regional")
+@permission(Action.VIEW_REGIONAL_REPORTS)
+def regional_dashboard() -> str:
+    return _dashboard(regional=True)
+
+
+@bp.route("/regional/dashboard", methods=["POST"])
+@permission(Action.VIEW_REGIONAL_REPORTS)
+def regional_prepare() -> BaseResponse:
+    return _build(True, DASHBOARD_TEMPLATES, "dashboard")
+
+
+@bp.route("/regional/report")
+@permission(Action.VIEW_REGIONAL_REPORTS)
+def regional_report() -> str:
+    return _report(regional=True)
+
+
+@bp.route("/regional/report", methods=["POST"])
+@permission(Action.VIEW_REGIONAL_REPORTS)
+def regional_build() -> BaseResponse:
+    return _build(True, QUARTERLY_REPORT, "report")
+
+
+@bp.route("/regional/report.<fmt>")
+@permission(Action.VIEW_REGIONAL_REPORTS)
+def regional_download(fmt: str) -> BaseResponse:
+    return _download(True, fmt)
+
+
+@bp.route("/regional/release.zip")
+@permission(Action.PUBLISH_RELEASE)
+def release_package() -> BaseResponse:
+    """The signed package of a built report: CSV, XLSX, JSON and a signed manifest."""
+    period, mode, results = _released(True)
+    if not any(r.release is not None for r in results):
+        return _build_first(True, period, mode)
+    doc = document(results, user=current_user, period=period, mode=mode)
+    files = {"report.csv": to_csv(doc), "report.xlsx": to_xlsx(doc), "report.json": to_json(doc)}
+    metadata: dict[str, Any] = dict(doc.metadata)
+    metadata["generated_at"] = doc.generated_at.isoformat()
+    metadata["release_ids"] = [t.release_id for t in doc.tables]
+    data = build_package(files, metadata, keys.keyring().signing_private_key())
+    audit.record("report.package.read", actor=current_user, detail=f"{period.key} {mode}")
+    name = f"casework-release-{period.key}-{mode}.zip"
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.route("/regional/key")
+@permission(Action.VIEW_REGIONAL_REPORTS)
+def public_key() -> str:
+    key = keys.keyring().signing_private_key().public_key()
+    return render_template(
+        "reports/public_key.html", pem=public_key_pem(key), fingerprint=public_key_fingerprint(key)
+    )

@@ -1,0 +1,1 @@
+"""Realistic, fully coded case loads for tests, demos and load tests: `flask seed`."""

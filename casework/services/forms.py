@@ -1,0 +1,122 @@
+"""Service, counselling session and support plan forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from casework.admin.forms import options
+from casework.referrals.forms import _checkboxes
+from casework.services.operations import MAX_SESSION_MINUTES, NOTES_MAX
+from casework.vocab import (
+    DISCONTINUATION_REASONS,
+    MODALITIES,
+    RISK_FLAGS,
+    SERVICE_OUTCOMES,
+    SERVICE_STATUSES,
+    SERVICE_TYPES,
+)
+
+
+class ServiceForm(FlaskForm):
+    service_type = SelectField(
+        _l("Service"),
+        choices=lambda: options(SERVICE_TYPES.choices(blank=_l("Choose a service"))),
+        validators=[DataRequired(_l("Choose the service."))],
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=lambda: options(SERVICE_STATUSES.choices()),
+        validators=[DataRequired(_l("Choose the status."))],
+    )
+    discontinued_reason = SelectField(
+        _l("Why discontinued"),
+        choices=lambda: options(DISCONTINUATION_REASONS.choices(blank=_l("Not discontinued"))),
+        validators=[Optional()],
+        description=_l("Required when the status is Discontinued."),
+    )
+    start_on = DateField(_l("Start date"), validators=[Optional()])
+    due_on = DateField(
+        _l("Due date"),
+        validators=[Optional()],
+        description=_l("When it should be done: after this it shows as a task."),
+    )
+    end_on = DateField(_l("End date"), validators=[Optional()])
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=lambda: options(SERVICE_OUTCOMES.choices(blank=_l("Not yet known"))),
+        validators=[Optional()],
+    )
+    notes = TextAreaField(
+        _l("Notes"),
+        validators=[Optional(), Length(max=NOTES_MAX)],
+        description=_l("Stored encrypted. Seen by your agency and the case's caseworker."),
+        render_kw={"rows": 4},
+    )
+    version = HiddenField()
+
+
+class SessionForm(FlaskForm):
+    held_on = DateField(
+        _l("Date of the session"), validators=[InputRequired(_l("Enter the date."))]
+    )
+    duration_minutes = IntegerField(
+        _l("Duration (minutes)"),
+        validators=[
+            InputRequired(_l("Enter the duration.")),
+            NumberRange(1, MAX_SESSION_MINUTES),
+        ],
+    )
+    counsellor_id = SelectField(
+        _l("Counsellor"), validators=[DataRequired(_l("Choose the counsellor."))]
+    )
+    modality = SelectField(
+        _l("How it was held"),
+        choices=lambda: options(MODALITIES.choices(blank=_l("Choose"))),
+        validators=[DataRequired(_l("Choose how the session was held."))],
+    )
+    notes = TextAreaField(
+        _l("Session notes"),
+        validators=[Optional(), Length(max=NOTES_MAX)],
+        description=_l("Stored encrypted."),
+        render_kw={"rows": 5},
+    )
+    risk_flags = _checkboxes(
+        _l("Risks noticed"),
+        lambda: options(RISK_FLAGS.choices()),
+        validators=[Optional()],
+        description=_l("Any risk ticked alerts the case's caseworker at once."),
+    )
+    next_appointment_on = DateField(_l("Next appointment"), validators=[Optional()])
+
+
+class SupportPlanForm(FlaskForm):
+    objectives = TextAreaField(
+        _l("Objectives"),
+        validators=[Optional(), Length(max=NOTES_MAX)],
+        description=_l("Stored encrypted."),
+        render_kw={"rows": 5},
+    )
+    service_types = _checkboxes(
+        _l("Services needed"), lambda: options(SERVICE_TYPES.choices()), validators=[Optional()]
+    )
+    planned_end_on = DateField(_l("Planned end date"), validators=[Optional()])
+    actual_end_on = DateField(_l("Actual end date"), validators=[Optional()])
+
+
+class ServiceFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        _l("Status"),
+        choices=lambda: options(SERVICE_STATUSES.choices(blank=_l("All"))),
+        validators=[Optional()],
+    )
+    service_type = SelectField(
+        _l("Service"),
+        choices=lambda: options(SERVICE_TYPES.choices(blank=_l("All"))),
+        validators=[Optional()],
+    )

@@ -1,0 +1,318 @@
+"""Case, person and trafficking-context code lists, written from HTCDS 2.0 (IOM, CC BY 4.0).
+
+Codes are HTCDS value names where the standard has them, so exports line up with other
+HTCDS systems; Casework's own lists (channels, risk, consent) use short lower-case codes.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from casework.vocab.base import Vocabulary
+
+CASE_STATUSES = Vocabulary(
+    "case_status",
+    [
+        ("Active", _l("Active")),
+        ("FollowUp", _l("Follow-up")),
+        ("Closed", _l("Closed")),
+        ("ClosedReferred", _l("Closed (referred)")),
+    ],
+)
+OPEN_STATUSES = frozenset({"Active", "FollowUp"})
+CLOSED_STATUSES = frozenset({"Closed", "ClosedReferred"})
+
+CLOSURE_REASONS = Vocabulary(
+    "closure_reason",
+    [
+        ("goals_met", _l("Support plan goals met")),
+        ("referred_elsewhere", _l("Referred to another agency that now leads")),
+        ("returned_reintegrated", _l("Returned and reintegrated")),
+        ("declined_services", _l("The person declined further services")),
+        ("lost_contact", _l("Contact lost")),
+        ("not_a_victim", _l("Assessed as not a victim of trafficking")),
+        ("deceased", _l("Deceased")),
+        ("other", _l("Other")),
+    ],
+)
+
+IDENTIFICATION_CHANNELS = Vocabulary(
+    "identification_channel",
+    [
+        ("hotline", _l("Hotline")),
+        ("police", _l("Police")),
+        ("labour_inspection", _l("Labour inspection")),
+        ("outreach", _l("Outreach")),
+        ("self_referral", _l("Self-referral")),
+        ("other_agency", _l("Another agency")),
+    ],
+)
+
+RISK_LEVELS = Vocabulary(
+    "risk_level",
+    [
+        ("low", _l("Low")),
+        ("medium", _l("Medium")),
+        ("high", _l("High")),
+        ("critical", _l("Critical")),
+    ],
+)
+
+TRAFFICKING_STATUSES = Vocabulary(
+    "trafficking_status",
+    [
+        ("PossibleVictimOfTrafficking", _l("Possible victim of trafficking")),
+        ("ActualVictimOfTrafficking", _l("Actual victim of trafficking")),
+        ("NotAVictimOfTrafficking", _l("Not a victim of trafficking")),
+    ],
+)
+
+STATUS_DECIDING_ORGANISATIONS = Vocabulary(
+    "status_deciding_organisation",
+    [
+        ("Police", _l("Police")),
+        ("NGO", _l("NGO")),
+        ("CourtOrProsecution", _l("Court or prosecution")),
+        ("NonPoliceGovernmentalOrganization", _l("Non-police governmental organisation")),
+        ("Other", _l("Other")),
+    ],
+)
+
+GENDERS = Vocabulary(
+    "gender",
+    [
+        ("Feminine", _l("Female")),
+        ("Masculine", _l("Male")),
+        ("TransgenderFeminine", _l("Transgender female")),
+        ("TransgenderMasculine", _l("Transgender male")),
+        ("NonConforming", _l("Gender non-conforming")),
+        ("NonSpecifiedUnknown", _l("Not specified or unknown")),
+    ],
+)
+
+# CTDC's age bands (the Counter Trafficking Data Collaborative's k-anonymised releases).
+AGE_BANDS = Vocabulary(
+    "age_band",
+    [
+        ("0-8", _l("0 to 8")),
+        ("9-17", _l("9 to 17")),
+        ("18-20", _l("18 to 20")),
+        ("21-23", _l("21 to 23")),
+        ("24-26", _l("24 to 26")),
+        ("27-29", _l("27 to 29")),
+        ("30-38", _l("30 to 38")),
+        ("39-47", _l("39 to 47")),
+        ("48+", _l("48 and over")),
+    ],
+)
+_BAND_LIMITS: tuple[tuple[int, str], ...] = (
+    (8, "0-8"),
+    (17, "9-17"),
+    (20, "18-20"),
+    (23, "21-23"),
+    (26, "24-26"),
+    (29, "27-29"),
+    (38, "30-38"),
+    (47, "39-47"),
+)
+
+
+def age_band(age: int | None) -> str | None:
+    """The CTDC age band of an age in whole years (None when the age is unknown)."""
+    if age is None or age < 0:
+        return None
+    for upper, band in _BAND_LIMITS:
+        if age <= upper:
+            return band
+    return "48+"
+
+
+def band_bounds(band: str) -> tuple[int, int | None]:
+    """(lowest, highest) age of a band; highest is None for the open band."""
+    low, _, high = band.rstrip("+").partition("-")
+    return int(low), (int(high) if high else None)
+
+
+EDUCATION_LEVELS = Vocabulary(
+    "education",
+    [
+        ("None", _l("No formal education")),
+        ("EarlyChildhoodEducation", _l("Early childhood education")),
+        ("PrimaryEducation", _l("Primary education")),
+        ("LowerSecondaryEducation", _l("Lower secondary education")),
+        ("UpperSecondaryEducation", _l("Upper secondary education")),
+        ("PostSecondaryNonTertiaryEducation", _l("Post-secondary non-tertiary education")),
+        ("ShortCycleTertiaryEducation", _l("Short-cycle tertiary education")),
+        ("BachelorOrEquivalentLevel", _l("Bachelor's or equivalent")),
+        ("MasterOrEquivalentLevel", _l("Master's or equivalent")),
+        ("DoctoralOrEquivalentLevel", _l("Doctoral or equivalent")),
+        ("Unknown", _l("Unknown")),
+    ],
+)
+
+DOCUMENT_TYPES = Vocabulary(
+    "document_type",
+    [
+        ("passport", _l("Passport")),
+        ("national_id", _l("National identity card")),
+        ("birth_certificate", _l("Birth certificate")),
+        ("work_permit", _l("Work permit")),
+        ("seafarer_book", _l("Seafarer's identity document")),
+        ("refugee_document", _l("Refugee or asylum document")),
+        ("other", _l("Other document")),
+    ],
+)
+
+RECRUITMENT_METHODS = Vocabulary(
+    "recruitment_method",
+    [
+        ("AtAPlaceOfBusiness", _l("At a place of business")),
+        ("AtAnEducationalInstitution", _l("At an educational institution")),
+        ("AtWork", _l("At work")),
+        ("ThroughOnlineSocialNetworks", _l("Through online social networks")),
+        ("ThroughAnOnlineAdvertisement", _l("Through an online advertisement")),
+        ("ThroughATelevisionAdvert", _l("Through a television advert")),
+        ("ThroughANewspaperAdvert", _l("Through a newspaper advert")),
+        ("ThroughFamilyOrFamilyEvents", _l("Through family or family events")),
+        ("ThroughFriendsOrSocialEvents", _l("Through friends or social events")),
+        ("Other", _l("Other")),
+    ],
+)
+
+CONTROL_METHODS = Vocabulary(
+    "control_method",
+    [
+        ("PhysicalThreats", _l("Physical threats")),
+        ("ThreatsLawEnforcement", _l("Threats of law enforcement")),
+        ("ThreatensChildrenFamily", _l("Threats to children or family")),
+        ("DebtBondage", _l("Debt bondage")),
+        ("FalsePromises", _l("False promises")),
+        ("PhysicalAbuse", _l("Physical abuse")),
+        ("SexualAbuse", _l("Sexual abuse")),
+        ("TakesEarnings", _l("Takes earnings")),
+        ("RestrictsFinancialAccess", _l("Restricts financial access")),
+        ("RestrictsMedicalCare", _l("Restricts medical care")),
+        ("WithholdsNecessities", _l("Withholds necessities")),
+        ("PsychologicalAbuse", _l("Psychological abuse")),
+        ("PsychoactiveSubstance", _l("Psychoactive substances")),
+        ("ExcessiveWorkingHours", _l("Excessive working hours")),
+        ("WithholdsDocuments", _l("Withholds documents")),
+        ("Other", _l("Other")),
+    ],
+)
+
+EXPLOITATION_TYPES = Vocabulary(
+    "exploitation_type",
+    [
+        ("ForcedLabour", _l("Forced labour")),
+        ("SexualExploitation", _l("Sexual exploitation")),
+        ("ChildLabour", _l("Child labour")),
+        ("ForcedMarriage", _l("Forced marriage")),
+        ("Servitude", _l("Servitude")),
+        ("ForcedMilitaryByNonStateActors", _l("Forced military service (non-state actors)")),
+        ("OrganRemoval", _l("Organ removal")),
+        ("ForcedBegging", _l("Forced begging")),
+        ("ForcedAdoption", _l("Forced adoption")),
+        ("Surrogacy", _l("Surrogacy")),
+        ("Other", _l("Other")),
+    ],
+)
+
+SEXUAL_EXPLOITATION_TYPES = Vocabulary(
+    "sexual_exploitation_type",
+    [
+        ("Prostitution", _l("Prostitution")),
+        ("Pornography", _l("Pornography")),
+        ("RemoteInteractiveServices", _l("Remote interactive services")),
+        ("PrivateSexualServices", _l("Private sexual services")),
+    ],
+)
+
+# ISIC Rev. 4 sections, as HTCDS 2.0 lists them for forced labour.
+ISIC_SECTIONS = Vocabulary(
+    "forced_labour_industry",
+    [
+        ("A_AgricultureForestryAndFishing", _l("Agriculture, forestry and fishing")),
+        ("B_MiningAndQuarrying", _l("Mining and quarrying")),
+        ("C_Manufacturing", _l("Manufacturing")),
+        ("D_ElectricityGasSteamAndAirConditioningSupply", _l("Electricity and gas supply")),
+        ("E_WaterSupplySewerageWasteManagement", _l("Water supply and waste management")),
+        ("F_Construction", _l("Construction")),
+        ("G_WholesaleAndRetailTradeRepairOfMotorVehicles", _l("Wholesale and retail trade")),
+        ("H_TransportationAndStorage", _l("Transportation and storage")),
+        ("I_AccommodationAndFoodServiceActivities", _l("Accommodation and food services")),
+        ("J_InformationAndCommunication", _l("Information and communication")),
+        ("K_FinancialAndInsuranceActivities", _l("Financial and insurance activities")),
+        ("L_RealEstateActivities", _l("Real estate activities")),
+        ("M_ProfessionalScientificAndTechnicalActivities", _l("Professional and technical")),
+        ("N_AdministrativeAndSupportServiceActivities", _l("Administrative and support")),
+        ("O_PublicAdministrationAndDefence", _l("Public administration and defence")),
+        ("P_Education", _l("Education")),
+        ("Q_HumanHealthAndSocialWorkActivities", _l("Human health and social work")),
+        ("R_ArtsEntertainmentAndRecreation", _l("Arts, entertainment and recreation")),
+        ("S_OtherServiceActivities", _l("Other service activities")),
+        ("T_ActivitiesOfHouseholdsAsEmployers", _l("Households as employers (domestic work)")),
+        ("U_ActivitiesOfExtraterritorialOrganizations", _l("Extraterritorial organisations")),
+    ],
+)
+
+TRAFFICKER_RELATIONSHIPS = Vocabulary(
+    "trafficker_relationship",
+    [
+        ("Familial", _l("Family member")),
+        ("Acquainted", _l("Acquaintance")),
+        ("Unaquainted", _l("Stranger")),  # sic: HTCDS 2.0 spells the value name this way
+    ],
+)
+
+EVENT_KINDS = Vocabulary(
+    "trafficking_event",
+    [
+        ("recruitment", _l("Recruitment")),
+        ("transit", _l("Transit")),
+        ("exploitation", _l("Exploitation")),
+    ],
+)
+
+CONSENT_PURPOSES = Vocabulary(
+    "consent_purpose",
+    [
+        ("registration", _l("Registration and data processing")),
+        ("sharing", _l("Sharing with a named agency")),
+        ("referral", _l("Referral for a service")),
+        ("statistics", _l("Inclusion in anonymised statistics")),
+    ],
+)
+# Purposes that name the agency the consent covers.
+AGENCY_CONSENT_PURPOSES = frozenset({"sharing", "referral"})
+
+CONSENT_METHODS = Vocabulary(
+    "consent_method",
+    [
+        ("signed_form", _l("Signed form")),
+        ("verbal_witnessed", _l("Verbal, with a witness")),
+        ("guardian", _l("Given by a guardian (minor)")),
+    ],
+)
+
+ATTACHMENT_KINDS = Vocabulary(
+    "attachment_kind",
+    [
+        ("consent_form", _l("Consent form")),
+        ("identity_document", _l("Identity document")),
+        ("medical", _l("Medical record")),
+        ("legal", _l("Legal document")),
+        ("other", _l("Other")),
+    ],
+)
+
+# Multi-valued coded facts of a case, stored as CaseCode rows: vocabulary name -> list.
+CASE_CODE_LISTS: dict[str, Vocabulary] = {
+    vocab.name: vocab
+    for vocab in (
+        RECRUITMENT_METHODS,
+        CONTROL_METHODS,
+        EXPLOITATION_TYPES,
+        SEXUAL_EXPLOITATION_TYPES,
+    )
+}

@@ -1,0 +1,117 @@
+"""Referral, service and counselling code lists: HTCDS 2.0 support plan types plus the
+services counter-trafficking agencies deliver, in one vocabulary."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from casework.vocab.base import Vocabulary
+
+SERVICE_TYPES = Vocabulary(
+    "service_type",
+    [
+        ("psychosocial_counselling", _l("Psychosocial counselling")),
+        ("health_care", _l("Health care")),
+        ("shelter", _l("Shelter")),
+        ("legal_aid", _l("Legal aid")),
+        ("interpretation", _l("Interpretation")),
+        ("education", _l("Education")),
+        ("vocational_training", _l("Vocational training")),
+        ("livelihood", _l("Livelihood")),
+        ("financial_support", _l("Financial support")),
+        ("family_tracing", _l("Family tracing")),
+        ("return_repatriation", _l("Return or repatriation")),
+        ("reintegration", _l("Reintegration")),
+        ("rights_based_training", _l("Rights-based training")),
+        ("social_care", _l("Social care")),
+    ],
+)
+COUNSELLING_SERVICE = "psychosocial_counselling"
+RETURN_SERVICES = frozenset({"return_repatriation", "reintegration"})
+
+URGENCIES = Vocabulary(
+    "urgency",
+    [
+        ("routine", _l("Routine")),
+        ("urgent", _l("Urgent (within days)")),
+        ("emergency", _l("Emergency (today)")),
+    ],
+)
+
+# What a referral may share with the receiving agency (data minimisation).
+SHARED_GROUPS = Vocabulary(
+    "shared_group",
+    [
+        ("identity_contact", _l("Identity and contact details")),
+        ("trafficking_context", _l("Trafficking context")),
+        ("health_notes", _l("Health and risk notes")),
+        ("documents", _l("Documents and attachments")),
+    ],
+)
+
+REFERRAL_STATUSES = Vocabulary(
+    "referral_status",
+    [
+        ("pending", _l("Pending")),
+        ("accepted", _l("Accepted")),
+        ("declined", _l("Declined")),
+        ("completed", _l("Completed")),
+        ("revoked", _l("Revoked")),
+        ("expired", _l("Expired")),
+    ],
+)
+
+SERVICE_STATUSES = Vocabulary(
+    "service_status",
+    [
+        ("planned", _l("Planned")),
+        ("in_progress", _l("In progress")),
+        ("completed", _l("Completed")),
+        ("discontinued", _l("Discontinued")),
+    ],
+)
+
+DISCONTINUATION_REASONS = Vocabulary(
+    "discontinuation_reason",
+    [
+        ("person_declined", _l("The person declined")),
+        ("person_moved", _l("The person moved away")),
+        ("lost_contact", _l("Contact lost")),
+        ("provider_unable", _l("The provider could not continue")),
+        ("referred_on", _l("Referred to another provider")),
+        ("other", _l("Other")),
+    ],
+)
+
+SERVICE_OUTCOMES = Vocabulary(
+    "service_outcome",
+    [
+        ("goals_met", _l("Goals met")),
+        ("partly_met", _l("Goals partly met")),
+        ("not_met", _l("Goals not met")),
+        ("unknown", _l("Unknown")),
+    ],
+)
+
+MODALITIES = Vocabulary(
+    "modality",
+    [
+        ("in_person", _l("In person")),
+        ("phone", _l("Phone")),
+        ("video", _l("Video")),
+        ("group", _l("Group")),
+    ],
+)
+
+RISK_FLAGS = Vocabulary(
+    "risk_flag",
+    [
+        ("self_harm", _l("Risk of self-harm")),
+        ("suicidal_ideation", _l("Suicidal thoughts")),
+        ("threat_from_traffickers", _l("Threats from traffickers")),
+        ("re_trafficking", _l("Risk of re-trafficking")),
+        ("domestic_violence", _l("Domestic violence")),
+        ("substance_use", _l("Substance use")),
+        ("urgent_medical", _l("Urgent medical need")),
+    ],
+)

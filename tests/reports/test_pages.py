@@ -1,0 +1,232 @@
+"""Reports in the running app: real cases, GROUP BY counts, scopes, pages, downloads, the
+signed release, and a coordinator who can reach no case, referral or person."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from casework.encryption import keys
+from casework.extensions import db
+from casework.policy import Action, Role, can, visible_cases, visible_referrals
+from casework.reports.models import CoordinatorScope, ReportRelease
+from casework.reports.package import verify_package
+from casework.reports.queries import count_table, differences
+from casework.reports.request import AGENCY, COUNTRY, REGION, Period, ReportRequest, Scope
+from tests.conftest import csrf_token
+from tests.factories import make_agency, make_case, make_referral
+
+
+def seed() -> dict[str, object]:
+    th = make_agency("TH police", country="TH")
+    kh = make_agency("KH shelter", country="KH")
+    for i in range(14):
+        make_case(th, citizenship="KH", gender="Feminine", identified_on=date(2026, 1, 5 + i))
+    for i in range(3):
+        make_case(th, citizenship="MM", gender="Masculine", identified_on=date(2026, 2, 3 + i))
+    for i in range(12):
+        case = make_case(
+            kh, citizenship="VN", gender="Feminine", identified_on=date(2026, 3, 2 + i)
+        )
+        if i < 2:
+            make_referral(case, th, status="accepted")
+    db.session.commit()
+    return {"th": th, "kh": kh}
+
+
+def request(template: str, scope: Scope, period: str = "2026-Q1") -> ReportRequest:
+    from casework.reports.templates import TEMPLATES
+
+    return ReportRequest(template, TEMPLATES[template].unit, scope, Period(period), "standard")
+
+
+def test_counts_come_from_group_by_over_coded_fields(app: Flask) -> None:
+    seed()
+    table = count_table(request("victims_by_citizenship", Scope(REGION)))
+    assert table.column_codes == ("2026-01", "2026-02", "2026-03")
+    by_row = dict(zip(table.row_codes, table.counts, strict=True))
+    assert by_row["KH"] == (14, 0, 0)
+    assert by_row["MM"] == (0, 3, 0)
+    assert by_row["VN"] == (0, 0, 12)
+    assert table.population == 29
+    th_only = count_table(request("victims_by_citizenship", Scope(COUNTRY, "TH")))
+    assert th_only.population == 17
+    exploitation = count_table(request("victims_by_exploitation_type", Scope(REGION)))
+    assert dict(zip(exploitation.row_codes, exploitation.counts, strict=True))["ForcedLabour"] == (
+        14,
+        3,
+        12,
+    )
+
+
+def test_population_differences_are_counted_by_the_database(app: Flask) -> None:
+    agencies = seed()
+    region = request("victims_by_gender", Scope(REGION))
+    th = request("victims_by_gender", Scope(COUNTRY, "TH"))
+    kh_agency = request("victims_by_gender", Scope(AGENCY, str(agencies["kh"].id)))  # type: ignore[attr-defined]
+    jan = request("victims_by_gender", Scope(REGION), "2026-01")
+    assert differences(region, [th, kh_agency, jan]) == [(17, 12), (12, 17), (14, 15)]
+
+
+def test_coordinator_builds_downloads_and_verifies_the_quarterly_report(
+    app: Flask, login_as, tmp_path
+) -> None:
+    seed()
+    client, account = login_as(Role.COORDINATOR)
+    db.session.add(CoordinatorScope(user_id=account.user.id, country=None))
+    db.session.commit()
+    page = client.get("/reports/regional/report?period=2026-Q1")
+    assert page.status_code == 200
+    assert "Build the report" in page.get_data(as_text=True)
+    assert client.get("/reports/regional/report.csv?period=2026-Q1").status_code == 302
+
+    token = csrf_token(client, "/reports/regional/report?period=2026-Q1")
+    built = client.post(
+        "/reports/regional/report",
+        data={"period": "2026-Q1", "mode": "standard", "csrf_token": token},
+    )
+    assert built.status_code == 302
+    html = client.get("/reports/regional/report?period=2026-Q1").get_data(as_text=True)
+    assert "Victims identified, by citizenship" in html
+    assert "hidden to protect confidentiality" in html  # MM's 3 people are hidden
+    assert "cells are hidden (x)" in html
+
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/reports/regional/report.csv?period=2026-Q1")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            )
+        )
+    )
+    assert ["k", "10"] in csv_rows
+    assert any(row and row[0].startswith("Myanmar") and "x" in row for row in csv_rows)
+    data = json.loads(client.get("/reports/regional/report.json?period=2026-Q1").data)
+    assert data["metadata"]["period"] == "2026-Q1"
+    for table in data["tables"]:
+        for row in table["values"]:
+            assert all(v is None or v == 0 or v >= 10 for v in row)
+    xlsx = client.get("/reports/regional/report.xlsx?period=2026-Q1")
+    assert xlsx.status_code == 200
+    assert xlsx.data[:2] == b"PK"
+
+    package = client.get("/reports/regional/release.zip?period=2026-Q1")
+    assert package.status_code == 200
+    with app.app_context():
+        public = keys.keyring().signing_private_key().public_key()
+    verified = verify_package(package.data, public)
+    assert set(verified.files) == {"report.csv", "report.json", "report.xlsx"}
+    path = tmp_path / "release.zip"
+    path.write_bytes(package.data)
+    result = app.test_cli_runner().invoke(args=["release", "verify", str(path)])
+    assert result.exit_code == 0, result.output
+
+    # The same report again: same figures, no new releases.
+    count = db.session.scalar(select(func.count()).select_from(ReportRelease))
+    token = csrf_token(client, "/reports/regional/report?period=2026-Q1")
+    client.post(
+        "/reports/regional/report",
+        data={"period": "2026-Q1", "mode": "standard", "csrf_token": token},
+    )
+    assert db.session.scalar(select(func.count()).select_from(ReportRelease)) == count
+    assert (
+        client.get("/reports/regional/report.json?period=2026-Q1").data
+        == json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode() + b"\n"
+    )
+
+
+def test_dashboard_draws_accessible_svg_charts_with_tables(app: Flask, login_as) -> None:
+    from casework.reports.charts import bar_chart
+    from casework.reports.disclosure import PublishedTable
+
+    table = PublishedTable(
+        "t",
+        "standard",
+        ("A", "B", "_total"),
+        ("2026-01", "_total"),
+        ((40, 40), (None, None), (55, 55)),
+        10,
+        5,
+        None,
+        2,
+        ("suppressed",),
+    )
+    chart = bar_chart(table, ("A", "B", "Total"))
+    assert [(b.label, b.value) for b in chart.bars] == [("A", 40), ("B", None)]
+    assert chart.bars[0].width == 360
+    client, account = login_as(Role.COORDINATOR)
+    db.session.add(CoordinatorScope(user_id=account.user.id, country=None))
+    db.session.commit()
+    page = client.get("/reports/regional").get_data(as_text=True)
+    assert "Prepare the figures" in page
+    token = csrf_token(client, "/reports/regional")
+    period = page.split('name="period" type="hidden" value="')[1].split('"')[0]
+    client.post(
+        "/reports/regional/dashboard",
+        data={"period": period, "mode": "standard", "csrf_token": token},
+    )
+    page = client.get("/reports/regional").get_data(as_text=True)
+    assert "Prepare the figures" not in page
+    assert "Nothing to report" not in page or "<svg" not in page
+    # Only the page's own local scripts (Bootstrap); the charts are plain SVG.
+    assert page.count("<script") == page.count('<script src="/bootstrap/static/')
+
+
+def test_supervisor_sees_only_their_agency_and_no_dp_mode(app: Flask, login_as) -> None:
+    agencies = seed()
+    client, _account = login_as(Role.SUPERVISOR, agency=agencies["kh"])
+    token = csrf_token(client, "/reports/agency/report?period=2026-Q1")
+    client.post(
+        "/reports/agency/report",
+        data={"period": "2026-Q1", "mode": "standard", "csrf_token": token},
+    )
+    data = json.loads(client.get("/reports/agency/report.json?period=2026-Q1").data)
+    citizenship = next(t for t in data["tables"] if t["template"] == "victims_by_citizenship")
+    assert [r["code"] for r in citizenship["rows"]] == ["VN"]  # only KH shelter's cases
+    assert client.get("/reports/agency/report?period=2026-Q1&mode=dp").status_code == 404
+    assert client.get("/reports/regional").status_code == 404
+    assert client.get("/reports/regional/release.zip?period=2026-Q1").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.PARTNER, Role.ADMIN])
+def test_other_roles_reach_no_report(app: Flask, login_as, role: Role) -> None:
+    client, _ = login_as(role)
+    for path in (
+        "/reports/agency",
+        "/reports/regional",
+        "/reports/regional/report.csv?period=2026-Q1",
+    ):
+        assert client.get(path).status_code == 404
+
+
+def test_coordinator_never_reaches_a_case_referral_or_person(app: Flask, login_as) -> None:
+    seed()
+    _client, account = login_as(Role.COORDINATOR)
+    from casework.cases.models import Case
+
+    case = db.session.scalars(select(Case)).first()
+    for action in (
+        Action.VIEW_CASE,
+        Action.VIEW_REFERRAL,
+        Action.VIEW_SERVICES,
+        Action.VIEW_ATTACHMENT,
+    ):
+        assert not can(account.user, action, case)
+    assert db.session.scalars(visible_cases(account.user)).all() == []
+    assert db.session.scalars(visible_referrals(account.user)).all() == []
+
+
+def test_coordinator_scope_defaults_to_their_agency_country(app: Flask, login_as) -> None:
+    from casework.reports.service import scope_of
+
+    _client, account = login_as(Role.COORDINATOR)
+    assert scope_of(account.user) == Scope(COUNTRY, account.user.agency.country)
+    db.session.add(CoordinatorScope(user_id=account.user.id, country="KH"))
+    assert scope_of(account.user) == Scope(COUNTRY, "KH")
