@@ -8,7 +8,8 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 export CASEWORK_INSTANCE_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test lint typecheck pytest install setup-dev translations compile-translations clean help
+.PHONY: run test lint typecheck pytest install setup-dev translations compile-translations clean help \
+	security security-tools
 
 help:
 	@echo "make run   - set up (virtualenv, database, keys, demo data) and serve on 127.0.0.1:$(PORT)"
@@ -48,6 +49,30 @@ pytest: $(STAMP) compile-translations
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# Attack tools, pinned, each in a virtualenv of its own (wapiti3 3.2.3 is the last release
+# that runs on Python 3.11; its dependencies must not meet the application's).
+TOOLS := build/tools
+SQLMAP_VERSION := 1.10.10
+WAPITI_VERSION := 3.2.3
+
+$(TOOLS)/sqlmap/.installed:
+	$(PYTHON) -m venv $(TOOLS)/sqlmap
+	$(TOOLS)/sqlmap/bin/pip install --quiet sqlmap==$(SQLMAP_VERSION)
+	touch $@
+
+$(TOOLS)/wapiti/.installed:
+	$(PYTHON) -m venv $(TOOLS)/wapiti
+	$(TOOLS)/wapiti/bin/pip install --quiet wapiti3==$(WAPITI_VERSION)
+	touch $@
+
+security-tools: $(TOOLS)/sqlmap/.installed $(TOOLS)/wapiti/.installed
+
+# sqlmap and wapiti against the running app, signed in as each role in SECURITY_ROLES;
+# fails on any finding. SECURITY_DATABASE_URL (a *_security database) runs it on PostgreSQL.
+SECURITY_ROLES ?= caseworker,admin
+security: $(STAMP) compile-translations security-tools
+	$(BIN)/python tools/security_scan.py --roles $(SECURITY_ROLES)
 
 # Re-extract the strings to translate and merge them into every catalogue.
 translations: $(STAMP)

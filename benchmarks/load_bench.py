@@ -29,7 +29,7 @@ LOAD_VENV = ROOT / ".venv-load"
 
 
 def sh(args: list[str], env: dict[str, str], **kwargs: object) -> None:
-    subprocess.run(args, cwd=ROOT, env=env, check=True, **kwargs)  # noqa: S603
+    subprocess.run(args, cwd=ROOT, env=env, check=True, **kwargs)  # noqa: S603 - own commands
 
 
 def ensure_load_venv() -> Path:
@@ -119,7 +119,7 @@ def main() -> None:
     }
     locust = ensure_load_venv()
     prepare(env, args.cases, args.reuse)
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(  # noqa: S603 - our gunicorn, fixed arguments
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
         cwd=ROOT,
         env=env,

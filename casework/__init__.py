@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         access,
         errors,
         headers,
+        input_guard,
         logs,
         navigation,
         session_store,
@@ -66,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from casework.i18n import select_locale
 
     logs.init_app(app)
+    input_guard.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, scoped_session
 
 from casework.audit.chain import GENESIS, event_hash
@@ -64,8 +64,16 @@ def record(
 
 def append(session: Session | scoped_session[Any], pending: PendingEvent) -> AuditEvent:
     """Write one event at the chain's tip, holding the head row lock."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite ignores FOR UPDATE and reads outside a transaction: take its write lock
+        # first (a no-op update), so no other writer can move the head between our read
+        # and our insert.
+        session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
     head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if head is None:
         head = AuditHead(id=1, seq=0, hash=GENESIS)

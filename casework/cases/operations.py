@@ -142,7 +142,7 @@ def register_case(actor: User, data: Mapping[str, Any]) -> Case:
     if not isinstance(given_on, date) or given_on > _today():
         raise CaseInputError("consent_given_on", _l("Enter the date consent was given."))
     content = check_case_input(CaseInput.from_data(data))
-    assert content.identified_on is not None  # checked above  # noqa: S101
+    assert content.identified_on is not None  # noqa: S101 - checked above; narrows the type
     case = Case(
         reference=next_reference(actor.agency.country, _today()),
         agency_id=actor.agency_id,

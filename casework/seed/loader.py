@@ -181,7 +181,7 @@ def seed_cases(
 ) -> int:
     """Generate `count` cases (with their people, referrals, services...). Returns rows written."""
     owners, providers = ensure_agencies()
-    generator = Generator(random.Random(seed), owners, providers, _load_counters())  # noqa: S311
+    generator = Generator(random.Random(seed), owners, providers, _load_counters())  # noqa: S311 - repeatable synthetic data, not secrets
     written = 0
     done = 0
     while done < count:

@@ -70,7 +70,7 @@ def _values(case: Case) -> dict[str, list[tuple[object, ...]]]:
     found = {}
     for table, columns in ENCRYPTED_COLUMNS.items():
         rows = db.session.execute(
-            text(f"SELECT {', '.join(columns)} FROM {table} WHERE case_id = :id"),  # noqa: S608
+            text(f"SELECT {', '.join(columns)} FROM {table} WHERE case_id = :id"),  # noqa: S608 - names from the models
             {"id": case.id.hex if db.engine.dialect.name == "sqlite" else case.id},
         ).all()
         found[table] = [tuple(row) for row in rows]
