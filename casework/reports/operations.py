@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from casework import __version__, audit
 from casework.encryption import keys
+from casework.locks import serialise
 from casework.reports.disclosure import DIFFERENTIAL_PRIVACY, CountTable, protect
 from casework.reports.ledger import (
     Differences,
@@ -39,6 +40,8 @@ def release_table(
 
     `sensitivity` is how many cells one person can change (None: the template cannot be
     released with differential privacy)."""
+    # Two requests for the same table must not both release it (and both spend budget).
+    serialise(f"report-release:{request.key}")
     existing = stored_release(request)
     if existing is not None:
         return existing, False
