@@ -80,10 +80,10 @@ security: $(STAMP) compile-translations security-tools
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 	  -o casework/translations/messages.pot .
-	$(BIN)/pybabel update -i casework/translations/messages.pot -d casework/translations
+	$(BIN)/pybabel update --no-fuzzy-matching -i casework/translations/messages.pot -d casework/translations
 
 compile-translations: $(STAMP)
-	@$(BIN)/pybabel compile -d casework/translations -f >/dev/null
+	@$(BIN)/pybabel compile -d casework/translations >/dev/null
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build

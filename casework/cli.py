@@ -21,11 +21,12 @@ def register_cli(app: Flask) -> None:
     from casework.backup.cli import backup_group
     from casework.case_records.cli import cases_group
     from casework.encryption.cli import keys_group
-    from casework.reports.cli import release_group
+    from casework.reports.cli import release_group, reports_group
 
     app.cli.add_command(keys_group)
     app.cli.add_command(cases_group)
     app.cli.add_command(release_group)
+    app.cli.add_command(reports_group)
 
     from casework.seed.cli import seed_command
 

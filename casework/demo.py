@@ -87,6 +87,10 @@ def _load_agencies_and_users() -> bool:
         auth_ops.prepare_enrolment(user)
         user.totp_enrolled_at = now
         auth_ops.replace_recovery_codes(user)
+        if role == Role.COORDINATOR:
+            from casework.reports.operations import set_coordinator_scope
+
+            set_coordinator_scope(None, user, None)  # the demo coordinator reports on the region
     audit.record("demo.loaded")
     db.session.flush()
     return True

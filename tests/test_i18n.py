@@ -78,3 +78,31 @@ def test_language_form_sets_the_cookie(client) -> None:
     assert "casework_lang=th" in response.headers["Set-Cookie"]
     page = client.get("/sign-in").get_data(as_text=True)
     assert "เข้าสู่ระบบ" in page
+
+
+def test_the_translation_catalogue_holds_every_string(tmp_path) -> None:
+    """`make translations` was run: every marked string is in messages.pot, so translators
+    see it (a string missing there could never be translated)."""
+    import subprocess
+    import sys
+
+    from babel.messages.pofile import read_po
+
+    from casework import ROOT
+
+    fresh = tmp_path / "fresh.pot"
+    command = [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"]
+    options = ["-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(fresh), "."]
+    subprocess.run(
+        [*command, *options],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with fresh.open("rb") as handle:
+        wanted = {message.id for message in read_po(handle) if message.id}
+    with (ROOT / "casework" / "translations" / "messages.pot").open("rb") as handle:
+        have = {message.id for message in read_po(handle) if message.id}
+    assert len(wanted) > 100, "the extraction found the strings"
+    missing = sorted(str(m) for m in wanted - have)
+    assert not missing, f"run `make translations`: {missing[:5]}"

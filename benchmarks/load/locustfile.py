@@ -135,7 +135,7 @@ class Coordinator(RoleUser):
 
     @task(3)
     def reports(self) -> None:
-        self.client.get("/reports/", name="reports dashboard")
+        self.client.get("/reports/regional", name="reports dashboard")
 
     @task(1)
     def dashboard(self) -> None:

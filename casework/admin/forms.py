@@ -116,6 +116,23 @@ class UserForm(FlaskForm):
         self.agency_id.choices = options([("", _l("Choose an agency")), *agencies])
 
 
+REGION = "region"  # the report scope value meaning "all countries"
+
+
+class ReportScopeForm(FlaskForm):
+    """What a coordinator reports on: one country or the whole region."""
+
+    scope = SelectField(
+        _l("Reports on"),
+        choices=lambda: options([(REGION, _l("The region (all countries)")), *country_choices()]),
+        validators=[DataRequired(_l("Choose a country or the region."))],
+        description=_l(
+            "Coordinators see anonymised figures for this country or the whole region, never "
+            "a case or a person."
+        ),
+    )
+
+
 class ConfirmForm(FlaskForm):
     """Only a CSRF token: the confirmation step of a POST-only action."""
 

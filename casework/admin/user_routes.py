@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework.access import permission
 from casework.admin import bp, operations, queries
-from casework.admin.forms import ConfirmForm, SetActiveForm, UserForm, UserSearchForm
+from casework.admin.forms import (
+    REGION,
+    ConfirmForm,
+    ReportScopeForm,
+    SetActiveForm,
+    UserForm,
+    UserSearchForm,
+)
 from casework.admin.helpers import INVALID, actor, load_or_404, paginate, show_input_error
 from casework.auth.models import User
-from casework.policy import Action
+from casework.policy import Action, Role
+from casework.reports.operations import ScopeError, set_coordinator_scope
+from casework.reports.service import scope_of
 
 Page = str | tuple[str, int] | Response
 
@@ -90,7 +99,49 @@ def edit_user(user_id: uuid.UUID) -> Page:
                 flash(_("Nothing was changed."), "info")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     status = INVALID if request.method == "POST" else 200
-    return render_template("admin/users/form.html", form=form, user=user), status
+    return render_template(
+        "admin/users/form.html", form=form, user=user, scope_form=_scope_form(user)
+    ), status
+
+
+def _scope_form(user: User, *, submitted: bool = False) -> ReportScopeForm | None:
+    """The report scope form of a coordinator (None for other roles), showing the current
+    scope (their agency's country until one is set) unless it was just submitted."""
+    if user.role != Role.COORDINATOR:
+        return None
+    if submitted:
+        return ReportScopeForm(prefix="report")
+    current = scope_of(user).value or REGION
+    return ReportScopeForm(prefix="report", formdata=None, data={"scope": current})
+
+
+@bp.route("/users/<uuid:user_id>/report-scope", methods=["POST"])
+@permission(Action.MANAGE_USERS)
+def set_report_scope(user_id: uuid.UUID) -> Page:
+    """Set the country or region a coordinator reports on (the admin sees no figures)."""
+    user = load_or_404(User, user_id, Action.MANAGE_USERS)
+    form = _scope_form(user, submitted=True)
+    if form is None:
+        abort(404)
+    if form.validate_on_submit():
+        value = form.scope.data
+        try:
+            changed = set_coordinator_scope(actor(), user, None if value == REGION else value)
+        except ScopeError as error:
+            form.scope.errors = [str(error)]
+        else:
+            flash(
+                _("The report scope has been saved.") if changed else _("Nothing was changed."),
+                "success" if changed else "info",
+            )
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    choices = queries.agency_choices(actor(), include=user.agency_id)
+    return render_template(
+        "admin/users/form.html",
+        form=UserForm(obj=user, agencies=choices),
+        user=user,
+        scope_form=form,
+    ), INVALID
 
 
 @bp.route("/users/<uuid:user_id>/active", methods=["GET", "POST"])

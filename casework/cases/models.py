@@ -11,7 +11,7 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from casework.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcnow
@@ -28,6 +28,11 @@ class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
     """A presumed or identified victim's case, owned by one agency."""
 
     __tablename__ = "cases"
+    # The lists: a caseworker's and an agency's cases, most recently updated first.
+    __table_args__ = (
+        Index("ix_cases_assigned_to_id_updated_at", "assigned_to_id", "updated_at"),
+        Index("ix_cases_agency_id_updated_at", "agency_id", "updated_at"),
+    )
 
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)

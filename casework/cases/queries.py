@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, case, select
+from sqlalchemy.orm import selectinload
 
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
@@ -76,6 +77,8 @@ def case_list(
         query = query.where(Case.id.in_(search(actor, q, search_in)))
     column = _sort_column(sort)
     order = column.desc() if descending else column.asc()
+    # The list shows each case's person: load them in one query, not one per row.
+    query = query.options(selectinload(Case.person))
     return query.order_by(order, Case.reference.desc() if descending else Case.reference)
 
 

@@ -1,4 +1,5 @@
-"""`flask release ...`: verify a signed release package, show the verification key."""
+"""`flask release ...`: verify a signed release package, show the verification key.
+`flask reports set-scope ...`: the country or region a coordinator reports on."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from casework.crypto import KeyringError
 from casework.encryption import keys
+from casework.extensions import db
 from casework.reports.package import (
     VerificationError,
     load_public_key,
@@ -63,3 +65,35 @@ def public_key() -> None:
     key = _instance_public_key()
     click.echo(public_key_pem(key), nl=False)
     click.echo(f"Fingerprint (SHA-256): {public_key_fingerprint(key)}")
+
+
+reports_group = click.Group("reports", help="Anonymised reports.")
+
+
+@reports_group.command("set-scope")
+@click.argument("email")
+@click.option("--country", help="ISO 3166-1 alpha-2 code of the country they report on.")
+@click.option("--region", is_flag=True, help="They report on the whole region.")
+def set_scope(email: str, country: str | None, region: bool) -> None:
+    """Set the country (--country XX) or the region (--region) a coordinator reports on."""
+    from sqlalchemy import select
+
+    from casework.auth.models import User
+    from casework.reports.operations import ScopeError, set_coordinator_scope
+
+    if region == bool(country):
+        raise click.UsageError("Give exactly one of --country XX or --region.")
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No account with the email {email}.")
+    chosen = None if region else (country or "").strip().upper()
+    try:
+        changed = set_coordinator_scope(None, user, chosen)
+    except ScopeError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    where = f"country {chosen}" if chosen else "the region"
+    if changed:
+        click.echo(f"{email} now reports on {where}.")
+    else:
+        click.echo(f"{email} already reports on {where}; nothing changed.")

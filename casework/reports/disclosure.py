@@ -6,11 +6,14 @@ notes saying what was done. Standard mode: primary and secondary suppression, th
 random rounding of what is published. Differential-privacy mode: OpenDP noise on the cells,
 margins summed from the noisy cells, then the same suppression (so no published figure is in
 1..k-1 either), no rounding. True counts never leave this function.
+
+`protect_medians()` does the same for a `MedianTable` (median days per cell): see there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -58,6 +61,7 @@ class PublishedTable:
     epsilon: float | None
     hidden_cells: int
     notes: tuple[str, ...] = field(default=())
+    statistic: str = "count"  # or "median": each value is a median in whole days
 
     @property
     def empty(self) -> bool:
@@ -81,14 +85,82 @@ class PublishedTable:
             epsilon=data["epsilon"],
             hidden_cells=data["hidden_cells"],
             notes=tuple(data["notes"]),
+            statistic=data.get("statistic", "count"),
         )
 
 
-# Note codes; the pages and exports turn them into sentences (see reports/notes.py).
+# Note codes; the pages and exports turn them into sentences (service.note_text).
 NOTE_SUPPRESSED = "suppressed"
 NOTE_ROUNDED = "rounded"
 NOTE_DP = "differential_privacy"
 NOTE_NO_DATA = "no_data"
+NOTE_MEDIAN = "median"
+
+
+@dataclass(frozen=True)
+class MedianTable:
+    """True medians as the database computed them: (row, column) -> (median days, people
+    measured), with the margins under TOTAL. A cell nobody falls in is absent."""
+
+    template: str
+    row_codes: tuple[str, ...]
+    column_codes: tuple[str, ...]
+    cells: Mapping[tuple[str, str], tuple[float, int]]
+
+
+def round_median(days: float) -> int:
+    """Whole days, halves up (a median of an even count can end in .5)."""
+    return math.floor(days + 0.5)
+
+
+def protect_medians(table: MedianTable, *, k: int) -> PublishedTable:
+    """Disclosure control of a median table.
+
+    A median of fewer than k people (none included) is hidden: with few people it is close
+    to one person's own figure. Every published median is rounded to whole days. No
+    secondary suppression is needed: medians do not add up, so a hidden cell cannot be
+    worked out from its row's or column's median (nor from the other cells). Which people
+    are measured is checked by the ledger as for counts: two median tables over populations
+    differing by 1..k-1 people are refused, since comparing them could show those people's
+    days. The number of people behind each median is not published."""
+    kept = [r for r in table.row_codes if any((r, c) in table.cells for c in table.column_codes)]
+    if not kept:
+        return PublishedTable(
+            template=table.template,
+            mode=STANDARD,
+            row_codes=(),
+            column_codes=table.column_codes,
+            values=(),
+            k=k,
+            rounding_base=None,
+            epsilon=None,
+            hidden_cells=0,
+            notes=(NOTE_NO_DATA,),
+            statistic="median",
+        )
+    row_codes = tuple(kept) + ((TOTAL,) if len(kept) > 1 else ())
+    column_codes = table.column_codes + ((TOTAL,) if len(table.column_codes) > 1 else ())
+    values = []
+    for r in row_codes:
+        row: list[int | None] = []
+        for c in column_codes:
+            median, people = table.cells.get((r, c), (0.0, 0))
+            row.append(round_median(median) if people >= k else None)
+        values.append(tuple(row))
+    hidden = sum(v is None for row in values for v in row)
+    return PublishedTable(
+        template=table.template,
+        mode=STANDARD,
+        row_codes=row_codes,
+        column_codes=column_codes,
+        values=tuple(values),
+        k=k,
+        rounding_base=None,
+        epsilon=None,
+        hidden_cells=hidden,
+        notes=(NOTE_MEDIAN,),
+        statistic="median",
+    )
 
 
 def protect(

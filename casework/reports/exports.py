@@ -35,6 +35,7 @@ class LabelledTable:
     values: tuple[tuple[int | None, ...], ...]
     notes: tuple[str, ...]
     release_id: str
+    statistic: str = "count"  # "median": values are median days
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ def to_json(document: ReportDocument) -> bytes:
                 "template": t.template,
                 "release_id": t.release_id,
                 "title": t.title,
+                "statistic": t.statistic,
                 "rows": [
                     {"code": c, "label": lab}
                     for c, lab in zip(t.row_codes, t.row_labels, strict=True)

@@ -19,6 +19,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from casework import audit
@@ -37,6 +38,7 @@ from casework.reports.service import (
     build_report,
     document,
     labelled,
+    nothing_published,
     scope_label,
     scope_of,
     stored_report,
@@ -44,14 +46,20 @@ from casework.reports.service import (
 from casework.reports.templates import DASHBOARD_TEMPLATES, QUARTERLY_REPORT
 
 EXPORTS: dict[str, tuple[Callable[..., bytes], str]] = {
-    "csv": (to_csv, "text/csv; charset=utf-8"),
+    "csv": (to_csv, "text/csv"),  # Flask adds "; charset=utf-8" to text types
     "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "json": (to_json, "application/json"),
 }
-MODE_CHOICES = [
-    (STANDARD, _l("Suppression and rounding")),
-    (DIFFERENTIAL_PRIVACY, _l("Differential privacy (spends privacy budget)")),
-]
+MODE_LABELS = {
+    STANDARD: _l("Suppression and rounding"),
+    DIFFERENTIAL_PRIVACY: _l("Differential privacy (spends privacy budget)"),
+}
+
+
+def mode_choices(regional: bool = True) -> list[SelectChoice]:
+    """The methods offered: differential privacy only for regional reports."""
+    modes = (STANDARD, DIFFERENTIAL_PRIVACY) if regional else (STANDARD,)
+    return [SelectChoice(value=mode, label=str(MODE_LABELS[mode])) for mode in modes]
 
 
 def _today() -> date:
@@ -75,7 +83,7 @@ class ReportForm(FlaskForm):
         csrf = False
 
     period = SelectField(_l("Period"))
-    mode = SelectField(_l("Method"), choices=MODE_CHOICES, default=STANDARD)
+    mode = SelectField(_l("Method"), choices=mode_choices, default=STANDARD)
 
 
 class BuildForm(FlaskForm):
@@ -103,6 +111,7 @@ def _view(regional: bool) -> str:
 def _dashboard(regional: bool) -> str:
     period = recent_periods(QUARTER, _today(), 1)[0]
     results = stored_report(current_user, period, DASHBOARD_TEMPLATES, STANDARD)
+    tables = [r.published for r in results if r.published is not None]
     panels = []
     for result in results:
         table = labelled(result)
@@ -116,6 +125,7 @@ def _dashboard(regional: bool) -> str:
         period=period,
         panels=panels,
         pending=any(r.release is None for r in results),
+        nothing_shown=bool(tables) and all(nothing_published(t) for t in tables),
         build=build,
         scope=scope_label(scope_of(current_user), current_user),
     )
@@ -123,12 +133,12 @@ def _dashboard(regional: bool) -> str:
 
 def _report(regional: bool) -> str:
     form = ReportForm(request.args)
-    form.period.choices = period_choices()
-    if not regional:
-        form.mode.choices = MODE_CHOICES[:1]
+    form.period.choices = [SelectChoice(value=key, label=label) for key, label in period_choices()]
+    form.mode.choices = mode_choices(regional)
     period, mode = _choose(form, regional)
     form.period.data, form.mode.data = period.key, mode
     results = stored_report(current_user, period, QUARTERLY_REPORT, mode)
+    published = [r.published for r in results if r.published is not None]
     cfg = current_app.config
     return render_template(
         "reports/report.html",
@@ -139,7 +149,8 @@ def _report(regional: bool) -> str:
         mode=mode,
         tables=[{"result": r, "table": labelled(r)} for r in results],
         pending=sum(r.release is None for r in results),
-        complete=any(r.release is not None for r in results),
+        complete=bool(published),
+        nothing_shown=bool(published) and all(nothing_published(p) for p in published),
         budget=budget_status(period.year, cfg["REPORT_DP_BUDGET"]) if regional else None,
         epsilon=cfg["REPORT_DP_EPSILON"],
         scope=scope_label(scope_of(current_user), current_user),

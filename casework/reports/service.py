@@ -16,6 +16,7 @@ from casework.extensions import db
 from casework.policy import Role
 from casework.reports.disclosure import (
     NOTE_DP,
+    NOTE_MEDIAN,
     NOTE_NO_DATA,
     NOTE_ROUNDED,
     NOTE_SUPPRESSED,
@@ -26,9 +27,9 @@ from casework.reports.exports import LabelledTable, ReportDocument
 from casework.reports.ledger import Refused, stored_release
 from casework.reports.models import CoordinatorScope, ReportRelease
 from casework.reports.operations import release_table
-from casework.reports.queries import count_table, differences
+from casework.reports.queries import count_table, differences, median_table
 from casework.reports.request import AGENCY, COUNTRY, REGION, Period, ReportRequest, Scope
-from casework.reports.templates import TEMPLATES
+from casework.reports.templates import MEDIAN, TEMPLATES
 from casework.vocab import country_name
 
 
@@ -83,6 +84,7 @@ def build_report(
                 differences=differences,
                 sensitivity=template.sensitivity,
                 today=today,
+                medians=median_table if template.statistic == MEDIAN else None,
             )
         except Refused as refusal:
             results.append(TableResult(code, None, str(refusal)))
@@ -136,9 +138,32 @@ def note_text(published: PublishedTable) -> list[str]:
                     epsilon=published.epsilon,
                 )
             )
+        elif note == NOTE_MEDIAN:
+            texts.append(
+                _(
+                    "Medians in whole days (rounded). A median is shown only where at least "
+                    "%(k)s people were measured; other cells are hidden (x). The number of "
+                    "people behind each median is not published.",
+                    k=published.k,
+                )
+            )
         elif note == NOTE_NO_DATA:
             texts.append(_("Nothing to report for this period."))
+    if nothing_published(published) and not published.empty:
+        texts.insert(
+            0,
+            _(
+                "Every figure of this table is hidden: too few people to publish any of them "
+                "safely. A longer period (a year) or a wider scope may give figures that can "
+                "be shown."
+            ),
+        )
     return texts
+
+
+def nothing_published(published: PublishedTable) -> bool:
+    """No figure of the table says anything: it is empty, or all hidden or zero."""
+    return not any(value for row in published.values for value in row)
 
 
 def column_label(code: str) -> str:
@@ -152,6 +177,9 @@ def labelled(result: TableResult) -> LabelledTable | None:
     if published is None or result.release is None:
         return None
     template = TEMPLATES[result.template]
+    notes = note_text(published)
+    if template.description is not None:
+        notes.insert(0, str(template.description))
     return LabelledTable(
         template=result.template,
         title=str(template.title),
@@ -165,8 +193,9 @@ def labelled(result: TableResult) -> LabelledTable | None:
         column_codes=published.column_codes,
         column_labels=tuple(column_label(c) for c in published.column_codes),
         values=published.values,
-        notes=tuple(note_text(published)),
+        notes=tuple(notes),
         release_id=str(result.release.id),
+        statistic=published.statistic,
     )
 
 

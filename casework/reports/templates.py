@@ -1,28 +1,33 @@
 """The fixed report templates: coded fields only, counted by the database.
 
 Each template is a table: rows are the codes of one coded field, columns the parts of the
-period (months of a quarter, quarters of a year). A template belongs to a *unit* (what is
-counted: cases, referrals, services or counselling sessions); the unit fixes the date that
-places a row in a period and how a scope (agency, country, region) selects rows. There are
-no free-text fields, no identifiers and no ad-hoc filters: nothing can be asked that would
-isolate a person beyond what disclosure control then hides.
+period (months of a quarter, quarters of a year). Each belongs to a unit (see
+`definitions.py`). There are no free-text fields, no identifiers and no ad-hoc filters:
+nothing can be asked that would isolate a person beyond what disclosure control then hides.
+Count templates are here; the median templates are in `medians.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, literal, select, true
-from sqlalchemy.sql.expression import FromClause
+from sqlalchemy import and_, case, func
 
-from casework.agencies.models import Agency
 from casework.cases.models import Case, CaseCode, TraffickingEvent
 from casework.referrals.models import Referral, ReferralService
-from casework.reports.request import AGENCY, COUNTRY, Period, ReportRequest
+from casework.reports.definitions import (
+    COUNT,
+    MEDIAN,
+    UNITS,
+    UNKNOWN,
+    Expr,
+    Template,
+    Unit,
+    country_label,
+)
+from casework.reports.medians import MEDIAN_TEMPLATES
 from casework.services.models import CounsellingSession, ServiceRecord
 from casework.vocab import (
     AGE_BANDS,
@@ -33,124 +38,9 @@ from casework.vocab import (
     MODALITIES,
     REFERRAL_STATUSES,
     SERVICE_TYPES,
-    country_name,
 )
 
-UNKNOWN = "_unknown"
-Expr = Any  # a column or SQL expression (mapped attributes are typed apart)
-
-
-@dataclass(frozen=True)
-class Unit:
-    """What a template counts, and how a request's scope and period select it."""
-
-    name: str
-    table: FromClause
-    id_column: Expr
-    date_column: Expr
-    is_datetime: bool
-    agency_column: Expr
-    country_column: Expr | None  # None: through the agency's country
-
-    def in_period(self, period: Period) -> ColumnElement[bool]:
-        start, end = period.start, period.end
-        if self.is_datetime:
-            low = datetime.combine(start, time.min, UTC)
-            high = datetime.combine(end + timedelta(days=1), time.min, UTC)
-            return and_(self.date_column >= low, self.date_column < high)
-        return and_(self.date_column >= start, self.date_column <= end)
-
-    def in_scope(self, request: ReportRequest) -> ColumnElement[bool]:
-        scope = request.scope
-        if scope.kind == AGENCY:
-            return and_(self.agency_column == _uuid(scope.value))
-        if scope.kind == COUNTRY:
-            if self.country_column is not None:
-                return and_(self.country_column == scope.value)
-            agencies = select(Agency.id).where(Agency.country == scope.value)
-            return and_(self.agency_column.in_(agencies.scalar_subquery()))
-        return true()
-
-    def population(self, request: ReportRequest) -> ColumnElement[bool]:
-        """Who a request counts: its scope and period."""
-        return and_(self.in_scope(request), self.in_period(request.period))
-
-    def period_part(self, period: Period) -> Expr:
-        """The code of the column (part of the period) a row falls in."""
-        parts = period.parts()
-        if len(parts) == 1:
-            return literal(parts[0].key)
-        return case(*[(self.in_period(p), p.key) for p in parts], else_=literal(UNKNOWN))
-
-
-def _uuid(value: str | None) -> Any:
-    import uuid
-
-    return uuid.UUID(str(value))
-
-
-_service_agency = (
-    select(ServiceRecord.provider_agency_id)
-    .where(ServiceRecord.id == CounsellingSession.service_id)
-    .scalar_subquery()
-)
-
-UNITS = {
-    "cases": Unit(
-        "cases",
-        Case.__table__,
-        Case.id,
-        Case.identified_on,
-        False,
-        Case.agency_id,
-        None,
-    ),
-    "referrals": Unit(
-        "referrals",
-        Referral.__table__,
-        Referral.id,
-        Referral.created_at,
-        True,
-        Referral.from_agency_id,
-        Referral.from_country,
-    ),
-    "services": Unit(
-        "services",
-        ServiceRecord.__table__,
-        ServiceRecord.id,
-        ServiceRecord.start_on,
-        False,
-        ServiceRecord.provider_agency_id,
-        None,
-    ),
-    "sessions": Unit(
-        "sessions",
-        CounsellingSession.__table__,
-        CounsellingSession.id,
-        CounsellingSession.held_on,
-        False,
-        _service_agency,
-        None,
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Template:
-    """One fixed table. `row` gives the row code's expression and any join it needs;
-    `sensitivity` is how many cells one counted unit can fall in (None: unbounded, so no
-    differential-privacy release)."""
-
-    code: str
-    title: Any  # lazy string
-    row_heading: Any
-    unit: str
-    row_codes: Callable[[], tuple[str, ...]]
-    row_label: Callable[[str], str]
-    row: Callable[[], tuple[Expr, FromClause | None, ColumnElement[bool] | None]]
-    sensitivity: int | None = 1
-    distinct: bool = False  # count distinct units (a join can repeat one)
-    extra: Callable[[], ColumnElement[bool]] | None = None
+__all__ = ["COUNT", "MEDIAN", "TEMPLATES", "UNITS", "UNKNOWN", "Expr", "Template", "Unit"]
 
 
 def _codes(vocabulary: Any) -> Callable[[], tuple[str, ...]]:
@@ -161,13 +51,7 @@ def _label(vocabulary: Any) -> Callable[[str], str]:
     return lambda code: str(_l("Not recorded")) if code == UNKNOWN else vocabulary.label(code)
 
 
-def _country_label(code: str) -> str:
-    return str(_l("Not recorded")) if code == UNKNOWN else country_name(code)
-
-
 def _column(column: Expr) -> Callable[[], Any]:
-    from sqlalchemy import func
-
     return lambda: (func.coalesce(column, UNKNOWN), None, None)
 
 
@@ -180,8 +64,6 @@ def _case_code(vocabulary: str) -> Callable[[], Any]:
 
 
 def _exploitation_country() -> Any:
-    from sqlalchemy import func
-
     return (
         func.coalesce(TraffickingEvent.country, UNKNOWN),
         TraffickingEvent.__table__,
@@ -217,7 +99,7 @@ TEMPLATES: dict[str, Template] = {
             _l("Citizenship"),
             "cases",
             lambda: (*COUNTRY_CODES, UNKNOWN),
-            _country_label,
+            country_label,
             _column(Case.citizenship),
         ),
         Template(
@@ -226,7 +108,7 @@ TEMPLATES: dict[str, Template] = {
             _l("Country of exploitation"),
             "cases",
             lambda: (*COUNTRY_CODES, UNKNOWN),
-            _country_label,
+            country_label,
             _exploitation_country,
             sensitivity=None,  # one person, any number of places
             distinct=True,
@@ -331,6 +213,7 @@ TEMPLATES: dict[str, Template] = {
             _column(CounsellingSession.modality),
             sensitivity=None,
         ),
+        *MEDIAN_TEMPLATES,
     ]
 }
 

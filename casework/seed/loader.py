@@ -194,4 +194,9 @@ def seed_cases(
             progress(size)
     audit.record("seed.loaded", detail=f"cases={count} seed={seed}")
     db.session.commit()
+    if db.session.connection().dialect.name == "postgresql":
+        # Fresh statistics for the planner: without them, the first queries over a large
+        # load plan for an empty table (seen: 1.3 s instead of 30 ms for a dashboard).
+        db.session.connection().exec_driver_sql("ANALYZE")
+        db.session.commit()
     return written
