@@ -14,6 +14,7 @@ from casework import __version__, audit
 from casework.auth.models import User
 from casework.encryption import keys
 from casework.extensions import db
+from casework.locks import serialise
 from casework.policy import Action, Role, require
 from casework.reports.disclosure import (
     DIFFERENTIAL_PRIVACY,
@@ -53,6 +54,8 @@ def release_table(
     `sensitivity` is how many cells one person can change (None: the template cannot be
     released with differential privacy). `medians` is given for a median template: its
     table is measured by it instead of `count`."""
+    # Two requests for the same table must not both release it (and both spend budget).
+    serialise(f"report-release:{request.key}")
     existing = stored_release(request)
     if existing is not None:
         return existing, False
