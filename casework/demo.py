@@ -41,6 +41,7 @@ DEMO_USERS: list[tuple[Role, str, str, int]] = [
     (Role.PARTNER, "partner@demo.casework.example", "Sokha Demo", 2),
     (Role.SUPERVISOR, "counselling.supervisor@demo.casework.example", "Vanna Demo", 2),
     (Role.PARTNER, "legal.partner@demo.casework.example", "Maria Demo", 3),
+    (Role.SUPERVISOR, "legal.supervisor@demo.casework.example", "Jose Demo", 3),
     (Role.COORDINATOR, "coordinator@demo.casework.example", "Lan Demo", 4),
     (Role.ADMIN, "admin@demo.casework.example", "Arun Demo", 4),
 ]

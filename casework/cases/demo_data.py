@@ -33,6 +33,7 @@ class DemoCase:
 POLICE = "Bangkok Anti-Trafficking Police Unit"
 SHELTER = "Mekong Safe Shelter"
 COUNSELLING = "Phnom Penh Counselling Centre"
+LEGAL = "Manila Legal Aid for Migrants"
 POLICE_WORKER = "caseworker@demo.casework.example"
 SHELTER_WORKER = "shelter.caseworker@demo.casework.example"
 
@@ -180,6 +181,32 @@ DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
             90,
             "hotline",
             ("SexualExploitation",),
+            None,
+            status="FollowUp",
+            risk="low",
+        ),
+    ),
+    LEGAL: (
+        DemoCase(
+            "Rowena Bautista",
+            "1991-09-30",
+            "Feminine",
+            "PH",
+            45,
+            "self_referral",
+            ("ForcedLabour",),
+            None,
+            consents=(("registration", None), ("statistics", None)),
+            codes={"control_method": ("WithholdsDocuments", "DebtBondage")},
+        ),
+        DemoCase(
+            "Jose Ramon Cruz",
+            "1986-01-17",
+            "Masculine",
+            "PH",
+            150,
+            "other_agency",
+            ("ForcedLabour",),
             None,
             status="FollowUp",
             risk="low",
