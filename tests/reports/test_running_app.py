@@ -134,7 +134,7 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(scratch.base + "/health", timeout=2):  # noqa: S310 - loopback
+                with urllib.request.urlopen(scratch.base + "/health", timeout=2):  # noqa: S310 - loopback http
                     break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
