@@ -1,0 +1,104 @@
+"""The roles' real journeys in headless Chromium through the live server, each page reached
+saved as a screenshot (build/screenshots/<journey>/NN-page.png) and audited with axe-core (no
+serious or critical violation):
+
+1. a caseworker registers a case, records the person's consent to share with a counselling
+   agency in another country, and refers the case there: the referral shows as pending;
+2. a partner of that agency accepts the referral from the inbox and records a counselling
+   service and a session; the case's caseworker sees both on the case page;
+3. a caseworker requests closure and a supervisor approves it: the case shows Closed;
+4. a coordinator builds the quarterly regional report, downloads the signed release, and
+   `flask release verify` (with the server's environment) accepts it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+import sys
+from typing import Any
+
+from flask import Flask
+from playwright.sync_api import expect
+
+from casework import ROOT
+from casework.cases.models import Case
+from casework.extensions import db
+from casework.policy import Role
+from tests import factories
+from tests.e2e.journey_steps import (
+    account,
+    case_id_from,
+    make_agencies,
+    open_as,
+    server_environment,
+)
+
+__all__ = ["open_as"]  # the fixture, used by name
+
+DAY = "2026-03-14"  # a past date: identification, consents, services
+
+
+def _section(page: Any, heading: str) -> Any:
+    return page.locator("section, div.card").filter(
+        has=page.get_by_role("heading", name=heading, exact=True)
+    ).first
+
+
+def test_caseworker_registers_a_case_and_refers_it(open_as, audit) -> None:
+    agencies = make_agencies()
+    caseworker = account(Role.CASEWORKER, agencies.referring)
+    page = open_as(caseworker)
+    audit(page, "home")
+
+    page.get_by_role("link", name="Register a case").first.click()
+    page.wait_for_url("**/cases/new")
+    audit(page, "register form")
+    page.get_by_label("The person (or their guardian) agrees").check()
+    page.get_by_label("How consent was given").select_option("signed_form")
+    page.get_by_label("Date consent was given").fill(DAY)
+    page.get_by_label("Full name").fill("Sokha Chan")
+    page.get_by_label("Date of birth").fill("2001-05-17")
+    page.get_by_label("Citizenship").select_option("KH")
+    page.get_by_label("Identification date").fill(DAY)
+    page.get_by_label("Identified through").select_option("police")
+    page.get_by_label("Risk level").select_option("high")
+    page.locator("#case-form [type=submit]").first.click()
+    page.wait_for_url(lambda url: "/cases/new" not in url)
+    case_id = case_id_from(page.url)
+    expect(page.get_by_text("Sokha Chan").first).to_be_visible()
+    audit(page, "case registered")
+
+    page.get_by_role("link", name="Record a consent").click()
+    audit(page, "consent form")
+    page.get_by_label("Sharing with a named agency").check()
+    page.get_by_label("Agency named in the consent").select_option(
+        str(agencies.counselling.id)
+    )
+    page.get_by_label("Date the consent was given").fill(DAY)
+    page.get_by_label("Signed form", exact=True).check()
+    page.locator("main form [type=submit]").first.click()
+    page.wait_for_url(f"**/cases/{case_id}")
+    audit(page, "consent recorded")
+
+    page.get_by_role("link", name="Refer to another agency").click()
+    audit(page, "referral form")
+    refer = page.get_by_role("region", name="Refer")
+    refer.get_by_label("Receiving agency", exact=True).select_option(str(agencies.counselling.id))
+    refer.get_by_label("Psychosocial counselling").check()
+    refer.get_by_label("Urgency").select_option("urgent")
+    refer.get_by_label("Reason for the referral").fill("Needs counselling after rescue.")
+    refer.locator("[type=submit]").click()
+    page.wait_for_url("**/referrals/*")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Pending")
+    audit(page, "referral sent")
+
+    page.goto(f"/cases/{case_id}")
+    referrals = _section(page, "Referrals")
+    expect(referrals).to_contain_text(agencies.counselling.name)
+    expect(referrals).to_contain_text("Pending")
+    audit(page, "case with pending referral")
+    db.session.expire_all()
+    case = db.session.get(Case, uuid.UUID(case_id))
+    assert case is not None
+    assert [r.status for r in case.referrals] == ["pending"]
