@@ -102,3 +102,58 @@ def test_caseworker_registers_a_case_and_refers_it(open_as, audit) -> None:
     case = db.session.get(Case, uuid.UUID(case_id))
     assert case is not None
     assert [r.status for r in case.referrals] == ["pending"]
+
+
+def test_partner_accepts_the_referral_and_records_counselling(open_as, audit) -> None:
+    agencies = make_agencies()
+    caseworker = account(Role.CASEWORKER, agencies.referring)
+    partner = account(Role.PARTNER, agencies.counselling)
+    case = factories.make_case(agencies.referring, assigned_to=caseworker.user)
+    factories.make_referral(case, agencies.counselling, created_by=caseworker.user)
+    case_id, reference = case.id, case.reference
+
+    page = open_as(partner)
+    page.get_by_role("link", name="Incoming referrals").first.click()
+    page.wait_for_url("**/referrals/inbox*")
+    audit(page, "inbox")
+    page.get_by_role("row").filter(has_text=reference).get_by_role("link").first.click()
+    page.wait_for_url("**/referrals/*")
+    audit(page, "referral to answer")
+    page.get_by_role("button", name="Accept referral").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Accepted")
+    audit(page, "referral accepted")
+
+    page.get_by_role("link", name="Record a service").click()
+    audit(page, "service form")
+    page.get_by_label("Service", exact=True).select_option("psychosocial_counselling")
+    page.get_by_label("Status", exact=True).select_option("in_progress")
+    page.get_by_label("Start date").fill(DAY)
+    page.locator("main form [type=submit]").first.click()
+    page.wait_for_url("**/services/*")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Psychosocial counselling")
+    audit(page, "service recorded")
+
+    page.get_by_role("link", name="Record a counselling session").click()
+    audit(page, "session form")
+    page.get_by_label("Date of the session").fill(DAY)
+    page.get_by_label("Duration (minutes)").fill("50")
+    page.get_by_label("Counsellor").select_option(str(partner.user.id))
+    page.get_by_label("How it was held").select_option("in_person")
+    page.get_by_label("Session notes").fill("First session: trust built, sleep troubled.")
+    page.locator("main form [type=submit]").first.click()
+    sessions = _section(page, "Counselling sessions")
+    expect(sessions).to_contain_text("In person")
+    expect(sessions).to_contain_text(DAY)
+    audit(page, "session recorded")
+
+    page = open_as(caseworker)
+    page.goto(f"/cases/{case_id}")
+    services = _section(page, "Support and services")
+    row = services.get_by_role("row").filter(has_text="Psychosocial counselling")
+    expect(row).to_contain_text(agencies.counselling.name)
+    expect(row).to_contain_text("In progress")
+    expect(row.get_by_role("cell").last).to_have_text("1")  # one session
+    audit(page, "caseworker sees the service")
+    row.get_by_role("link", name="Psychosocial counselling").click()
+    expect(_section(page, "Counselling sessions")).to_contain_text("In person")
+    audit(page, "caseworker sees the session")
