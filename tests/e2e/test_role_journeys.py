@@ -157,3 +157,45 @@ def test_partner_accepts_the_referral_and_records_counselling(open_as, audit) ->
     row.get_by_role("link", name="Psychosocial counselling").click()
     expect(_section(page, "Counselling sessions")).to_contain_text("In person")
     audit(page, "caseworker sees the session")
+
+
+def test_supervisor_approves_a_closure_the_caseworker_requested(open_as, audit) -> None:
+    agencies = make_agencies()
+    caseworker = account(Role.CASEWORKER, agencies.referring)
+    supervisor = account(Role.SUPERVISOR, agencies.referring)
+    case = factories.make_case(agencies.referring, assigned_to=caseworker.user)
+    case_id, reference = case.id, case.reference
+    db.session.commit()
+
+    page = open_as(caseworker)
+    page.get_by_role("link", name="My cases").first.click()
+    audit(page, "my cases")
+    page.get_by_role("link", name=reference).first.click()
+    page.wait_for_url(f"**/cases/{case_id}")
+    audit(page, "case")
+    page.get_by_role("link", name="Request closure").click()
+    audit(page, "closure request form")
+    page.get_by_label("Reason for closure").select_option("goals_met")
+    page.get_by_label("Closed", exact=True).check()
+    page.locator("main form [type=submit]").first.click()
+    page.wait_for_url(f"**/cases/{case_id}")
+    closure = _section(page, "Closure")
+    expect(closure).to_contain_text("Awaiting a supervisor's decision")
+    audit(page, "closure requested")
+
+    page = open_as(supervisor)
+    page.get_by_role("link", name="Closure requests").first.click()
+    audit(page, "closure requests")
+    page.get_by_role("row").filter(has_text=reference).get_by_role("link", name="Decide").click()
+    audit(page, "closure decision form")
+    page.get_by_label("Approve: close the case").check()
+    page.locator("main form [type=submit]").first.click()
+    page.wait_for_url(f"**/cases/{case_id}")
+    expect(_section(page, "Closure")).to_contain_text("Closed on")
+    expect(_section(page, "Closure")).to_contain_text("Support plan goals met")
+    audit(page, "case closed")
+
+    db.session.expire_all()
+    closed = db.session.get(Case, case_id)
+    assert closed is not None
+    assert closed.status == "Closed"
