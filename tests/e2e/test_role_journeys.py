@@ -14,8 +14,10 @@ serious or critical violation):
 from __future__ import annotations
 
 import subprocess
-import uuid
 import sys
+import uuid
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -25,6 +27,7 @@ from casework import ROOT
 from casework.cases.models import Case
 from casework.extensions import db
 from casework.policy import Role
+from casework.reports.models import CoordinatorScope
 from tests import factories
 from tests.e2e.journey_steps import (
     account,
@@ -40,9 +43,11 @@ DAY = "2026-03-14"  # a past date: identification, consents, services
 
 
 def _section(page: Any, heading: str) -> Any:
-    return page.locator("section, div.card").filter(
-        has=page.get_by_role("heading", name=heading, exact=True)
-    ).first
+    return (
+        page.locator("section, div.card")
+        .filter(has=page.get_by_role("heading", name=heading, exact=True))
+        .first
+    )
 
 
 def test_caseworker_registers_a_case_and_refers_it(open_as, audit) -> None:
@@ -72,9 +77,7 @@ def test_caseworker_registers_a_case_and_refers_it(open_as, audit) -> None:
     page.get_by_role("link", name="Record a consent").click()
     audit(page, "consent form")
     page.get_by_label("Sharing with a named agency").check()
-    page.get_by_label("Agency named in the consent").select_option(
-        str(agencies.counselling.id)
-    )
+    page.get_by_label("Agency named in the consent").select_option(str(agencies.counselling.id))
     page.get_by_label("Date the consent was given").fill(DAY)
     page.get_by_label("Signed form", exact=True).check()
     page.locator("main form [type=submit]").first.click()
@@ -199,3 +202,65 @@ def test_supervisor_approves_a_closure_the_caseworker_requested(open_as, audit) 
     closed = db.session.get(Case, case_id)
     assert closed is not None
     assert closed.status == "Closed"
+
+
+def _quarter_of_cases(agencies: Any) -> None:
+    """Enough cases in 2026-Q1 for some figures to be published (cells under k are hidden)."""
+    for day in range(14):
+        factories.make_case(agencies.referring, identified_on=date(2026, 1, 5 + day))
+    for day in range(12):
+        case = factories.make_case(
+            agencies.counselling, citizenship="VN", identified_on=date(2026, 3, 2 + day)
+        )
+        if day < 2:
+            factories.make_referral(case, agencies.referring, status="accepted")
+
+
+def test_coordinator_downloads_a_signed_release_that_verifies(
+    app: Flask, open_as, audit, tmp_path: Path
+) -> None:
+    agencies = make_agencies()
+    _quarter_of_cases(agencies)
+    office = factories.make_agency(
+        "Regional coordination office", country="TH", org_type="InternationalOrganisation"
+    )
+    coordinator = account(Role.COORDINATOR, office)
+    db.session.add(CoordinatorScope(user_id=coordinator.user.id, country=None))  # the region
+
+    page = open_as(coordinator)
+    page.get_by_role("link", name="Reports").first.click()
+    page.wait_for_url("**/reports/regional*")
+    audit(page, "reports dashboard")
+    page.get_by_role("link", name="Build a report").click()
+    page.get_by_label("Period").select_option("2026-Q1")
+    page.get_by_role("button", name="Show report").click()
+    page.wait_for_url("**period=2026-Q1*")
+    audit(page, "report not yet built")
+    page.get_by_role("button", name="Build the report").click()
+    page.wait_for_url("**period=2026-Q1*")
+    expect(page.get_by_role("heading", name="Victims identified, by citizenship")).to_be_visible()
+    audit(page, "report built")
+
+    with page.expect_download() as waiting:
+        page.get_by_role("link", name="Download signed release").click()
+    download = waiting.value
+    assert download.suggested_filename.endswith(".zip")
+    release = tmp_path / download.suggested_filename
+    download.save_as(release)
+
+    verify = [sys.executable, "-m", "flask", "--app", "wsgi", "release", "verify"]
+    env = server_environment(app)
+    verified = subprocess.run(
+        [*verify, str(release)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert verified.returncode == 0, verified.stderr
+    assert "Release verified" in verified.stdout
+
+    tampered = bytearray(release.read_bytes())  # one byte changed: refused
+    tampered[len(tampered) // 2] ^= 0x01
+    release.write_bytes(bytes(tampered))
+    refused = subprocess.run(
+        [*verify, str(release)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode == 1, refused.stdout
+    assert "Release NOT verified" in refused.stderr
