@@ -232,6 +232,8 @@ def test_coordinator_downloads_a_signed_release_that_verifies(
     page.wait_for_url("**/reports/regional*")
     audit(page, "reports dashboard")
     page.get_by_role("link", name="Build a report").click()
+    page.wait_for_url("**/reports/regional/report*")
+    audit(page, "report builder")
     page.get_by_label("Period").select_option("2026-Q1")
     page.get_by_role("button", name="Show report").click()
     page.wait_for_url("**period=2026-Q1*")
