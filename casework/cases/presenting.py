@@ -62,6 +62,8 @@ TIMELINE_LABELS: dict[str, object] = {
     "referral.completed": _l("Referral completed"),
     "referral.revoked": _l("Referral revoked"),
     "referral.expired": _l("Referral expired"),
+    "referral.completed_on_closure": _l("Referral ended: the case was closed"),
+    "referral.revoked_on_closure": _l("Referral withdrawn: the case was closed"),
     "service.recorded": _l("Service recorded"),
 }
 

@@ -80,3 +80,10 @@ def test_assignment_and_closure_requests_notify_who_must_act(world: World) -> No
     db.session.expire_all()
     kinds = {(n.user_id, n.kind) for n in db.session.execute(select(Notification)).scalars()}
     assert (world.supervisor.id, "closure_requested") in kinds
+
+
+def test_closure_endings_read_as_words_on_the_timeline() -> None:
+    from casework.cases.presenting import timeline_label
+
+    for kind in ("referral.completed_on_closure", "referral.revoked_on_closure"):
+        assert timeline_label(kind) != kind
