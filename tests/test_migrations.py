@@ -3,6 +3,7 @@ and back up, on SQLite and (when TEST_DATABASE_URL is set) on PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,7 +92,24 @@ def test_every_revision_goes_down_and_up(database_url: str, tmp_path: Path) -> N
         db.engine.dispose()
 
 
-def test_revision_files_are_date_prefixed() -> None:
+REVISION_FILE = re.compile(r"^\d{4}_\d{2}_\d{2}_\d{4}-([0-9a-f]+)_[a-z0-9_]+\.py$")
+
+
+def test_revision_files_are_named_by_date_and_time() -> None:
     names = [p.name for p in (ROOT / "migrations" / "versions").glob("*.py")]
     assert names
-    assert all(name[:8].isdigit() and name[8] == "_" for name in names), names
+    assert all(REVISION_FILE.match(name) for name in names), names
+
+
+def test_revision_files_list_in_chain_order() -> None:
+    """Sorted by name, the files read base first, head last: a newcomer reads the history
+    in the order it happened (alembic's file template puts the UTC date and time first)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    chain = [rev.revision for rev in ScriptDirectory.from_config(config).walk_revisions()]
+    chain.reverse()  # walk_revisions goes from the head down
+    files = sorted(p.name for p in (ROOT / "migrations" / "versions").glob("*.py"))
+    by_name = [m.group(1) for m in map(REVISION_FILE.match, files) if m]
+    assert by_name == chain
