@@ -18,7 +18,12 @@ from casework.cases.models import (
 from casework.encryption.models import DataKey
 from casework.notifications.models import Notification
 from casework.referrals.models import Referral, ReferralService
-from casework.reports.models import CoordinatorScope, PrivacyBudget, ReportRelease
+from casework.reports.models import (
+    CoordinatorScope,
+    PrivacyBudget,
+    ReportPublication,
+    ReportRelease,
+)
 from casework.services.models import CounsellingSession, ServiceRecord, SupportPlan
 
 __all__ = [
@@ -37,6 +42,7 @@ __all__ = [
     "Notification",
     "Person",
     "PrivacyBudget",
+    "ReportPublication",
     "RecoveryCode",
     "ReferenceCounter",
     "Referral",

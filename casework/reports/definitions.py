@@ -21,11 +21,18 @@ from casework.agencies.models import Agency
 from casework.cases.models import Case, Consent
 from casework.referrals.models import Referral
 from casework.reports.request import AGENCY, COUNTRY, Period, ReportRequest
+from casework.reports.settings import (
+    CONSENTED,
+    counting_rule,
+    listed_countries,
+    victim_statuses,
+)
 from casework.services.models import CounsellingSession, ServiceRecord
 from casework.vocab import country_name
 
 COUNT, MEDIAN = "count", "median"
 UNKNOWN = "_unknown"
+OTHER = "_other"  # countries outside the deployment's list (REPORT_COUNTRIES)
 Expr = Any  # a column or SQL expression (mapped attributes are typed apart)
 
 
@@ -41,6 +48,7 @@ class Unit:
     agency_column: Expr
     country_column: Expr | None  # None: through the agency's country
     case_column: Expr | None = None  # the case a row belongs to (statistics consent)
+    victims: bool = False  # counts victims: only the trafficking statuses the setting names
 
     def in_period(self, period: Period) -> ColumnElement[bool]:
         start, end = period.start, period.end
@@ -62,11 +70,14 @@ class Unit:
         return true()
 
     def population(self, request: ReportRequest) -> ColumnElement[bool]:
-        """Who a request counts: its scope and period, leaving out people who withdrew their
-        consent to anonymised statistics (and gave none since)."""
+        """Who a request counts: its scope and period, only people the counting rule counts
+        (REPORT_COUNTING_RULE), and for victims' tables only the trafficking statuses the
+        deployment counts (REPORT_VICTIM_STATUSES)."""
         condition = and_(self.in_scope(request), self.in_period(request.period))
         if self.case_column is not None:
-            condition = and_(condition, ~opted_out_of_statistics(self.case_column))
+            condition = and_(condition, counted_person(self.case_column))
+        if self.victims:
+            condition = and_(condition, Case.trafficking_status.in_(victim_statuses()))
         return condition
 
     def period_part(self, period: Period) -> Expr:
@@ -92,8 +103,43 @@ def opted_out_of_statistics(case_id: Expr) -> ColumnElement[bool]:
     return and_(withdrawn, ~current)
 
 
+def consented_to_statistics(case_id: Expr) -> ColumnElement[bool]:
+    """The case's person has a current (not withdrawn) consent to anonymised statistics."""
+    return exists().where(
+        Consent.case_id == case_id,
+        Consent.purpose == "statistics",
+        Consent.withdrawn_at.is_(None),
+    )
+
+
+def counted_person(case_id: Expr) -> ColumnElement[bool]:
+    """The deployment's counting rule: only people who consented (default), or everyone
+    but those who withdrew their consent."""
+    if counting_rule() == CONSENTED:
+        return consented_to_statistics(case_id)
+    return ~opted_out_of_statistics(case_id)
+
+
 def country_label(code: str) -> str:
-    return str(_l("Not recorded")) if code == UNKNOWN else country_name(code)
+    if code == UNKNOWN:
+        return str(_l("Not recorded"))
+    if code == OTHER:
+        return str(_l("Other countries"))
+    return country_name(code)
+
+
+def country_codes() -> tuple[str, ...]:
+    """The rows of a table over countries: the listed ones, the rest, not recorded."""
+    return (*listed_countries(), OTHER, UNKNOWN)
+
+
+def country_code(column: Expr) -> Expr:
+    """A country column as one of `country_codes()`."""
+    return case(
+        (column.is_(None), UNKNOWN),
+        (column.in_(listed_countries()), column),
+        else_=OTHER,
+    )
 
 
 def _uuid(value: str | None) -> Any:
@@ -116,6 +162,7 @@ UNITS = {
         Case.agency_id,
         None,
         Case.id,
+        victims=True,
     ),
     "referrals": Unit(
         "referrals",
@@ -159,6 +206,7 @@ UNITS = {
         Case.agency_id,
         None,
         Case.id,
+        victims=True,
     ),
     "referrals_answered": Unit(
         "referrals_answered",
@@ -173,11 +221,19 @@ UNITS = {
 }
 
 
+Join = tuple[Expr, FromClause | None, ColumnElement[bool] | None]
+
+
 @dataclass(frozen=True)
 class Template:
-    """One fixed table. `row` gives the row code's expression and any join it needs;
-    `sensitivity` is how many cells one counted unit can fall in (None: unbounded, so no
-    differential-privacy release)."""
+    """One fixed table. `row` gives the row code's expression and any join it needs; a
+    two-way table also has `column` (columns are its codes and the table covers the whole
+    period), otherwise the columns are the parts of the period.
+
+    `sensitivity` is how many cells one *person* may fall in when the table is released with
+    differential privacy: the person-level count (`queries.person_count_statement`) keeps at
+    most that many cells per person, so adding or removing a person changes the cells by at
+    most `sensitivity` in total (L1). None: not offered with differential privacy."""
 
     code: str
     title: Any  # lazy string
@@ -194,3 +250,14 @@ class Template:
     statistic: str = COUNT
     duration: Callable[[], tuple[Expr, FromClause | None, ColumnElement[bool] | None]] | None = None
     description: Any = None  # lazy string: what a median table measures, shown in its note
+    column: Callable[[], Join] | None = None
+    column_codes: Callable[[], tuple[str, ...]] | None = None
+    column_label: Callable[[str], str] | None = None
+    column_heading: Any = None  # lazy string
+    outer: bool = False  # keep units the join finds nothing for ("not recorded")
+    counts_people: bool = False  # the standard table counts people, not records
+    unit_label: Any = None  # lazy string: what one counted unit is, for the note
+
+    @property
+    def two_way(self) -> bool:
+        return self.column is not None

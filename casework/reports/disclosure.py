@@ -1,11 +1,20 @@
 """Disclosure control of one count table: what every page, export and release shows.
 
 `protect()` takes the true counts (from the database's own GROUP BY) and returns a
-`PublishedTable`: the extended grid (cells and margins) with hidden cells as None, and the
-notes saying what was done. Standard mode: primary and secondary suppression, then keyed
-random rounding of what is published. Differential-privacy mode: OpenDP noise on the cells,
-margins summed from the noisy cells, then the same suppression (so no published figure is in
-1..k-1 either), no rounding. True counts never leave this function.
+`PublishedTable`: the extended grid (cells and margins) over every code of the template (a
+fixed grid: which rows appear never depends on the data), hidden cells as None, and the notes
+saying what was done. True counts never leave this function.
+
+* Standard mode: cells of 0 to k-1 are hidden alike (a reader cannot tell a hidden small
+  count from a true zero, and an attacker must allow 0 for every hidden cell), cells the
+  caller marks sensitive are hidden too (another agency's few people, see `service`), then
+  secondary suppression, then keyed random rounding of what is published. Margins that every
+  template of a population shares (the column totals of a one-way table of people) are never
+  chosen for secondary suppression and are rounded with a coin keyed by the population, not
+  the template, so every template shows them the same.
+* Differential-privacy mode: OpenDP noise on the cells (person-level counts), made
+  non-negative integers with their column sums kept, margins summed from them; nothing is
+  hidden, and every figure carries a 95% interval.
 
 `protect_medians()` does the same for a `MedianTable` (median days per cell): see there.
 """
@@ -13,13 +22,13 @@ margins summed from the noisy cells, then the same suppression (so no published 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from casework.reports import dp
 from casework.reports.rounding import coin, round_count
-from casework.reports.suppression import suppress
+from casework.reports.suppression import Position, suppress
 
 TOTAL = "_total"  # the code of a margin row or column
 STANDARD = "standard"
@@ -62,6 +71,12 @@ class PublishedTable:
     hidden_cells: int
     notes: tuple[str, ...] = field(default=())
     statistic: str = "count"  # or "median": each value is a median in whole days
+    # Differential privacy: each figure's 95% interval [low, high], the noise scale of one
+    # cell, its variance and the L1 sensitivity (cells one person can change).
+    intervals: tuple[tuple[tuple[int, int] | None, ...], ...] | None = None
+    noise_scale: float | None = None
+    noise_variance: float | None = None
+    sensitivity: int | None = None
 
     @property
     def empty(self) -> bool:
@@ -70,6 +85,10 @@ class PublishedTable:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["values"] = [list(row) for row in self.values]
+        if self.intervals is not None:
+            data["intervals"] = [
+                [list(cell) if cell is not None else None for cell in row] for row in self.intervals
+            ]
         return data
 
     @classmethod
@@ -86,6 +105,15 @@ class PublishedTable:
             hidden_cells=data["hidden_cells"],
             notes=tuple(data["notes"]),
             statistic=data.get("statistic", "count"),
+            intervals=tuple(
+                tuple(tuple(cell) if cell is not None else None for cell in row)  # type: ignore[misc]
+                for row in data["intervals"]
+            )
+            if data.get("intervals") is not None
+            else None,
+            noise_scale=data.get("noise_scale"),
+            noise_variance=data.get("noise_variance"),
+            sensitivity=data.get("sensitivity"),
         )
 
 
@@ -172,19 +200,22 @@ def protect(
     mode: str = STANDARD,
     epsilon: float | None = None,
     sensitivity: int = 1,
+    rounding_context: tuple[str, ...] = (),
+    shared_margins: bool = False,
+    sensitive: frozenset[Position] = frozenset(),
 ) -> PublishedTable:
-    """Apply disclosure control to `table` (see the module docstring)."""
+    """Apply disclosure control to `table` (see the module docstring).
+
+    `rounding_context` (scope, period, population snapshot) keys the rounding coin with the
+    template and cell; `shared_margins` says the column totals are the population's, shared
+    by every one-way template of it; `sensitive` are inner cells to hide as if small."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
-    counts: Sequence[Sequence[int]] = table.counts
     if mode == DIFFERENTIAL_PRIVACY:
         if epsilon is None:
             raise dp.PrivacyError("differential privacy needs an epsilon")
-        counts = dp.noisy_counts(counts, epsilon, sensitivity) if counts else []
-    # Rows with nothing in them say nothing about anyone: leave them out (in DP mode this
-    # looks at noisy counts only, which is post-processing).
-    kept = [i for i, row in enumerate(counts) if any(row)]
-    if not kept:
+        return _protect_dp(table, k=k, epsilon=epsilon, sensitivity=sensitivity)
+    if table.population == 0:
         return PublishedTable(
             template=table.template,
             mode=mode,
@@ -192,16 +223,19 @@ def protect(
             column_codes=table.column_codes,
             values=(),
             k=k,
-            rounding_base=None if mode == DIFFERENTIAL_PRIVACY else rounding_base,
-            epsilon=epsilon if mode == DIFFERENTIAL_PRIVACY else None,
+            rounding_base=rounding_base,
+            epsilon=None,
             hidden_cells=0,
             notes=(NOTE_NO_DATA,),
         )
-    rows = [list(counts[i]) for i in kept]
-    result = suppress(rows, k)
-    row_codes = tuple(table.row_codes[i] for i in kept) + (
-        (TOTAL,) if result.has_column_totals else ()
-    )
+    rows = [list(row) for row in table.counts]
+    frozen: frozenset[Position] = frozenset()
+    if shared_margins and len(rows) > 1:
+        # The column totals (last grid row) are the population's: never secondary-hidden here.
+        width = len(rows[0]) + (1 if len(rows[0]) > 1 else 0)
+        frozen = frozenset((len(rows), c) for c in range(width))
+    result = suppress(rows, k, protect_zeros=True, also_hide=sensitive, frozen=frozen)
+    row_codes = table.row_codes + ((TOTAL,) if result.has_column_totals else ())
     column_codes = table.column_codes + ((TOTAL,) if result.has_row_totals else ())
     values: list[tuple[int | None, ...]] = []
     for r, grid_row in enumerate(result.grid):
@@ -209,16 +243,17 @@ def protect(
         for c, value in enumerate(grid_row):
             if (r, c) in result.hidden:
                 out.append(None)
-            elif mode == STANDARD:
-                draw = coin(rounding_key, table.template, (row_codes[r], column_codes[c]), value)
-                out.append(round_count(value, rounding_base, k, draw))
-            else:
-                out.append(value)
+                continue
+            owner = "_population" if shared_margins and row_codes[r] == TOTAL else table.template
+            draw = coin(
+                rounding_key, owner, (row_codes[r], column_codes[c]), value, rounding_context
+            )
+            out.append(round_count(value, rounding_base, k, draw))
         values.append(tuple(out))
     notes = []
     if result.hidden:
         notes.append(NOTE_SUPPRESSED)
-    notes.append(NOTE_ROUNDED if mode == STANDARD else NOTE_DP)
+    notes.append(NOTE_ROUNDED)
     return PublishedTable(
         template=table.template,
         mode=mode,
@@ -226,8 +261,64 @@ def protect(
         column_codes=column_codes,
         values=tuple(values),
         k=k,
-        rounding_base=rounding_base if mode == STANDARD else None,
-        epsilon=epsilon if mode == DIFFERENTIAL_PRIVACY else None,
+        rounding_base=rounding_base,
+        epsilon=None,
         hidden_cells=len(result.hidden),
         notes=tuple(notes),
+    )
+
+
+def _protect_dp(table: CountTable, *, k: int, epsilon: float, sensitivity: int) -> PublishedTable:
+    """Noisy cells over the full grid (even an empty population gets noise: an exact
+    "nothing" would be an exact statement), post-processed, margins summed, intervals."""
+    width = len(table.column_codes)
+    flat = [v for row in table.counts for v in row]
+    noisy = dp.noisy_vector(flat, epsilon, sensitivity)
+    columns = [dp.nonnegative_with_sum(noisy[c::width]) for c in range(width)]
+    cells = [[columns[c][r] for c in range(width)] for r in range(len(table.row_codes))]
+    scale = dp.noise_scale(epsilon, sensitivity)
+    one = round(dp.accuracy(scale))
+    row_totals = width > 1
+    values: list[tuple[int, ...]] = []
+    intervals: list[tuple[tuple[int, int], ...]] = []
+
+    def interval(value: int, cells_summed: int) -> tuple[int, int]:
+        half = one if cells_summed == 1 else round(dp.sum_accuracy(scale, cells_summed))
+        return (max(0, value - half), value + half)
+
+    for row in cells:
+        out = [*row, sum(row)] if row_totals else list(row)
+        values.append(tuple(out))
+        intervals.append(
+            tuple(
+                interval(v, width if (row_totals and i == width) else 1) for i, v in enumerate(out)
+            )
+        )
+    height = len(cells)
+    if height > 1:
+        totals = [sum(column) for column in zip(*values, strict=True)]
+        values.append(tuple(totals))
+        intervals.append(
+            tuple(
+                interval(v, height * (width if row_totals and i == width else 1))
+                for i, v in enumerate(totals)
+            )
+        )
+    row_codes = table.row_codes + ((TOTAL,) if height > 1 else ())
+    column_codes = table.column_codes + ((TOTAL,) if row_totals else ())
+    return PublishedTable(
+        template=table.template,
+        mode=DIFFERENTIAL_PRIVACY,
+        row_codes=row_codes,
+        column_codes=column_codes,
+        values=tuple(values),
+        k=k,
+        rounding_base=None,
+        epsilon=epsilon,
+        hidden_cells=0,
+        notes=(NOTE_DP,),
+        intervals=tuple(intervals),
+        noise_scale=scale,
+        noise_variance=dp.variance(scale),
+        sensitivity=sensitivity,
     )

@@ -1,30 +1,38 @@
-"""The release ledger: repeats, differencing refusals and the privacy budget.
+"""The release ledger: repeats, overlapping releases and the privacy budget.
 
 * A request identical to one already released gets the stored release, unchanged.
-* A request whose population overlaps an earlier release's, seen by the same audience, and
-  differs from it by 1..k-1 people is refused: subtracting one table from the other would
-  show those few people. The database counts the differences (`Differences`), never rows.
-* Differentially private tables spend epsilon from the budget of the calendar year their
-  data fall in; a request that would overspend is refused. The budget row is locked while
-  it is checked and spent, so concurrent requests cannot both take the last of it.
+* Suppressed (standard) tables: within one audience, a population (unit, scope, period,
+  filters) may be released only if it does not overlap a population already released with a
+  different definition: no month inside a released quarter, no year around it, no region
+  around a released country. The rule reads only what was released (definitions the audience
+  already knows), never the data, so a refusal says nothing about anyone; and since no two
+  suppressed releases of overlapping but different populations exist, none can be
+  subtracted from another, before or after a consent withdrawal or a back-dated
+  registration. Templates of the same population may be released at any time: they share
+  only the population's margins, published the same in every template (see `disclosure`).
+* A population with a differentially private release gets no suppressed tables any more:
+  the figures of one would sharpen the other.
+* Differentially private tables spend epsilon from the budget of their scope (a country or
+  the region) and the calendar year their data fall in; a request that would overspend is
+  refused. The budget row is locked while it is checked and spent, so concurrent requests
+  cannot both take the last of it. Viewing or downloading a release spends nothing.
+
+The check is one indexed query over release definitions, whatever the number of releases.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from casework.extensions import db
-from casework.reports.disclosure import PublishedTable
+from casework.reports.disclosure import DIFFERENTIAL_PRIVACY, PublishedTable
 from casework.reports.models import PrivacyBudget, ReportRelease
-from casework.reports.request import Period, ReportRequest, Scope
+from casework.reports.request import AGENCY, COUNTRY, REGION, Period, ReportRequest, Scope
 
-# (new request, earlier requests) -> for each earlier one (people in both, people in one only)
-Differences = Callable[[ReportRequest, Sequence[ReportRequest]], list[tuple[int, int]]]
 EPSILON_SLACK = 1e-9  # float sums: 0.1 + 0.2 must not refuse a budget of 0.3
 
 
@@ -62,67 +70,122 @@ def request_of(release: ReportRelease) -> ReportRequest:
     )
 
 
-def check_differencing(request: ReportRequest, k: int, differences: Differences) -> None:
-    """Refuse `request` if its population is within 1..k-1 people of an overlapping one
-    already released to the same audience."""
-    earlier = db.session.scalars(
+def budget_scope(scope: Scope) -> str:
+    """The budget a scope spends: its country's, or the region's."""
+    return f"country:{scope.value}" if scope.kind == COUNTRY else REGION
+
+
+def _overlapping_scope(scope: Scope) -> ColumnElement[bool]:
+    """Releases whose scope shares people with `scope` (within one audience)."""
+    if scope.kind == REGION:
+        return true()
+    same = and_(ReportRelease.scope_kind == scope.kind, ReportRelease.scope_value == scope.value)
+    if scope.kind == AGENCY:
+        return same
+    return or_(same, ReportRelease.scope_kind == REGION)
+
+
+def _overlapping(request: ReportRequest, *conditions: ColumnElement[bool]) -> ReportRelease | None:
+    """The first earlier release to the same audience whose population overlaps
+    `request`'s and that meets `conditions`: one indexed query."""
+    return db.session.scalar(
         select(ReportRelease)
         .where(
             ReportRelease.unit == request.unit,
             ReportRelease.audience == request.scope.audience,
             ReportRelease.request_key != request.key,
-            # Populations are defined within their period: no overlap in time, no overlap.
             ReportRelease.period_start <= request.period.end,
             ReportRelease.period_end >= request.period.start,
+            _overlapping_scope(request.scope),
+            *conditions,
         )
         .order_by(ReportRelease.released_at, ReportRelease.id)
-    ).all()
-    if not earlier:
+        .limit(1)
+    )
+
+
+def _other_population(request: ReportRequest) -> ColumnElement[bool]:
+    """A release whose population is defined otherwise (scope or period; filters are part
+    of the request's template, so a template's own filter is the same population)."""
+    same_scope = and_(
+        ReportRelease.scope_kind == request.scope.kind,
+        ReportRelease.scope_value == request.scope.value
+        if request.scope.value is not None
+        else ReportRelease.scope_value.is_(None),
+    )
+    return or_(~same_scope, ReportRelease.period_key != request.period.key)
+
+
+def check_overlap(request: ReportRequest) -> None:
+    """Refuse a suppressed table whose population overlaps a released one with another
+    definition, or one with a differentially private release (see the module docstring).
+    Differentially private requests are bounded by the budget instead."""
+    if request.mode == DIFFERENTIAL_PRIVACY:
         return
-    counted = differences(request, [request_of(r) for r in earlier])
-    for release, (shared, differing) in zip(earlier, counted, strict=True):
-        if shared > 0 and 0 < differing < k:
-            raise Refused(
-                _(
-                    "Refused: this request counts almost the same people as a table released "
-                    "on %(date)s (%(period)s). Fewer than %(k)s people differ between the two, "
-                    "so comparing them could single those people out. Choose a period or scope "
-                    "that differs by at least %(k)s people, or use the released table.",
-                    date=release.released_at.date().isoformat(),
-                    period=release.period_key,
-                    k=k,
-                ),
-                release.id,
-            )
+    release = _overlapping(request, ReportRelease.mode == DIFFERENTIAL_PRIVACY)
+    if release is not None:
+        raise Refused(
+            _(
+                "Refused: these people were published with differential privacy "
+                "(%(period)s, released %(date)s). Tables with suppression and rounding "
+                "are no longer offered for them; use the differentially private release.",
+                period=release.period_key,
+                date=release.released_at.date().isoformat(),
+            ),
+            release.id,
+        )
+    release = _overlapping(request, _other_population(request))
+    if release is not None:
+        raise Refused(
+            _(
+                "Refused: tables for %(period)s (%(scope)s) were already released on "
+                "%(date)s, and this request covers some of the same people with another "
+                "period or scope. Comparing the two could single people out, so suppressed "
+                "tables are released for one of them only. Use the released tables, choose "
+                "a period that does not overlap them, or use differential privacy.",
+                period=release.period_key,
+                scope=release.scope_value or _("region"),
+                date=release.released_at.date().isoformat(),
+            ),
+            release.id,
+        )
 
 
-def budget_status(year: int, budget: float) -> BudgetStatus:
-    row = db.session.get(PrivacyBudget, year)
+def budget_status(year: int, budget: float, scope: str = REGION) -> BudgetStatus:
+    row = db.session.get(PrivacyBudget, (scope, year))
     return BudgetStatus(year, budget, row.spent if row else 0.0)
 
 
-def spend_budget(year: int, epsilon: float, budget: float) -> BudgetStatus:
-    """Take `epsilon` from the year's budget, or refuse if it would be overspent."""
+def spend_budget(
+    year: int, epsilon: float, budget: float, scope: str = REGION, *, check_only: bool = False
+) -> BudgetStatus:
+    """Take `epsilon` from the scope's budget for the year, or refuse if it would be
+    overspent (`check_only`: refuse the same way, but spend nothing)."""
     row = db.session.scalar(
-        select(PrivacyBudget).where(PrivacyBudget.year == year).with_for_update()
+        select(PrivacyBudget)
+        .where(PrivacyBudget.scope == scope, PrivacyBudget.year == year)
+        .with_for_update()
     )
-    if row is None:
-        row = PrivacyBudget(year=year, spent=0.0)
-        db.session.add(row)
-    if row.spent + epsilon > budget + EPSILON_SLACK:
+    spent = row.spent if row is not None else 0.0
+    if spent + epsilon > budget + EPSILON_SLACK:
         raise Refused(
             _(
                 "Refused: the privacy budget for %(year)s data is spent (%(spent).2f of "
-                "%(budget).2f used; this table needs %(epsilon).2f). Differentially private "
-                "tables about %(year)s can no longer be released; earlier releases stay "
-                "available.",
+                "%(budget).2f used; this release needs %(epsilon).2f). Differentially private "
+                "tables about %(year)s can no longer be released for this scope; earlier "
+                "releases stay available.",
                 year=year,
-                spent=row.spent,
+                spent=spent,
                 budget=budget,
                 epsilon=epsilon,
             )
         )
-    row.spent = row.spent + epsilon
+    if check_only:
+        return BudgetStatus(year, budget, spent)
+    if row is None:
+        row = PrivacyBudget(scope=scope, year=year, spent=0.0)
+        db.session.add(row)
+    row.spent = spent + epsilon
     db.session.flush()
     return BudgetStatus(year, budget, row.spent)
 
@@ -133,6 +196,7 @@ def record_release(
     *,
     released_by: uuid.UUID | None,
     software_version: str,
+    population: tuple[int, str] | None = None,
 ) -> ReportRelease:
     release = ReportRelease(
         request_key=request.key,
@@ -147,6 +211,8 @@ def record_release(
         filters=[list(f) for f in request.filters],
         mode=request.mode,
         epsilon=published.epsilon,
+        population_size=population[0] if population else None,
+        population_digest=population[1] if population else None,
         published=published.to_dict(),
         software_version=software_version,
         released_by_id=released_by,

@@ -3,6 +3,8 @@ coordinator reports on."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -25,9 +27,9 @@ from casework.reports.disclosure import (
     protect_medians,
 )
 from casework.reports.ledger import (
-    Differences,
     Refused,
-    check_differencing,
+    budget_scope,
+    check_overlap,
     record_release,
     spend_budget,
     stored_release,
@@ -35,7 +37,11 @@ from casework.reports.ledger import (
 from casework.reports.models import CoordinatorScope, ReportRelease
 from casework.reports.request import ReportRequest
 from casework.reports.rounding import derive_rounding_key
+from casework.reports.suppression import Position
 from casework.vocab import COUNTRY_CODES
+
+Snapshot = Callable[[ReportRequest], tuple[int, str]]
+Sensitive = Callable[[ReportRequest], frozenset[Position]]
 
 
 def release_table(
@@ -43,17 +49,24 @@ def release_table(
     *,
     actor_id: uuid.UUID | None,
     count: Callable[[ReportRequest], CountTable],
-    differences: Differences,
     sensitivity: int | None,
     today: date,
     medians: Callable[[ReportRequest], MedianTable] | None = None,
+    epsilon: float | None = None,
+    snapshot: Snapshot | None = None,
+    sensitive: Sensitive | None = None,
+    shared_margins: bool = False,
 ) -> tuple[ReportRelease, bool]:
     """The release for `request`: the stored one if it was released before (False), else a
-    new one (True) after the differencing and budget checks. `Refused` explains a refusal.
+    new one (True) after the ledger's checks. `Refused` explains a refusal.
 
-    `sensitivity` is how many cells one person can change (None: the template cannot be
-    released with differential privacy). `medians` is given for a median template: its
-    table is measured by it instead of `count`."""
+    `count` gives the true counts (in people, each in at most `sensitivity` cells, for a
+    differentially private release); `sensitivity` None: the template cannot be released
+    with differential privacy. `medians` is given for a median template: its table is
+    measured by it instead of `count`. `epsilon` is this table's share of the release's
+    epsilon (default REPORT_DP_EPSILON). `snapshot` fingerprints the population counted
+    (keys the rounding); `sensitive` names cells to hide beyond the small ones;
+    `shared_margins`: the column totals are the population's (see `disclosure.protect`)."""
     # Two requests for the same table must not both release it (and both spend budget).
     serialise(f"report-release:{request.key}")
     existing = stored_release(request)
@@ -69,7 +82,7 @@ def release_table(
         )
     settings = current_app.config
     k = settings["REPORT_K"]
-    check_differencing(request, k, differences)
+    check_overlap(request)
     if medians is not None and request.mode == DIFFERENTIAL_PRIVACY:
         raise Refused(
             _(
@@ -77,7 +90,6 @@ def release_table(
                 "suppression and rounding method for this table."
             )
         )
-    epsilon = None
     if request.mode == DIFFERENTIAL_PRIVACY:
         if sensitivity is None:
             raise Refused(
@@ -86,22 +98,54 @@ def release_table(
                     "person can appear in it any number of times."
                 )
             )
-        epsilon = settings["REPORT_DP_EPSILON"]
-        spend_budget(request.period.year, epsilon, settings["REPORT_DP_BUDGET"])
+        epsilon = epsilon if epsilon is not None else settings["REPORT_DP_EPSILON"]
+        serialise(f"privacy-budget:{budget_scope(request.scope)}:{request.period.year}")
+        spend_budget(
+            request.period.year,
+            epsilon,
+            settings["REPORT_DP_BUDGET"],
+            budget_scope(request.scope),
+        )
+    rounding_key = derive_rounding_key(keys.keyring())
+    population = None
+    if snapshot is not None:
+        size, fingerprint = snapshot(request)
+        digest = hmac.new(
+            rounding_key, f"{request.key}|{fingerprint}".encode(), hashlib.sha256
+        ).hexdigest()
+        population = (size, digest)
     published: PublishedTable
     if medians is not None:
         published = protect_medians(medians(request), k=k)
     else:
+        context = (
+            request.unit,
+            request.scope.kind,
+            request.scope.value or "",
+            request.period.key,
+            population[1] if population else "",
+        )
         published = protect(
             count(request),
             k=k,
             rounding_base=settings["REPORT_ROUNDING_BASE"],
-            rounding_key=derive_rounding_key(keys.keyring()),
+            rounding_key=rounding_key,
             mode=request.mode,
             epsilon=epsilon,
             sensitivity=sensitivity or 1,
+            rounding_context=context,
+            shared_margins=shared_margins,
+            sensitive=sensitive(request)
+            if sensitive is not None and request.mode != DIFFERENTIAL_PRIVACY
+            else frozenset(),
         )
-    release = record_release(request, published, released_by=actor_id, software_version=__version__)
+    release = record_release(
+        request,
+        published,
+        released_by=actor_id,
+        software_version=__version__,
+        population=population,
+    )
     audit.record(
         "report.released",
         actor=actor_id,

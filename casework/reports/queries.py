@@ -24,7 +24,8 @@ from sqlalchemy.sql.expression import Subquery
 
 from casework.extensions import db
 from casework.reports.disclosure import TOTAL, CountTable, MedianTable
-from casework.reports.request import ReportRequest
+from casework.reports.request import AGENCY, ReportRequest
+from casework.reports.suppression import Position, extend
 from casework.reports.templates import TEMPLATES, UNITS, UNKNOWN, Template
 
 
@@ -37,26 +38,79 @@ def population(request: ReportRequest) -> ColumnElement[bool]:
     return condition
 
 
+def _coded(request: ReportRequest, *columns: Any) -> Select[Any]:
+    """SELECT `columns`, row code, column code FROM the unit with the template's joins,
+    WHERE the request's population: the rows every count of the table is made of."""
+    template = TEMPLATES[request.template]
+    unit = UNITS[template.unit]
+    row_expr, row_join, row_on = template.row()
+    if template.column is not None:
+        column_expr, column_join, column_on = template.column()
+    else:
+        column_expr, column_join, column_on = unit.period_part(request.period), None, None
+    statement = select(
+        *columns, row_expr.label("row_code"), column_expr.label("column_code")
+    ).select_from(unit.table)
+    for table, on in ((row_join, row_on), (column_join, column_on)):
+        if table is not None and on is not None:
+            statement = statement.join(table, on, isouter=template.outer)
+    return statement.where(population(request))
+
+
 def count_statement(request: ReportRequest) -> Select[Any]:
     """SELECT row code, column code, count ... GROUP BY both: the table's true counts."""
     template = TEMPLATES[request.template]
     unit = UNITS[template.unit]
-    row_expr, join_table, join_on = template.row()
-    row_code = row_expr.label("row_code")
-    column_code = unit.period_part(request.period).label("column_code")
-    counted = func.count(unit.id_column.distinct()) if template.distinct else func.count()
-    statement = select(row_code, column_code, counted).select_from(unit.table)
-    if join_table is not None and join_on is not None:
-        statement = statement.join(join_table, join_on)
-    return statement.where(population(request)).group_by(row_code, column_code)
+    if template.counts_people:
+        counted = func.count(unit.case_column.distinct())
+    elif template.distinct:
+        counted = func.count(unit.id_column.distinct())
+    else:
+        counted = func.count()
+    coded = _coded(request)
+    row_code, column_code = coded.selected_columns.row_code, coded.selected_columns.column_code
+    return coded.add_columns(counted).group_by(row_code, column_code)
 
 
-def count_table(request: ReportRequest) -> CountTable:
-    """The true counts of `request` as a full grid of the template's codes."""
+def person_count_statement(request: ReportRequest, bound: int) -> Select[Any]:
+    """The table counted in people, each person in at most `bound` cells (the first ones
+    in code order) and at most once per cell: the counts differential privacy protects,
+    whose L1 sensitivity to one person is `bound`."""
+    unit = UNITS[TEMPLATES[request.template].unit]
+    cells = _coded(request, unit.case_column.label("person")).distinct().subquery("cells")
+    ranked = select(
+        cells.c.row_code,
+        cells.c.column_code,
+        func.row_number()
+        .over(partition_by=cells.c.person, order_by=(cells.c.row_code, cells.c.column_code))
+        .label("rank"),
+    ).subquery("ranked")
+    return (
+        select(ranked.c.row_code, ranked.c.column_code, func.count())
+        .where(ranked.c.rank <= bound)
+        .group_by(ranked.c.row_code, ranked.c.column_code)
+    )
+
+
+def column_codes_of(request: ReportRequest) -> tuple[str, ...]:
+    template = TEMPLATES[request.template]
+    if template.column_codes is not None:
+        return template.column_codes()
+    return tuple(p.key for p in request.period.parts())
+
+
+def count_table(request: ReportRequest, people_bound: int | None = None) -> CountTable:
+    """The true counts of `request` as a full grid of the template's codes; counted in
+    people, each in at most `people_bound` cells, when it is given."""
     template: Template = TEMPLATES[request.template]
     row_codes = template.row_codes()
-    column_codes = tuple(p.key for p in request.period.parts())
-    counts = {(r, c): n for r, c, n in db.session.execute(count_statement(request)).all()}
+    column_codes = column_codes_of(request)
+    statement = (
+        count_statement(request)
+        if people_bound is None
+        else person_count_statement(request, people_bound)
+    )
+    counts = {(r, c): n for r, c, n in db.session.execute(statement).all()}
     # Codes outside the vocabulary (legacy data) are counted under "not recorded", never lost.
     known_rows, known_columns = set(row_codes), set(column_codes)
     grid: dict[tuple[str, str], int] = {}
@@ -72,6 +126,59 @@ def count_table(request: ReportRequest) -> CountTable:
         column_codes=column_codes,
         counts=tuple(tuple(grid.get((r, c), 0) for c in column_codes) for r in row_codes),
     )
+
+
+def dominated_cells(request: ReportRequest, k: int) -> frozenset[Position]:
+    """Cells of a country or region table (margins included) where the people of all
+    agencies but one number 1 to k-1: that agency's supervisor, who knows their own
+    agency's figures, would learn the others' few people by subtraction. Hidden like small
+    counts. Counted by the database per agency (one GROUP BY); no row is loaded."""
+    if request.scope.kind == AGENCY:
+        return frozenset()
+    template = TEMPLATES[request.template]
+    unit = UNITS[template.unit]
+    statement = count_statement(request)
+    agency = unit.agency_column.label("agency")
+    statement = statement.add_columns(agency).group_by(agency)
+    row_codes, column_codes = template.row_codes(), column_codes_of(request)
+    rows, columns = (
+        {c: i for i, c in enumerate(row_codes)},
+        {c: j for j, c in enumerate(column_codes)},
+    )
+    by_agency: dict[Any, list[list[int]]] = {}
+    for r, c, n, owner in db.session.execute(statement).all():
+        grid = by_agency.setdefault(owner, [[0] * len(column_codes) for _ in row_codes])
+        grid[rows.get(r, len(row_codes) - 1)][columns.get(c, len(column_codes) - 1)] += int(n)
+    if len(by_agency) < 2:
+        return frozenset()
+    total = [
+        [sum(g[i][j] for g in by_agency.values()) for j in range(len(column_codes))]
+        for i in range(len(row_codes))
+    ]
+    extended_total = extend(total)[0]
+    found: set[Position] = set()
+    for grid in by_agency.values():
+        own = extend(grid)[0]
+        for i, row in enumerate(extended_total):
+            for j, value in enumerate(row):
+                rest = value - own[i][j]
+                if own[i][j] > 0 and 0 < rest < k:
+                    found.add((i, j))
+    return frozenset(found)
+
+
+def population_snapshot(request: ReportRequest) -> tuple[int, str]:
+    """(units counted, fingerprint of the population as it is now): the count and the
+    latest change of any counted record, so any addition, removal or change of one person
+    gives another fingerprint. Names nobody; the ledger keys its rounding by it."""
+    unit = UNITS[TEMPLATES[request.template].unit]
+    updated = unit.table.c.updated_at
+    size, latest = db.session.execute(
+        select(func.count(unit.id_column.distinct()), func.max(updated))
+        .select_from(unit.table)
+        .where(population(request))
+    ).one()
+    return int(size), f"{int(size)}:{latest}"
 
 
 def differences(new: ReportRequest, earlier: Sequence[ReportRequest]) -> list[tuple[int, int]]:

@@ -3,13 +3,17 @@
 Each published count is rounded to a multiple of the base, up or down at random with the
 probability that keeps it unbiased (12 with base 5 becomes 10 with probability 3/5, 15 with
 probability 2/5), as Statistics New Zealand's random rounding does. The coin is not random at
-run time: it is HMAC-SHA256 under a key derived from the keyring, over the template, the cell
-and the cell's true count (the part of the data snapshot the cell depends on). So:
+run time: it is HMAC-SHA256 under a key derived from the keyring, over the release's context
+(scope, period and a snapshot of the population it counted), the template, the cell and the
+cell's true count. So:
 
-* the same request always gives the same figures, and re-running it gains nothing;
-* the same cell with the same count rounds the same way in every request that shows it, so
-  re-cutting the data (another period or scope with the same people in that cell) cannot be
-  averaged either; a cell whose count changed draws a new coin;
+* the same request always gives the same figures (the ledger also stores them);
+* a change of one person changes the population's snapshot, so every figure of a later
+  release of that population is drawn afresh, not only that person's cells: comparing two
+  releases does not point at the cells that moved;
+* a margin every template of a population shares (a month's total of people) is keyed by
+  the population, not the template, so every template shows the same figure for it and
+  several templates cannot be averaged;
 * without the key, nobody can tell which way a cell was rounded.
 
 A published count is 0 or at least k; rounding never brings it below k (it rounds up there).
@@ -38,9 +42,16 @@ def derive_rounding_key(keyring: Keyring) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=ROUNDING_KEY_INFO).derive(raw)
 
 
-def coin(key: bytes, template: str, cell: tuple[str, str], true_value: int) -> float:
-    """A number in [0, 1), fixed by the key, the template, the cell and its true count."""
-    message = json.dumps([template, cell[0], cell[1], true_value], separators=(",", ":"))
+def coin(
+    key: bytes,
+    template: str,
+    cell: tuple[str, str],
+    true_value: int,
+    context: tuple[str, ...] = (),
+) -> float:
+    """A number in [0, 1), fixed by the key, the context (scope, period, snapshot), the
+    template (or "_population" for a shared margin), the cell and its true count."""
+    message = json.dumps([*context, template, cell[0], cell[1], true_value], separators=(",", ":"))
     digest = hmac.new(key, message.encode("utf-8"), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 

@@ -69,19 +69,32 @@ def extend(counts: Sequence[Sequence[int]]) -> tuple[Grid, bool, bool]:
     return grid, row_totals, column_totals
 
 
-def suppress(counts: Sequence[Sequence[int]], k: int) -> Suppression:
-    """Primary and secondary suppression of `counts` and its margins for threshold `k`."""
+def suppress(
+    counts: Sequence[Sequence[int]],
+    k: int,
+    *,
+    protect_zeros: bool = False,
+    also_hide: frozenset[Position] = frozenset(),
+    frozen: frozenset[Position] = frozenset(),
+) -> Suppression:
+    """Primary and secondary suppression of `counts` and its margins for threshold `k`.
+
+    `protect_zeros` hides zeros like small counts (0..k-1), so a hidden cell may be a zero
+    and a published zero never sits next to a hidden cell; `also_hide` are further cells to
+    hide as primary; `frozen` cells are never chosen for secondary suppression (unless they
+    are primary themselves)."""
     if k < 2:
         raise ValueError("the threshold k must be at least 2")
     grid, row_totals, column_totals = extend(counts)
+    low = 0 if protect_zeros else 1
     primary = frozenset(
-        (r, c) for r, row in enumerate(grid) for c, value in enumerate(row) if 0 < value < k
-    )
+        (r, c) for r, row in enumerate(grid) for c, value in enumerate(row) if low <= value < k
+    ) | frozenset(also_hide)
     hidden = set(primary)
     if row_totals and column_totals:
-        _protect_two_way(grid, hidden)
+        _protect_two_way(grid, hidden, frozen - primary)
     else:
-        _protect_one_way(grid, hidden)
+        _protect_one_way(grid, hidden, frozen - primary)
     return Suppression(
         grid=grid,
         primary=primary,
@@ -99,23 +112,30 @@ def _cost(grid: Grid, r: int, c: int) -> float:
     return 1.0 + 4.0 * margin + grid[r][c] / (grid[last_r][last_c] + 1)
 
 
-def _protect_one_way(grid: Grid, hidden: set[Position]) -> None:
+def _protect_one_way(grid: Grid, hidden: set[Position], frozen: frozenset[Position]) -> None:
     """A single sum (one row or one column plus its total): one hidden cell is pinned."""
     if len(hidden) != 1 or len(grid) * len(grid[0]) == 1:
         return  # a lone cell with no total is bound by nothing
     cells = [(r, c) for r in range(len(grid)) for c in range(len(grid[0]))]
-    candidates = [p for p in cells if p not in hidden and grid[p[0]][p[1]] > 0]
+    candidates = [
+        p for p in cells if p not in hidden and p not in frozen and grid[p[0]][p[1]] > 0
+    ] or [p for p in cells if p not in hidden and grid[p[0]][p[1]] > 0]
     # A hidden positive cell means its total is positive, so a candidate always exists.
     hidden.add(min(candidates, key=lambda p: (_cost(grid, *p), p)))
 
 
-def _protect_two_way(grid: Grid, hidden: set[Position]) -> None:
+def _protect_two_way(grid: Grid, hidden: set[Position], frozen: frozenset[Position]) -> None:
     while True:
         bridges = find_bridges(hidden, len(grid), len(grid[0]))
         if not bridges:
             return
         r, c = min(bridges)
-        hidden.update(_closing_path(grid, hidden, r, c))
+        try:
+            hidden.update(_closing_path(grid, hidden, r, c, frozen))
+        except RuntimeError:
+            if not frozen:
+                raise
+            hidden.update(_closing_path(grid, hidden, r, c, frozenset()))
 
 
 def _node_edges(hidden: set[Position] | frozenset[Position]) -> dict[int, list[tuple[int, int]]]:
@@ -168,9 +188,12 @@ def find_bridges(
     return bridges
 
 
-def _closing_path(grid: Grid, hidden: set[Position], r: int, c: int) -> list[Position]:
+def _closing_path(
+    grid: Grid, hidden: set[Position], r: int, c: int, frozen: frozenset[Position]
+) -> list[Position]:
     """The cheapest cells to hide so that (r, c) lies on a cycle: a path from row r to
-    column c over positive cells, not using (r, c) itself."""
+    column c over positive or already hidden cells, not using (r, c) itself nor a frozen
+    cell."""
     rows, cols = len(grid), len(grid[0])
     start, goal = 2 * r, 2 * c + 1
     best: dict[int, float] = {start: 0.0}
@@ -189,7 +212,9 @@ def _closing_path(grid: Grid, hidden: set[Position], r: int, c: int) -> list[Pos
             col = node // 2
             steps = [((row, col), 2 * row) for row in range(rows)]
         for cell, nxt in steps:
-            if cell == (r, c) or grid[cell[0]][cell[1]] <= 0:
+            if cell == (r, c) or cell in frozen:
+                continue
+            if cell not in hidden and grid[cell[0]][cell[1]] <= 0:
                 continue
             step = 0.0 if cell in hidden else _cost(grid, *cell)
             if dist + step < best.get(nxt, float("inf")):

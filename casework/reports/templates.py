@@ -13,34 +13,53 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, func, literal
 
 from casework.cases.models import Case, CaseCode, TraffickingEvent
 from casework.referrals.models import Referral, ReferralService
 from casework.reports.definitions import (
     COUNT,
     MEDIAN,
+    OTHER,
     UNITS,
     UNKNOWN,
     Expr,
+    Join,
     Template,
     Unit,
+    country_code,
+    country_codes,
     country_label,
 )
 from casework.reports.medians import MEDIAN_TEMPLATES
 from casework.services.models import CounsellingSession, ServiceRecord
 from casework.vocab import (
     AGE_BANDS,
-    COUNTRY_CODES,
+    CONTROL_METHODS,
     EXPLOITATION_TYPES,
     GENDERS,
     IDENTIFICATION_CHANNELS,
+    ISIC_SECTIONS,
     MODALITIES,
+    RECRUITMENT_METHODS,
     REFERRAL_STATUSES,
     SERVICE_TYPES,
+    SEXUAL_EXPLOITATION_TYPES,
+    TRAFFICKER_RELATIONSHIPS,
+    band_bounds,
 )
 
-__all__ = ["COUNT", "MEDIAN", "TEMPLATES", "UNITS", "UNKNOWN", "Expr", "Template", "Unit"]
+__all__ = [
+    "COUNT",
+    "MEDIAN",
+    "OTHER",
+    "TEMPLATES",
+    "UNITS",
+    "UNKNOWN",
+    "Expr",
+    "Template",
+    "Unit",
+]
 
 
 def _codes(vocabulary: Any) -> Callable[[], tuple[str, ...]]:
@@ -51,27 +70,33 @@ def _label(vocabulary: Any) -> Callable[[str], str]:
     return lambda code: str(_l("Not recorded")) if code == UNKNOWN else vocabulary.label(code)
 
 
-def _column(column: Expr) -> Callable[[], Any]:
+def _column(column: Expr) -> Callable[[], Join]:
     return lambda: (func.coalesce(column, UNKNOWN), None, None)
 
 
-def _case_code(vocabulary: str) -> Callable[[], Any]:
+def _country(column: Expr) -> Callable[[], Join]:
+    return lambda: (country_code(column), None, None)
+
+
+def _case_code(vocabulary: str) -> Callable[[], Join]:
+    """A multi-valued coded fact: one row per code a case holds; joined outer by templates
+    that count a case without any under "not recorded"."""
     return lambda: (
-        CaseCode.code,
+        func.coalesce(CaseCode.code, UNKNOWN),
         CaseCode.__table__,
         and_(CaseCode.case_id == Case.id, CaseCode.vocabulary == vocabulary),
     )
 
 
-def _exploitation_country() -> Any:
+def _exploitation_country() -> Join:
     return (
-        func.coalesce(TraffickingEvent.country, UNKNOWN),
+        country_code(TraffickingEvent.country),
         TraffickingEvent.__table__,
         and_(TraffickingEvent.case_id == Case.id, TraffickingEvent.kind == "exploitation"),
     )
 
 
-def _referral_service() -> Any:
+def _referral_service() -> Join:
     return (
         ReferralService.service_type,
         ReferralService.__table__,
@@ -82,13 +107,51 @@ def _referral_service() -> Any:
 BORDER_LABELS = {"cross_border": _l("Cross-border"), "domestic": _l("Domestic")}
 
 
-def _border() -> Any:
+def _border() -> Join:
     return (
         case((Referral.from_country != Referral.to_country, "cross_border"), else_="domestic"),
         None,
         None,
     )
 
+
+# SDG indicator 16.2.2 (victims by sex, age and form of exploitation), as UNODC's Global
+# Report groups them: sex and age groups built from the vocabularies' own codes.
+SEX_GROUPS = {"female": _l("Female"), "male": _l("Male"), UNKNOWN: _l("Other or not recorded")}
+AGE_GROUPS = {"child": _l("Child (under 18)"), "adult": _l("Adult"), UNKNOWN: _l("Not recorded")}
+SEX_OF_GENDER = {"Feminine": "female", "Masculine": "male"}
+
+
+def _child_bands() -> tuple[str, ...]:
+    return tuple(b for b in AGE_BANDS.codes if (band_bounds(b)[1] or 99) < 18)
+
+
+def sdg_row_codes() -> tuple[str, ...]:
+    return tuple(f"{sex}|{age}" for sex in SEX_GROUPS for age in AGE_GROUPS)
+
+
+def sdg_row_label(code: str) -> str:
+    sex, _, age = code.partition("|")
+    return f"{SEX_GROUPS.get(sex, sex)}, {AGE_GROUPS.get(age, age)}"
+
+
+def _sdg_row() -> Join:
+    sex = case(
+        *[(Case.gender == gender, literal(group)) for gender, group in SEX_OF_GENDER.items()],
+        else_=literal(UNKNOWN),
+    )
+    age = case(
+        (Case.age_band.in_(_child_bands()), literal("child")),
+        (Case.age_band.in_(AGE_BANDS.codes), literal("adult")),
+        else_=literal(UNKNOWN),
+    )
+    return sex + literal("|") + age, None, None
+
+
+PEOPLE = _l("people")
+REFERRALS = _l("referrals")
+SERVICES = _l("services")
+SESSIONS = _l("counselling sessions")
 
 TEMPLATES: dict[str, Template] = {
     t.code: t
@@ -98,31 +161,36 @@ TEMPLATES: dict[str, Template] = {
             _l("Victims identified, by citizenship"),
             _l("Citizenship"),
             "cases",
-            lambda: (*COUNTRY_CODES, UNKNOWN),
+            country_codes,
             country_label,
-            _column(Case.citizenship),
+            _country(Case.citizenship),
+            unit_label=PEOPLE,
         ),
         Template(
             "victims_by_exploitation_country",
             _l("Victims identified, by country of exploitation"),
             _l("Country of exploitation"),
             "cases",
-            lambda: (*COUNTRY_CODES, UNKNOWN),
+            country_codes,
             country_label,
             _exploitation_country,
-            sensitivity=None,  # one person, any number of places
+            sensitivity=2,  # a person exploited in several countries counts in each
             distinct=True,
+            outer=True,  # no exploitation recorded: "not recorded", never dropped
+            unit_label=PEOPLE,
         ),
         Template(
             "victims_by_exploitation_type",
             _l("Victims identified, by type of exploitation"),
             _l("Type of exploitation"),
             "cases",
-            lambda: EXPLOITATION_TYPES.codes,
-            EXPLOITATION_TYPES.label,
+            _codes(EXPLOITATION_TYPES),
+            _label(EXPLOITATION_TYPES),
             _case_code("exploitation_type"),
-            sensitivity=len(EXPLOITATION_TYPES.codes),
+            sensitivity=2,
             distinct=True,
+            outer=True,
+            unit_label=PEOPLE,
         ),
         Template(
             "victims_by_gender",
@@ -132,6 +200,7 @@ TEMPLATES: dict[str, Template] = {
             _codes(GENDERS),
             _label(GENDERS),
             _column(Case.gender),
+            unit_label=PEOPLE,
         ),
         Template(
             "victims_by_age_band",
@@ -141,6 +210,7 @@ TEMPLATES: dict[str, Template] = {
             _codes(AGE_BANDS),
             _label(AGE_BANDS),
             _column(Case.age_band),
+            unit_label=PEOPLE,
         ),
         Template(
             "victims_by_identification_channel",
@@ -150,6 +220,118 @@ TEMPLATES: dict[str, Template] = {
             _codes(IDENTIFICATION_CHANNELS),
             _label(IDENTIFICATION_CHANNELS),
             _column(Case.identification_channel),
+            unit_label=PEOPLE,
+        ),
+        # CTDC's variables, from the coded facts already collected.
+        Template(
+            "victims_by_control_method",
+            _l("Victims identified, by means of control"),
+            _l("Means of control"),
+            "cases",
+            _codes(CONTROL_METHODS),
+            _label(CONTROL_METHODS),
+            _case_code("control_method"),
+            sensitivity=3,
+            distinct=True,
+            outer=True,
+            unit_label=PEOPLE,
+        ),
+        Template(
+            "victims_by_recruitment",
+            _l("Victims identified, by type of recruitment"),
+            _l("Recruitment"),
+            "cases",
+            _codes(RECRUITMENT_METHODS),
+            _label(RECRUITMENT_METHODS),
+            _case_code("recruitment_method"),
+            sensitivity=2,
+            distinct=True,
+            outer=True,
+            unit_label=PEOPLE,
+        ),
+        Template(
+            "victims_by_trafficker_relationship",
+            _l("Victims identified, by relationship to the trafficker"),
+            _l("Relationship"),
+            "cases",
+            _codes(TRAFFICKER_RELATIONSHIPS),
+            _label(TRAFFICKER_RELATIONSHIPS),
+            _column(Case.trafficker_relationship),
+            unit_label=PEOPLE,
+        ),
+        Template(
+            "victims_by_industry",
+            _l("Victims identified, by industry of forced labour"),
+            _l("Industry"),
+            "cases",
+            _codes(ISIC_SECTIONS),
+            _label(ISIC_SECTIONS),
+            _column(Case.forced_labour_industry),
+            unit_label=PEOPLE,
+        ),
+        Template(
+            "victims_by_sexual_exploitation_type",
+            _l("Victims identified, by type of sexual exploitation"),
+            _l("Type of sexual exploitation"),
+            "cases",
+            _codes(SEXUAL_EXPLOITATION_TYPES),
+            _label(SEXUAL_EXPLOITATION_TYPES),
+            _case_code("sexual_exploitation_type"),
+            sensitivity=2,
+            distinct=True,
+            outer=True,
+            unit_label=PEOPLE,
+        ),
+        # The standard breakdowns: two- and three-way tables over the whole period.
+        Template(
+            "sdg_16_2_2",
+            _l("SDG 16.2.2: victims by sex, age and form of exploitation"),
+            _l("Sex and age"),
+            "cases",
+            sdg_row_codes,
+            sdg_row_label,
+            _sdg_row,
+            sensitivity=2,
+            distinct=True,
+            outer=True,
+            column=_case_code("exploitation_type"),
+            column_codes=_codes(EXPLOITATION_TYPES),
+            column_label=_label(EXPLOITATION_TYPES),
+            column_heading=_l("Form of exploitation"),
+            unit_label=PEOPLE,
+        ),
+        Template(
+            "flows_citizenship_exploitation",
+            _l("Flows: victims by citizenship and country of exploitation"),
+            _l("Citizenship"),
+            "cases",
+            country_codes,
+            country_label,
+            _country(Case.citizenship),
+            sensitivity=2,
+            distinct=True,
+            outer=True,
+            column=_exploitation_country,
+            column_codes=country_codes,
+            column_label=country_label,
+            column_heading=_l("Country of exploitation"),
+            unit_label=PEOPLE,
+        ),
+        Template(
+            "referral_flows",
+            _l("Referral flows: people referred, by country referred from and to"),
+            _l("Referred from"),
+            "referrals",
+            country_codes,
+            country_label,
+            _country(Referral.from_country),
+            sensitivity=2,
+            counts_people=True,
+            column=_country(Referral.to_country),
+            column_codes=country_codes,
+            column_label=country_label,
+            column_heading=_l("Referred to"),
+            unit_label=PEOPLE,
         ),
         Template(
             "referrals_by_status",
@@ -159,7 +341,8 @@ TEMPLATES: dict[str, Template] = {
             lambda: REFERRAL_STATUSES.codes,
             REFERRAL_STATUSES.label,
             _column(Referral.status),
-            sensitivity=None,  # one person can be referred any number of times
+            sensitivity=2,  # with differential privacy: people, at most 2 cells each
+            unit_label=REFERRALS,
         ),
         Template(
             "referrals_by_service_type",
@@ -169,8 +352,9 @@ TEMPLATES: dict[str, Template] = {
             lambda: SERVICE_TYPES.codes,
             SERVICE_TYPES.label,
             _referral_service,
-            sensitivity=None,
+            sensitivity=3,
             distinct=True,
+            unit_label=REFERRALS,
         ),
         Template(
             "referrals_by_border",
@@ -180,7 +364,8 @@ TEMPLATES: dict[str, Template] = {
             lambda: tuple(BORDER_LABELS),
             lambda code: str(BORDER_LABELS.get(code, code)),
             _border,
-            sensitivity=None,
+            sensitivity=2,
+            unit_label=REFERRALS,
         ),
         Template(
             "services_by_type",
@@ -190,7 +375,8 @@ TEMPLATES: dict[str, Template] = {
             lambda: SERVICE_TYPES.codes,
             SERVICE_TYPES.label,
             _column(ServiceRecord.service_type),
-            sensitivity=None,
+            sensitivity=3,
+            unit_label=SERVICES,
         ),
         Template(
             "services_completed_by_type",
@@ -200,8 +386,9 @@ TEMPLATES: dict[str, Template] = {
             lambda: SERVICE_TYPES.codes,
             SERVICE_TYPES.label,
             _column(ServiceRecord.service_type),
-            sensitivity=None,
+            sensitivity=3,
             extra=lambda: ServiceRecord.status == "completed",
+            unit_label=SERVICES,
         ),
         Template(
             "counselling_sessions_by_modality",
@@ -211,7 +398,8 @@ TEMPLATES: dict[str, Template] = {
             lambda: MODALITIES.codes,
             MODALITIES.label,
             _column(CounsellingSession.modality),
-            sensitivity=None,
+            sensitivity=3,
+            unit_label=SESSIONS,
         ),
         *MEDIAN_TEMPLATES,
     ]
@@ -219,6 +407,17 @@ TEMPLATES: dict[str, Template] = {
 
 # The report a coordinator sends each quarter; a supervisor's agency report is the same set.
 QUARTERLY_REPORT = tuple(TEMPLATES)
+# The regional release with differential privacy: the standard breakdowns and CTDC's
+# variables. One epsilon per release (REPORT_DP_EPSILON) is shared by its tables.
+DP_REPORT = (
+    "sdg_16_2_2",
+    "flows_citizenship_exploitation",
+    "referral_flows",
+    "victims_by_identification_channel",
+    "victims_by_control_method",
+    "victims_by_recruitment",
+    "victims_by_trafficker_relationship",
+)
 DASHBOARD_TEMPLATES = (
     "victims_by_citizenship",
     "victims_by_exploitation_type",
