@@ -89,9 +89,22 @@ class BaseConfig:
     # published counts are randomly rounded to a multiple of the base (Stats NZ uses 3).
     REPORT_K = _env_int("REPORT_K", 10)
     REPORT_ROUNDING_BASE = _env_int("REPORT_ROUNDING_BASE", 5)
-    # Differential-privacy mode: epsilon spent per table, budget per calendar year of data.
-    REPORT_DP_EPSILON = _env_float("REPORT_DP_EPSILON", 0.5)
-    REPORT_DP_BUDGET = _env_float("REPORT_DP_BUDGET", 4.0)
+    # Differential privacy (the default for regional releases): epsilon spent by one release
+    # (shared by its tables), and the budget per scope (a country, the region) and calendar
+    # year of data; the synthetic data set spends its own epsilon from the same budget.
+    REPORT_DP_EPSILON = _env_float("REPORT_DP_EPSILON", 1.0)
+    REPORT_DP_BUDGET = _env_float("REPORT_DP_BUDGET", 6.0)
+    REPORT_SYNTHETIC_EPSILON = _env_float("REPORT_SYNTHETIC_EPSILON", 0.5)
+    # Who is counted: "consented" (only people with a current consent to statistics) or
+    # "not_withdrawn"; the trafficking statuses victims' tables count; the countries tables
+    # list one by one (casework/reports/settings.py).
+    REPORT_COUNTING_RULE = os.environ.get("REPORT_COUNTING_RULE", "consented")
+    REPORT_VICTIM_STATUSES = os.environ.get(
+        "REPORT_VICTIM_STATUSES", "PossibleVictimOfTrafficking ActualVictimOfTrafficking"
+    )
+    REPORT_COUNTRIES = os.environ.get(
+        "REPORT_COUNTRIES", "BD BN CN ID IN KH LA MM MY NP PH SG TH TL VN"
+    )
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "th", "vi", "id", "km", "my", "tl", "ms")
     PAGE_SIZE = 25

@@ -40,8 +40,11 @@ class BarChart:
         return not self.bars
 
 
-def bar_chart(published: PublishedTable, labels: tuple[str, ...], limit: int = 12) -> BarChart:
-    """The row totals of a table as bars, largest first (hidden rows last)."""
+def bar_chart(
+    published: PublishedTable, labels: tuple[str, ...], limit: int = 12, order: str = "count"
+) -> BarChart:
+    """The row totals of a table as bars: largest first (hidden rows last), or in the code
+    list's own order (`order="code"`, for ordered lists such as age bands)."""
     if published.empty:
         return BarChart((), LABEL_WIDTH + BAR_AREA + VALUE_WIDTH, 0, LABEL_WIDTH, BAR_HEIGHT)
     column = len(published.column_codes) - 1  # the total column (or the only one)
@@ -50,7 +53,8 @@ def bar_chart(published: PublishedTable, labels: tuple[str, ...], limit: int = 1
         for i, code in enumerate(published.row_codes)
         if code != TOTAL
     ]
-    rows.sort(key=lambda item: (item[1] is None, -(item[1] or 0), item[0]))
+    if order != "code":
+        rows.sort(key=lambda item: (item[1] is None, -(item[1] or 0), item[0]))
     rows = rows[:limit]
     largest = max((v for _, v in rows if v), default=1)
     bars = tuple(

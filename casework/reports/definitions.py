@@ -257,6 +257,7 @@ class Template:
     outer: bool = False  # keep units the join finds nothing for ("not recorded")
     counts_people: bool = False  # the standard table counts people, not records
     unit_label: Any = None  # lazy string: what one counted unit is, for the note
+    ordinal: bool = False  # the rows have an order of their own (age): charts keep it
 
     @property
     def two_way(self) -> bool:

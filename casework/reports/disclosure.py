@@ -106,7 +106,7 @@ class PublishedTable:
             notes=tuple(data["notes"]),
             statistic=data.get("statistic", "count"),
             intervals=tuple(
-                tuple(tuple(cell) if cell is not None else None for cell in row)  # type: ignore[misc]
+                tuple(tuple(cell) if cell is not None else None for cell in row)
                 for row in data["intervals"]
             )
             if data.get("intervals") is not None

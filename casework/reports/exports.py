@@ -19,6 +19,7 @@ from typing import Any
 import xlsxwriter
 
 HIDDEN = "x"
+INTERVALS_HEADING = "95% intervals (low-high)"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -36,6 +37,14 @@ class LabelledTable:
     notes: tuple[str, ...]
     release_id: str
     statistic: str = "count"  # "median": values are median days
+    # Differential privacy: each figure's 95% interval (low, high), else None.
+    intervals: tuple[tuple[tuple[int, int] | None, ...], ...] | None = None
+
+    def interval_text(self, r: int, c: int) -> str:
+        if self.intervals is None or self.intervals[r][c] is None:
+            return ""
+        low, high = self.intervals[r][c]  # type: ignore[misc]
+        return f"{low}-{high}"
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,13 @@ def to_csv(document: ReportDocument) -> bytes:
         )
         for label, row in zip(table.row_labels, table.values, strict=True):
             writer.writerow([_safe(label), *[_cell(v) for v in row]])
+        if table.intervals is not None:
+            writer.writerow([INTERVALS_HEADING])
+            for r, label in enumerate(table.row_labels):
+                writer.writerow(
+                    [_safe(label)]
+                    + [table.interval_text(r, c) for c in range(len(table.column_labels))]
+                )
         for note in table.notes:
             writer.writerow([_safe(note)])
     return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheets read UTF-8
@@ -100,6 +116,12 @@ def to_json(document: ReportDocument) -> bytes:
                     for c, lab in zip(t.column_codes, t.column_labels, strict=True)
                 ],
                 "values": [list(row) for row in t.values],
+                "intervals_95": [
+                    [list(cell) if cell is not None else None for cell in row]
+                    for row in t.intervals
+                ]
+                if t.intervals is not None
+                else None,
                 "notes": list(t.notes),
             }
             for t in document.tables
@@ -138,6 +160,14 @@ def to_xlsx(document: ReportDocument) -> bytes:
                 else:
                     sheet.write_number(r, c, number)
         last = 3 + len(table.values)
+        if table.intervals is not None:
+            last += 1
+            sheet.write_string(last, 0, INTERVALS_HEADING, bold)
+            for r, row_label in enumerate(table.row_labels):
+                last += 1
+                sheet.write_string(last, 0, row_label, bold)
+                for c in range(len(table.column_labels)):
+                    sheet.write_string(last, c + 1, table.interval_text(r, c))
         for offset, note in enumerate(table.notes, start=1):
             sheet.write_string(last + offset, 0, note)
         sheet.set_column(0, 0, 32)

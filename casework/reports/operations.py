@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from flask import current_app
@@ -56,6 +57,7 @@ def release_table(
     snapshot: Snapshot | None = None,
     sensitive: Sensitive | None = None,
     shared_margins: bool = False,
+    notes: tuple[str, ...] = (),
 ) -> tuple[ReportRelease, bool]:
     """The release for `request`: the stored one if it was released before (False), else a
     new one (True) after the ledger's checks. `Refused` explains a refusal.
@@ -66,7 +68,8 @@ def release_table(
     measured by it instead of `count`. `epsilon` is this table's share of the release's
     epsilon (default REPORT_DP_EPSILON). `snapshot` fingerprints the population counted
     (keys the rounding); `sensitive` names cells to hide beyond the small ones;
-    `shared_margins`: the column totals are the population's (see `disclosure.protect`)."""
+    `shared_margins`: the column totals are the population's (see `disclosure.protect`);
+    `notes` are note codes recorded with the table (what it counted)."""
     # Two requests for the same table must not both release it (and both spend budget).
     serialise(f"report-release:{request.key}")
     existing = stored_release(request)
@@ -139,6 +142,8 @@ def release_table(
             if sensitive is not None and request.mode != DIFFERENTIAL_PRIVACY
             else frozenset(),
         )
+    if notes:
+        published = replace(published, notes=(*notes, *published.notes))
     release = record_release(
         request,
         published,

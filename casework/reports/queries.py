@@ -26,7 +26,7 @@ from casework.extensions import db
 from casework.reports.disclosure import TOTAL, CountTable, MedianTable
 from casework.reports.request import AGENCY, ReportRequest
 from casework.reports.suppression import Position, extend
-from casework.reports.templates import TEMPLATES, UNITS, UNKNOWN, Template
+from casework.reports.templates import TEMPLATES, UNITS, UNKNOWN, Template, Unit
 
 
 def population(request: ReportRequest) -> ColumnElement[bool]:
@@ -57,12 +57,29 @@ def _coded(request: ReportRequest, *columns: Any) -> Select[Any]:
     return statement.where(population(request))
 
 
+def _person(unit: Unit) -> Any:
+    """The person a unit's row is about: its case (one person per case)."""
+    if unit.case_column is None:
+        raise ValueError(f"{unit.name} rows belong to no case")
+    return unit.case_column
+
+
+def _one_cell_per_person(template: Template) -> bool:
+    """A table of cases with a one-valued code and period columns: each case (person) is in
+    exactly one cell, so the person-level count is the plain count."""
+    return (
+        template.unit in ("cases", "cases_served")
+        and template.row()[1] is None
+        and template.column is None
+    )
+
+
 def count_statement(request: ReportRequest) -> Select[Any]:
     """SELECT row code, column code, count ... GROUP BY both: the table's true counts."""
     template = TEMPLATES[request.template]
     unit = UNITS[template.unit]
     if template.counts_people:
-        counted = func.count(unit.case_column.distinct())
+        counted = func.count(_person(unit).distinct())
     elif template.distinct:
         counted = func.count(unit.id_column.distinct())
     else:
@@ -77,7 +94,7 @@ def person_count_statement(request: ReportRequest, bound: int) -> Select[Any]:
     in code order) and at most once per cell: the counts differential privacy protects,
     whose L1 sensitivity to one person is `bound`."""
     unit = UNITS[TEMPLATES[request.template].unit]
-    cells = _coded(request, unit.case_column.label("person")).distinct().subquery("cells")
+    cells = _coded(request, _person(unit).label("person")).distinct().subquery("cells")
     ranked = select(
         cells.c.row_code,
         cells.c.column_code,
@@ -105,10 +122,9 @@ def count_table(request: ReportRequest, people_bound: int | None = None) -> Coun
     template: Template = TEMPLATES[request.template]
     row_codes = template.row_codes()
     column_codes = column_codes_of(request)
+    plain = people_bound is None or _one_cell_per_person(template)
     statement = (
-        count_statement(request)
-        if people_bound is None
-        else person_count_statement(request, people_bound)
+        count_statement(request) if plain else person_count_statement(request, people_bound or 1)
     )
     counts = {(r, c): n for r, c, n in db.session.execute(statement).all()}
     # Codes outside the vocabulary (legacy data) are counted under "not recorded", never lost.
@@ -179,28 +195,6 @@ def population_snapshot(request: ReportRequest) -> tuple[int, str]:
         .where(population(request))
     ).one()
     return int(size), f"{int(size)}:{latest}"
-
-
-def differences(new: ReportRequest, earlier: Sequence[ReportRequest]) -> list[tuple[int, int]]:
-    """For each earlier request of the same unit: (units in both, units in only one), counted
-    by the database in one pass."""
-    if not earlier:
-        return []
-    unit = UNITS[TEMPLATES[new.template].unit]
-    mine = population(new)
-    theirs = [population(request) for request in earlier]
-    columns = []
-    for other in theirs:
-        columns.append(func.coalesce(func.sum(case((and_(mine, other), 1), else_=0)), 0))
-        columns.append(
-            func.coalesce(
-                func.sum(case((and_(mine, ~other), 1), (and_(other, ~mine), 1), else_=0)), 0
-            )
-        )
-    row = db.session.execute(
-        select(*columns).select_from(unit.table).where(or_(mine, *theirs))
-    ).one()
-    return [(int(row[2 * i]), int(row[2 * i + 1])) for i in range(len(earlier))]
 
 
 def median_statement(request: ReportRequest) -> Select[Any]:

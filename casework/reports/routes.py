@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -30,8 +29,11 @@ from casework.reports import bp
 from casework.reports.charts import bar_chart
 from casework.reports.disclosure import DIFFERENTIAL_PRIVACY, STANDARD
 from casework.reports.exports import to_csv, to_json, to_xlsx
-from casework.reports.ledger import budget_status
-from casework.reports.package import build_package, public_key_fingerprint, public_key_pem
+from casework.reports.ledger import Refused, budget_scope, budget_status
+from casework.reports.models import ReportPublication
+from casework.reports.package import public_key_fingerprint, public_key_pem
+from casework.reports.publications import REPORT, SYNTHETIC, stored_publication
+from casework.reports.publishing import charts_for, publish_report, publish_synthetic
 from casework.reports.request import MONTH, QUARTER, YEAR, Period, recent_periods
 from casework.reports.service import (
     TableResult,
@@ -39,11 +41,12 @@ from casework.reports.service import (
     document,
     labelled,
     nothing_published,
+    report_templates,
     scope_label,
     scope_of,
     stored_report,
 )
-from casework.reports.templates import DASHBOARD_TEMPLATES, QUARTERLY_REPORT
+from casework.reports.templates import DASHBOARD_TEMPLATES, TEMPLATES
 
 EXPORTS: dict[str, tuple[Callable[..., bytes], str]] = {
     "csv": (to_csv, "text/csv"),  # Flask adds "; charset=utf-8" to text types
@@ -51,14 +54,15 @@ EXPORTS: dict[str, tuple[Callable[..., bytes], str]] = {
     "json": (to_json, "application/json"),
 }
 MODE_LABELS = {
+    DIFFERENTIAL_PRIVACY: _l("Differential privacy (the regional release; spends privacy budget)"),
     STANDARD: _l("Suppression and rounding"),
-    DIFFERENTIAL_PRIVACY: _l("Differential privacy (spends privacy budget)"),
 }
 
 
 def mode_choices(regional: bool = True) -> list[SelectChoice]:
-    """The methods offered: differential privacy only for regional reports."""
-    modes = (STANDARD, DIFFERENTIAL_PRIVACY) if regional else (STANDARD,)
+    """The methods offered: differential privacy (first, the default) only for regional
+    reports."""
+    modes = (DIFFERENTIAL_PRIVACY, STANDARD) if regional else (STANDARD,)
     return [SelectChoice(value=mode, label=str(MODE_LABELS[mode])) for mode in modes]
 
 
@@ -83,7 +87,7 @@ class ReportForm(FlaskForm):
         csrf = False
 
     period = SelectField(_l("Period"))
-    mode = SelectField(_l("Method"), choices=mode_choices, default=STANDARD)
+    mode = SelectField(_l("Method"), choices=mode_choices)
 
 
 class BuildForm(FlaskForm):
@@ -93,13 +97,29 @@ class BuildForm(FlaskForm):
     mode = HiddenField(validators=[DataRequired()])
 
 
+def _default_mode(regional: bool, period: Period) -> str:
+    """No method asked: the one the period's report was released with, else differential
+    privacy for regional reports (the default), suppression for an agency's."""
+    if not regional:
+        return STANDARD
+    for mode in (DIFFERENTIAL_PRIVACY, STANDARD):
+        if any(
+            r.release
+            for r in stored_report(current_user, period, (report_templates(mode)[0],), mode)
+        ):
+            return mode
+    return DIFFERENTIAL_PRIVACY
+
+
 def _choose(form: ReportForm | BuildForm, regional: bool) -> tuple[Period, str]:
     """The period and mode asked for, from the allowed choices only (404 otherwise)."""
     periods = dict(period_choices())
     period = form.period.data or next(iter(periods))
-    mode = form.mode.data or STANDARD
+    if period not in periods:
+        abort(404)
+    mode = form.mode.data or _default_mode(regional, Period(period))
     allowed_modes = {STANDARD, DIFFERENTIAL_PRIVACY} if regional else {STANDARD}
-    if period not in periods or mode not in allowed_modes:
+    if mode not in allowed_modes:
         abort(404)
     return Period(period), mode
 
@@ -116,7 +136,8 @@ def _dashboard(regional: bool) -> str:
     for result in results:
         table = labelled(result)
         published = result.published
-        chart = bar_chart(published, table.row_labels) if table and published else None
+        order = "code" if TEMPLATES[result.template].ordinal else "count"
+        chart = bar_chart(published, table.row_labels, order=order) if table and published else None
         panels.append({"result": result, "table": table, "chart": chart})
     build = BuildForm(data={"period": period.key, "mode": STANDARD})
     return render_template(
@@ -137,9 +158,15 @@ def _report(regional: bool) -> str:
     form.mode.choices = mode_choices(regional)
     period, mode = _choose(form, regional)
     form.period.data, form.mode.data = period.key, mode
-    results = stored_report(current_user, period, QUARTERLY_REPORT, mode)
+    results = stored_report(current_user, period, report_templates(mode), mode)
     published = [r.published for r in results if r.published is not None]
     cfg = current_app.config
+    scope = scope_of(current_user)
+    synthetic = (
+        stored_publication(SYNTHETIC, scope, period, mode)
+        if regional and mode == DIFFERENTIAL_PRIVACY
+        else None
+    )
     return render_template(
         "reports/report.html",
         regional=regional,
@@ -151,18 +178,27 @@ def _report(regional: bool) -> str:
         pending=sum(r.release is None for r in results),
         complete=bool(published),
         nothing_shown=bool(published) and all(nothing_published(p) for p in published),
-        budget=budget_status(period.year, cfg["REPORT_DP_BUDGET"]) if regional else None,
+        budget=budget_status(period.year, cfg["REPORT_DP_BUDGET"], budget_scope(scope))
+        if regional
+        else None,
         epsilon=cfg["REPORT_DP_EPSILON"],
-        scope=scope_label(scope_of(current_user), current_user),
+        synthetic_epsilon=cfg["REPORT_SYNTHETIC_EPSILON"],
+        synthetic=synthetic,
+        synthetic_form=BuildForm(data={"period": period.key, "mode": mode}),
+        charts=charts_for(results) if mode == DIFFERENTIAL_PRIVACY else {},
+        scope=scope_label(scope, current_user),
     )
 
 
-def _build(regional: bool, templates: tuple[str, ...], back: str) -> BaseResponse:
+def _build(regional: bool, templates: tuple[str, ...] | None, back: str) -> BaseResponse:
     form = BuildForm()
     if not form.validate_on_submit():
         abort(400)
     period, mode = _choose(form, regional)
-    results = build_report(current_user, period, templates, mode, _today())
+    chosen = templates if templates is not None else report_templates(mode)
+    results = build_report(current_user, period, chosen, mode, _today())
+    if regional and back == "report" and any(r.release is not None for r in results):
+        publish_report(current_user, period, mode, results)
     for result in results:
         if result.refusal:
             flash(result.refusal, "warning")
@@ -176,7 +212,7 @@ def _build(regional: bool, templates: tuple[str, ...], back: str) -> BaseRespons
 def _released(regional: bool) -> tuple[Period, str, list[TableResult]]:
     form = ReportForm(request.args)
     period, mode = _choose(form, regional)
-    return period, mode, stored_report(current_user, period, QUARTERLY_REPORT, mode)
+    return period, mode, stored_report(current_user, period, report_templates(mode), mode)
 
 
 def _build_first(regional: bool, period: Period, mode: str) -> BaseResponse:
@@ -221,7 +257,7 @@ def agency_report() -> str:
 @bp.route("/agency/report", methods=["POST"])
 @permission(Action.VIEW_AGENCY_REPORTS)
 def agency_build() -> BaseResponse:
-    return _build(False, QUARTERLY_REPORT, "report")
+    return _build(False, None, "report")
 
 
 @bp.route("/agency/report.<fmt>")
@@ -251,7 +287,7 @@ def regional_report() -> str:
 @bp.route("/regional/report", methods=["POST"])
 @permission(Action.VIEW_REGIONAL_REPORTS)
 def regional_build() -> BaseResponse:
-    return _build(True, QUARTERLY_REPORT, "report")
+    return _build(True, None, "report")
 
 
 @bp.route("/regional/report.<fmt>")
@@ -260,26 +296,65 @@ def regional_download(fmt: str) -> BaseResponse:
     return _download(True, fmt)
 
 
+def _package_response(publication: ReportPublication) -> BaseResponse:
+    return Response(
+        publication.package,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{publication.filename}"'},
+    )
+
+
 @bp.route("/regional/release.zip")
 @permission(Action.PUBLISH_RELEASE)
 def release_package() -> BaseResponse:
-    """The signed package of a built report: CSV, XLSX, JSON and a signed manifest."""
+    """The signed package published when the report was built (CSV, XLSX, JSON and a
+    signed manifest): the same file at every download, named by its content."""
     period, mode, results = _released(True)
-    if not any(r.release is not None for r in results):
-        return _build_first(True, period, mode)
-    doc = document(results, user=current_user, period=period, mode=mode)
-    files = {"report.csv": to_csv(doc), "report.xlsx": to_xlsx(doc), "report.json": to_json(doc)}
-    metadata: dict[str, Any] = dict(doc.metadata)
-    metadata["generated_at"] = doc.generated_at.isoformat()
-    metadata["release_ids"] = [t.release_id for t in doc.tables]
-    data = build_package(files, metadata, keys.keyring().signing_private_key())
+    publication = stored_publication(REPORT, scope_of(current_user), period, mode)
+    if publication is None:
+        if not any(r.release is not None for r in results):
+            return _build_first(True, period, mode)
+        # Tables released from the dashboard only: the package is published now, once.
+        publication = publish_report(current_user, period, mode, results)
     audit.record("report.package.read", actor=current_user, detail=f"{period.key} {mode}")
-    name = f"casework-release-{period.key}-{mode}.zip"
-    return Response(
-        data,
-        mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    return _package_response(publication)
+
+
+@bp.route("/regional/synthetic", methods=["POST"])
+@permission(Action.PUBLISH_RELEASE)
+def synthetic_build() -> BaseResponse:
+    """Publish the differentially private synthetic data set of the period (spends the
+    synthetic data's epsilon from the scope's budget, once)."""
+    form = BuildForm()
+    if not form.validate_on_submit():
+        abort(400)
+    period, _mode = _choose(form, True)
+    try:
+        publish_synthetic(current_user, period, _today())
+    except Refused as refusal:
+        flash(str(refusal), "warning")
+    else:
+        flash(_("The synthetic data set is published."), "info")
+    return redirect(
+        url_for("reports.regional_report", period=period.key, mode=DIFFERENTIAL_PRIVACY)
     )
+
+
+@bp.route("/regional/synthetic.zip")
+@permission(Action.PUBLISH_RELEASE)
+def synthetic_package() -> BaseResponse:
+    form = ReportForm(request.args)
+    period, _mode = _choose(form, True)
+    publication = stored_publication(
+        SYNTHETIC, scope_of(current_user), period, DIFFERENTIAL_PRIVACY
+    )
+    if publication is None:
+        flash(_("Publish the synthetic data set before downloading it."), "info")
+        return redirect(
+            url_for("reports.regional_report", period=period.key, mode=DIFFERENTIAL_PRIVACY)
+        )
+    audit.record("report.synthetic.read", actor=current_user, detail=period.key)
+    return _package_response(publication)
 
 
 @bp.route("/regional/key")

@@ -14,7 +14,9 @@ from casework import __version__
 from casework.auth.models import User
 from casework.extensions import db
 from casework.policy import Role
+from casework.reports.definitions import country_codes
 from casework.reports.disclosure import (
+    DIFFERENTIAL_PRIVACY,
     NOTE_DP,
     NOTE_MEDIAN,
     NOTE_NO_DATA,
@@ -24,13 +26,22 @@ from casework.reports.disclosure import (
     PublishedTable,
 )
 from casework.reports.exports import LabelledTable, ReportDocument
-from casework.reports.ledger import Refused, stored_release
+from casework.reports.ledger import Refused, budget_scope, spend_budget, stored_release
 from casework.reports.models import CoordinatorScope, ReportRelease
 from casework.reports.operations import release_table
-from casework.reports.queries import count_table, differences, median_table
+from casework.reports.queries import (
+    count_table,
+    dominated_cells,
+    median_table,
+    population_snapshot,
+)
 from casework.reports.request import AGENCY, COUNTRY, REGION, Period, ReportRequest, Scope
-from casework.reports.templates import MEDIAN, TEMPLATES
-from casework.vocab import country_name
+from casework.reports.settings import CONSENTED, counting_rule, listed_countries, victim_statuses
+from casework.reports.templates import COUNT, DP_REPORT, MEDIAN, QUARTERLY_REPORT, TEMPLATES
+from casework.vocab import TRAFFICKING_STATUSES, country_name
+
+NOTE_COUNTING = "counting:"  # + the counting rule in force when the table was released
+NOTE_STATUSES = "statuses:"  # + the trafficking statuses a victims' table counted
 
 
 def _(message: str, **variables: Any) -> str:
@@ -67,24 +78,87 @@ class TableResult:
         return PublishedTable.from_dict(self.release.published) if self.release else None
 
 
+def report_templates(mode: str) -> tuple[str, ...]:
+    """The tables of a report: the regional release's with differential privacy, else all."""
+    return DP_REPORT if mode == DIFFERENTIAL_PRIVACY else QUARTERLY_REPORT
+
+
+def shares_population_margins(code: str) -> bool:
+    """A one-way table with one cell per counted unit: its column totals are the
+    population's, the same in every such template."""
+    template = TEMPLATES[code]
+    return (
+        template.statistic == COUNT
+        and template.column is None
+        and not template.distinct
+        and not template.counts_people
+        and template.extra is None
+    )
+
+
+def dp_capable(code: str) -> bool:
+    template = TEMPLATES[code]
+    return template.statistic == COUNT and template.sensitivity is not None
+
+
+def release_notes(code: str) -> tuple[str, ...]:
+    """What a table counted, recorded with it (the settings may change later)."""
+    notes = [NOTE_COUNTING + counting_rule()]
+    if TEMPLATES[code].unit in ("cases", "cases_served"):
+        notes.append(NOTE_STATUSES + ",".join(victim_statuses()))
+    return tuple(notes)
+
+
 def build_report(
     user: User, period: Period, templates: Sequence[str], mode: str, today: date
 ) -> list[TableResult]:
-    """Release (or fetch the stored release of) each template's table for `user`'s scope."""
+    """Release (or fetch the stored release of) each template's table for `user`'s scope.
+
+    With differential privacy the release's epsilon (REPORT_DP_EPSILON) is shared equally by
+    its tables, and the whole release is refused if the scope's budget cannot pay for every
+    table still to release."""
     scope = scope_of(user)
+    settings = current_app.config
+    k = settings["REPORT_K"]
+    dp_mode = mode == DIFFERENTIAL_PRIVACY
+    requests = {
+        code: ReportRequest(code, TEMPLATES[code].unit, scope, period, mode) for code in templates
+    }
+    # Tables that cannot be private (medians, unbounded contributions) are refused by the
+    # ledger before any spending; the others share the release's epsilon.
+    private = [code for code in templates if dp_capable(code)]
+    share = settings["REPORT_DP_EPSILON"] / max(1, len(private))
+    if dp_mode:
+        missing = [code for code in private if stored_release(requests[code]) is None]
+        try:
+            spend_budget(
+                period.year,
+                share * len(missing),
+                settings["REPORT_DP_BUDGET"],
+                budget_scope(scope),
+                check_only=True,
+            )
+        except Refused as refusal:
+            return [
+                TableResult(code, stored_release(r), str(refusal)) for code, r in requests.items()
+            ]
     results = []
-    for code in templates:
+    for code, request in requests.items():
         template = TEMPLATES[code]
-        request = ReportRequest(code, template.unit, scope, period, mode)
+        bound = template.sensitivity if dp_mode else None
         try:
             release, _created = release_table(
                 request,
                 actor_id=user.id,
-                count=count_table,
-                differences=differences,
+                count=lambda r, bound=bound: count_table(r, people_bound=bound),  # type: ignore[misc]
                 sensitivity=template.sensitivity,
                 today=today,
                 medians=median_table if template.statistic == MEDIAN else None,
+                epsilon=share if dp_mode else None,
+                snapshot=population_snapshot,
+                sensitive=lambda r: dominated_cells(r, k),
+                shared_margins=shares_population_margins(code),
+                notes=release_notes(code),
             )
         except Refused as refusal:
             results.append(TableResult(code, None, str(refusal)))
@@ -109,17 +183,47 @@ def stored_report(
     ]
 
 
-def note_text(published: PublishedTable) -> list[str]:
-    """The visible note of a table: what disclosure control did to it."""
+def _statuses_text(codes: str) -> str:
+    return ", ".join(TRAFFICKING_STATUSES.label(code).lower() for code in codes.split(",") if code)
+
+
+def note_text(published: PublishedTable, template_code: str | None = None) -> list[str]:
+    """The visible note of a table: who it counts and what disclosure control did to it."""
+    template = TEMPLATES.get(template_code or published.template)
     texts = []
     for note in published.notes:
-        if note == NOTE_SUPPRESSED:
+        if note.startswith(NOTE_COUNTING):
+            if note[len(NOTE_COUNTING) :] == CONSENTED:
+                texts.append(
+                    _(
+                        "Counts only people who consented to be counted in anonymised "
+                        "statistics (the deployment's counting rule)."
+                    )
+                )
+            else:
+                texts.append(
+                    _(
+                        "Counts everyone except people who withdrew their consent to "
+                        "anonymised statistics (the deployment's counting rule)."
+                    )
+                )
+        elif note.startswith(NOTE_STATUSES):
             texts.append(
                 _(
-                    "%(n)s cells are hidden (x): they counted 1 to %(k1)s people, or could be "
-                    "used with the totals to work out such a cell.",
+                    "Victims counted: trafficking status %(statuses)s (HTCDS); other statuses "
+                    "and cases with no status recorded are not counted.",
+                    statuses=_statuses_text(note[len(NOTE_STATUSES) :]),
+                )
+            )
+        elif note == NOTE_SUPPRESSED:
+            texts.append(
+                _(
+                    "%(n)s cells are hidden (x): they counted 0 to %(k1)s people (a true zero "
+                    "is hidden like a small count), fewer than %(k)s people beyond one "
+                    "agency's own, or could be used with the totals to work out such a cell.",
                     n=published.hidden_cells,
                     k1=published.k - 1,
+                    k=published.k,
                 )
             )
         elif note == NOTE_ROUNDED:
@@ -133,9 +237,13 @@ def note_text(published: PublishedTable) -> list[str]:
         elif note == NOTE_DP:
             texts.append(
                 _(
-                    "Differential privacy: random noise (epsilon %(epsilon)s) was added to each "
-                    "cell with OpenDP; totals are sums of the noisy cells.",
-                    epsilon=published.epsilon,
+                    "Differential privacy: OpenDP added random noise to each cell (epsilon "
+                    "%(epsilon)s for this table; one person changes at most %(s)s cells). "
+                    "Noisy counts were made whole non-negative numbers keeping each column's "
+                    "noisy total, and totals are sums of the cells. Each figure is followed by "
+                    "its 95%% interval: the true count lies in it with 95%% probability.",
+                    epsilon=f"{published.epsilon:.3g}" if published.epsilon else "",
+                    s=published.sensitivity or 1,
                 )
             )
         elif note == NOTE_MEDIAN:
@@ -149,6 +257,21 @@ def note_text(published: PublishedTable) -> list[str]:
             )
         elif note == NOTE_NO_DATA:
             texts.append(_("Nothing to report for this period."))
+    if template is not None and template.statistic == COUNT and template.unit_label is not None:
+        if published.mode == DIFFERENTIAL_PRIVACY:
+            texts.append(_("Each figure counts people."))
+        else:
+            texts.append(_("Each figure counts %(unit)s.", unit=str(template.unit_label)))
+    if template is not None and country_codes in (template.row_codes, template.column_codes):
+        texts.append(
+            _(
+                "Countries are listed one by one for the %(n)s countries of the deployment's "
+                'list; every other country is counted under "Other countries". "Not '
+                'recorded" counts people with no country recorded (for the country of '
+                "exploitation: no exploitation recorded).",
+                n=len(listed_countries()),
+            )
+        )
     if nothing_published(published) and not published.empty:
         texts.insert(
             0,
@@ -177,25 +300,29 @@ def labelled(result: TableResult) -> LabelledTable | None:
     if published is None or result.release is None:
         return None
     template = TEMPLATES[result.template]
-    notes = note_text(published)
+    notes = note_text(published, result.template)
     if template.description is not None:
         notes.insert(0, str(template.description))
+    labels = template.column_label or column_label
     return LabelledTable(
         template=result.template,
         title=str(template.title),
         row_heading=str(template.row_heading),
-        column_heading=_("Period"),
+        column_heading=str(template.column_heading or _("Period")),
         row_codes=published.row_codes,
         row_labels=tuple(
             _("Total") if code == TOTAL else template.row_label(code)
             for code in published.row_codes
         ),
         column_codes=published.column_codes,
-        column_labels=tuple(column_label(c) for c in published.column_codes),
+        column_labels=tuple(
+            _("Total") if c == TOTAL else labels(c) for c in published.column_codes
+        ),
         values=published.values,
         notes=tuple(notes),
         release_id=str(result.release.id),
         statistic=published.statistic,
+        intervals=published.intervals,
     )
 
 
@@ -205,15 +332,22 @@ def document(
     tables = tuple(t for t in (labelled(r) for r in results) if t is not None)
     released = [r.release.released_at for r in results if r.release is not None]
     settings = current_app.config
+    scope = scope_of(user)
+    epsilons = [r.published.epsilon for r in results if r.published and r.published.epsilon]
     metadata: dict[str, Any] = {
         "report": _("Anonymised report"),
         "templates": ", ".join(t.template for t in tables),
-        "scope": scope_label(scope_of(user), user),
+        "scope": scope_label(scope, user),
+        "scope_code": scope.kind if scope.value is None else f"{scope.kind}:{scope.value}",
         "period": period.key,
         "mode": mode,
         "k": settings["REPORT_K"],
         "rounding_base": None if mode == "dp" else settings["REPORT_ROUNDING_BASE"],
-        "epsilon_per_table": settings["REPORT_DP_EPSILON"] if mode == "dp" else None,
+        "epsilon_per_table": epsilons[0] if epsilons else None,
+        "epsilon_release": round(sum(epsilons), 6) if epsilons else None,
+        "counting_rule": counting_rule(),
+        "victim_statuses": ", ".join(victim_statuses()),
+        "listed_countries": " ".join(listed_countries()),
         "software_version": f"Casework {__version__}",
         "refused_tables": ", ".join(r.template for r in results if r.refusal) or None,
     }
@@ -223,3 +357,33 @@ def document(
         metadata=metadata,
         tables=tables,
     )
+
+
+def protection_metadata(results: Sequence[TableResult]) -> list[dict[str, Any]]:
+    """Per released table, the protection a regional hub needs to verify and combine it:
+    mode, k and rounding base, or epsilon, noise scale and variance per cell, sensitivity
+    (docs/decisions/0031)."""
+    out = []
+    for result in results:
+        published = result.published
+        if published is None or result.release is None:
+            continue
+        out.append(
+            {
+                "template": result.template,
+                "release_id": str(result.release.id),
+                "unit": TEMPLATES[result.template].unit,
+                "mode": published.mode,
+                "statistic": published.statistic,
+                "k": published.k,
+                "rounding_base": published.rounding_base,
+                "hidden_cells": published.hidden_cells,
+                "epsilon": published.epsilon,
+                "noise": "discrete_laplace" if published.mode == DIFFERENTIAL_PRIVACY else None,
+                "noise_scale": published.noise_scale,
+                "noise_variance_per_cell": published.noise_variance,
+                "sensitivity": published.sensitivity,
+                "interval": "95%" if published.intervals is not None else None,
+            }
+        )
+    return out

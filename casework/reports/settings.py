@@ -27,10 +27,9 @@ from casework.vocab import COUNTRY_CODES, TRAFFICKING_STATUSES
 
 CONSENTED, NOT_WITHDRAWN = "consented", "not_withdrawn"
 COUNTING_RULES = (CONSENTED, NOT_WITHDRAWN)
-DEFAULT_VICTIM_STATUSES = ("PossibleVictimOfTrafficking", "ActualVictimOfTrafficking")
-# The region's working group: ASEAN, Timor-Leste and the main countries of origin beyond it.
-DEFAULT_COUNTRIES = "BD BN CN ID IN KH LA MM MY NP PH SG TH TL VN"
 MIN_ROUNDING_BASE = 3
+# The defaults live in config.py (REPORT_*): ASEAN, Timor-Leste and the main countries of
+# origin beyond it; possible and actual victims; the consented counting rule.
 
 
 class ReportSettingsError(RuntimeError):
@@ -60,10 +59,10 @@ def check_report_settings(settings: Mapping[str, Any]) -> None:
         problems.append(f"REPORT_ROUNDING_BASE must be at least {MIN_ROUNDING_BASE} and below k")
     if settings.get("REPORT_COUNTING_RULE", CONSENTED) not in COUNTING_RULES:
         problems.append(f"REPORT_COUNTING_RULE must be one of {', '.join(COUNTING_RULES)}")
-    statuses = _status_codes(settings.get("REPORT_VICTIM_STATUSES", DEFAULT_VICTIM_STATUSES))
+    statuses = _status_codes(settings.get("REPORT_VICTIM_STATUSES", ""))
     if not statuses or any(code not in TRAFFICKING_STATUSES for code in statuses):
         problems.append("REPORT_VICTIM_STATUSES must list HTCDS trafficking status codes")
-    countries = _codes(settings.get("REPORT_COUNTRIES", DEFAULT_COUNTRIES))
+    countries = _codes(settings.get("REPORT_COUNTRIES", ""))
     if not countries or any(code not in COUNTRY_CODES for code in countries):
         problems.append("REPORT_COUNTRIES must list ISO 3166-1 alpha-2 codes")
     for name in ("REPORT_DP_EPSILON", "REPORT_DP_BUDGET", "REPORT_SYNTHETIC_EPSILON"):
@@ -74,14 +73,14 @@ def check_report_settings(settings: Mapping[str, Any]) -> None:
 
 
 def counting_rule() -> str:
-    return str(current_app.config.get("REPORT_COUNTING_RULE", CONSENTED))
+    return str(current_app.config["REPORT_COUNTING_RULE"])
 
 
 def victim_statuses() -> tuple[str, ...]:
-    return _status_codes(current_app.config.get("REPORT_VICTIM_STATUSES", DEFAULT_VICTIM_STATUSES))
+    return _status_codes(current_app.config["REPORT_VICTIM_STATUSES"])
 
 
 def listed_countries() -> tuple[str, ...]:
     """The countries shown one by one, in the order of the vocabulary."""
-    chosen = set(_codes(current_app.config.get("REPORT_COUNTRIES", DEFAULT_COUNTRIES)))
+    chosen = set(_codes(current_app.config["REPORT_COUNTRIES"]))
     return tuple(code for code in COUNTRY_CODES if code in chosen)

@@ -211,6 +211,7 @@ TEMPLATES: dict[str, Template] = {
             _label(AGE_BANDS),
             _column(Case.age_band),
             unit_label=PEOPLE,
+            ordinal=True,
         ),
         Template(
             "victims_by_identification_channel",
@@ -291,6 +292,7 @@ TEMPLATES: dict[str, Template] = {
             sdg_row_codes,
             sdg_row_label,
             _sdg_row,
+            ordinal=True,
             sensitivity=2,
             distinct=True,
             outer=True,

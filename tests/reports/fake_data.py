@@ -1,5 +1,5 @@
 """A small population held in Python, standing in for the database in ledger tests: the
-ledger only needs counts and the sizes of differences between two requests' populations."""
+ledger only needs the counts of a request's population."""
 
 from __future__ import annotations
 
@@ -52,16 +52,6 @@ class FakeData:
             for g in genders
         )
         return CountTable(request.template, genders, tuple(c.key for c in columns), counts)
-
-    def differences(
-        self, new: ReportRequest, earlier: Sequence[ReportRequest]
-    ) -> list[tuple[int, int]]:
-        mine = self.population(new)
-        result = []
-        for other in earlier:
-            theirs = self.population(other)
-            result.append((len(mine & theirs), len(mine ^ theirs)))
-        return result
 
 
 def people(country: str, start_id: int, count: int, on: date, gender: str = "F") -> list[Person]:

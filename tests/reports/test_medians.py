@@ -21,13 +21,14 @@ from casework.reports.disclosure import TOTAL, MedianTable, protect_medians, rou
 from casework.reports.ledger import Refused
 from casework.reports.models import CoordinatorScope
 from casework.reports.operations import release_table
-from casework.reports.queries import differences, grouped_medians, median_groups, median_table
+from casework.reports.queries import grouped_medians, median_groups, median_table
 from casework.reports.request import COUNTRY, REGION, Period, ReportRequest, Scope
 from casework.reports.service import build_report
 from casework.reports.templates import QUARTERLY_REPORT, TEMPLATES
 from casework.services.models import ServiceRecord
 from tests.conftest import csrf_token
-from tests.factories import make_agency, make_case, make_referral
+from tests.factories import make_agency, make_referral
+from tests.reports.factories import counted_case
 
 FIRST_SERVICE = "median_days_to_first_service"
 TO_ANSWER = "median_days_referral_to_answer"
@@ -64,19 +65,19 @@ def seed_first_service() -> dict[str, object]:
     th = make_agency("TH police", country="TH")
     kh = make_agency("KH shelter", country="KH")
     for i in range(12):
-        case = make_case(th, identified_on=date(2026, 1, 3 + i))
+        case = counted_case(th, identified_on=date(2026, 1, 3 + i))
         serve(case, 2 * i)
         serve(case, 2 * i + 30, service="legal_aid")  # a later service: not the first
     for i in range(11):
-        case = make_case(th, identified_on=date(2026, 2, 2 + i))
+        case = counted_case(th, identified_on=date(2026, 2, 2 + i))
         serve(case, i + 1, status="completed")
     for i in range(4):
-        serve(make_case(kh, identified_on=date(2026, 3, 2 + i)), 3)
+        serve(counted_case(kh, identified_on=date(2026, 3, 2 + i)), 3)
     # Never served and only planned: not measured. A service recorded as starting before
     # identification counts as 0 days.
-    make_case(th, identified_on=date(2026, 1, 20))
-    serve(make_case(th, identified_on=date(2026, 1, 21)), 5, status="planned")
-    serve(make_case(kh, identified_on=date(2026, 3, 9)), -4)
+    counted_case(th, identified_on=date(2026, 1, 20))
+    serve(counted_case(th, identified_on=date(2026, 1, 21)), 5, status="planned")
+    serve(counted_case(kh, identified_on=date(2026, 3, 9)), -4)
     db.session.commit()
     return {"th": th, "kh": kh}
 
@@ -131,14 +132,14 @@ def seed_referrals() -> None:
     kh = make_agency("KH shelter", country="KH")
     start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     for i in range(12):  # accepted after 6 h .. 72 h (step 6 h)
-        referral = make_referral(make_case(th, identified_on=date(2026, 1, 2)), kh)
+        referral = make_referral(counted_case(th, identified_on=date(2026, 1, 2)), kh)
         answer(
             referral, start + timedelta(days=i), 6 * (i + 1), "accepted" if i % 2 else "completed"
         )
     for i in range(10):  # declined after 1..10 days
-        referral = make_referral(make_case(th, identified_on=date(2026, 2, 2)), kh)
+        referral = make_referral(counted_case(th, identified_on=date(2026, 2, 2)), kh)
         answer(referral, start + timedelta(days=35 + i), 24 * (i + 1), "declined")
-    pending = make_referral(make_case(th, identified_on=date(2026, 2, 2)), kh)
+    pending = make_referral(counted_case(th, identified_on=date(2026, 2, 2)), kh)
     pending.created_at = start
     db.session.commit()
 
@@ -251,7 +252,6 @@ def test_median_tables_go_through_the_ledger_and_refuse_dp(app: Flask, login_as)
             request(FIRST_SERVICE, Scope(COUNTRY, "TH")),
             actor_id=None,
             count=lambda r: pytest.fail("a median table is not counted"),
-            differences=differences,
             sensitivity=None,
             today=TODAY,
             medians=median_table,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
@@ -17,21 +17,22 @@ from casework.extensions import db
 from casework.policy import Action, Role, can, visible_cases, visible_referrals
 from casework.reports.models import CoordinatorScope, ReportRelease
 from casework.reports.package import verify_package
-from casework.reports.queries import count_table, differences
-from casework.reports.request import AGENCY, COUNTRY, REGION, Period, ReportRequest, Scope
+from casework.reports.queries import count_table, population_snapshot
+from casework.reports.request import COUNTRY, REGION, Period, ReportRequest, Scope
 from tests.conftest import csrf_token
-from tests.factories import make_agency, make_case, make_referral
+from tests.factories import make_agency, make_referral
+from tests.reports.factories import counted_case
 
 
 def seed() -> dict[str, object]:
     th = make_agency("TH police", country="TH")
     kh = make_agency("KH shelter", country="KH")
     for i in range(14):
-        make_case(th, citizenship="KH", gender="Feminine", identified_on=date(2026, 1, 5 + i))
+        counted_case(th, citizenship="KH", gender="Feminine", identified_on=date(2026, 1, 5 + i))
     for i in range(3):
-        make_case(th, citizenship="MM", gender="Masculine", identified_on=date(2026, 2, 3 + i))
+        counted_case(th, citizenship="MM", gender="Masculine", identified_on=date(2026, 2, 3 + i))
     for i in range(12):
-        case = make_case(
+        case = counted_case(
             kh, citizenship="VN", gender="Feminine", identified_on=date(2026, 3, 2 + i)
         )
         if i < 2:
@@ -65,13 +66,28 @@ def test_counts_come_from_group_by_over_coded_fields(app: Flask) -> None:
     )
 
 
-def test_population_differences_are_counted_by_the_database(app: Flask) -> None:
+def test_a_population_snapshot_changes_with_any_one_person(app: Flask) -> None:
+    """The snapshot that keys the rounding: the same while nothing changes, another one
+    when one person is added, withdraws, or is re-coded."""
     agencies = seed()
     region = request("victims_by_gender", Scope(REGION))
     th = request("victims_by_gender", Scope(COUNTRY, "TH"))
-    kh_agency = request("victims_by_gender", Scope(AGENCY, str(agencies["kh"].id)))  # type: ignore[attr-defined]
-    jan = request("victims_by_gender", Scope(REGION), "2026-01")
-    assert differences(region, [th, kh_agency, jan]) == [(17, 12), (12, 17), (14, 15)]
+    first = population_snapshot(region)
+    assert first[0] == 29
+    assert population_snapshot(th)[0] == 17
+    assert population_snapshot(region) == first
+    late = counted_case(agencies["th"], identified_on=date(2026, 2, 20))  # type: ignore[arg-type]
+    db.session.flush()
+    second = population_snapshot(region)
+    assert second != first
+    late.gender = "Masculine"
+    db.session.flush()
+    third = population_snapshot(region)
+    assert third not in (first, second)
+    for consent in late.consents:
+        consent.withdrawn_at = datetime.now(UTC)
+    db.session.flush()
+    assert population_snapshot(region)[0] == 29
 
 
 def test_coordinator_builds_downloads_and_verifies_the_quarterly_report(
@@ -191,7 +207,17 @@ def test_supervisor_sees_only_their_agency_and_no_dp_mode(app: Flask, login_as) 
     )
     data = json.loads(client.get("/reports/agency/report.json?period=2026-Q1").data)
     citizenship = next(t for t in data["tables"] if t["template"] == "victims_by_citizenship")
-    assert [r["code"] for r in citizenship["rows"]] == ["VN"]  # only KH shelter's cases
+    # Only KH shelter's cases: its 12 Vietnamese people; every other row is hidden, as a
+    # true zero is hidden like a small count (the grid has every listed country).
+    rows = {
+        r["code"]: values
+        for r, values in zip(citizenship["rows"], citizenship["values"], strict=True)
+    }
+    assert rows["VN"][-1] is not None
+    assert rows["VN"][-1] >= 10
+    others = [values[-1] for code, values in rows.items() if code not in ("VN", "_total")]
+    assert others
+    assert all(value is None for value in others)
     assert client.get("/reports/agency/report?period=2026-Q1&mode=dp").status_code == 404
     assert client.get("/reports/regional").status_code == 404
     assert client.get("/reports/regional/release.zip?period=2026-Q1").status_code == 404
@@ -237,7 +263,7 @@ def test_coordinator_scope_defaults_to_their_agency_country(app: Flask, login_as
 def test_thin_data_hides_everything_and_says_so_plainly(app: Flask, login_as) -> None:
     th = make_agency("TH police", country="TH")
     for i in range(3):
-        make_case(th, citizenship="KH", identified_on=date(2026, 1, 5 + i))
+        counted_case(th, citizenship="KH", identified_on=date(2026, 1, 5 + i))
     client, account = login_as(Role.COORDINATOR)
     db.session.add(CoordinatorScope(user_id=account.user.id, country=None))
     db.session.commit()

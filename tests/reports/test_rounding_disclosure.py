@@ -7,7 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casework.crypto import generate_keyring
-from casework.reports import dp
 from casework.reports.disclosure import (
     DIFFERENTIAL_PRIVACY,
     NOTE_DP,
@@ -107,9 +106,15 @@ def test_hidden_cells_are_marked_and_noted() -> None:
     assert all(v % 5 == 0 for row in published.values for v in row if v is not None)
 
 
-def test_rows_without_anyone_are_left_out_and_empty_tables_say_so() -> None:
+def test_every_row_is_published_and_zeros_are_hidden_like_small_counts() -> None:
+    """The grid never depends on the data: a row nobody is in stays, and its zeros are
+    hidden like small counts, so a reader cannot tell a hidden 3 from a true 0."""
     published = protect(count_table([[0, 0], [20, 30]]), k=10, rounding_base=1, rounding_key=KEY)
-    assert published.row_codes == ("R1",)  # one row left: no column totals needed
+    assert published.row_codes == ("R0", "R1", TOTAL)
+    assert published.values[0] == (None, None, None)
+    assert published.values[2][2] is not None  # the grand total is published
+    small = protect(count_table([[3, 0], [20, 30]]), k=10, rounding_base=1, rounding_key=KEY)
+    assert small.values[0] == published.values[0]  # a 3 and a 0 look the same
     empty = protect(count_table([[0, 0]]), k=10, rounding_base=5, rounding_key=KEY)
     assert empty.empty
     assert empty.notes == (NOTE_NO_DATA,)
@@ -140,44 +145,40 @@ def test_differential_privacy_mode_adds_noise_through_opendp() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(counts=tables(), k=st.integers(3, 12))
-def test_dp_tables_obey_the_same_suppression_invariants(counts: list[list[int]], k: int) -> None:
-    """The noisy table gets the same suppression: check it against the noisy counts."""
-    seen: list[list[list[int]]] = []
-    real = dp.noisy_counts
-
-    def recording(*args: object, **kwargs: object) -> list[list[int]]:
-        noisy = real(*args, **kwargs)  # type: ignore[arg-type]
-        seen.append(noisy)
-        return noisy
-
-    dp.noisy_counts = recording  # type: ignore[assignment]
-    try:
-        published = protect(
-            count_table(counts),
-            k=k,
-            rounding_base=5,
-            rounding_key=KEY,
-            mode=DIFFERENTIAL_PRIVACY,
-            epsilon=1.0,
-        )
-    finally:
-        dp.noisy_counts = real  # type: ignore[assignment]
-    for row in published.values:
-        assert all(v is None or v == 0 or v >= k for v in row)
-    kept = [row for row in seen[0] if any(row)]
-    if not kept:
-        assert published.empty
-        return
-    grid, has_row_totals, has_column_totals = extend(kept)
-    hidden = {
-        (r, c) for r, row in enumerate(published.values) for c, v in enumerate(row) if v is None
-    }
-    for r, row in enumerate(published.values):
-        for c, v in enumerate(row):
-            assert v is None or v == grid[r][c]
-    for cell, (low, high) in hidden_ranges(grid, hidden, has_row_totals, has_column_totals).items():
-        assert low < high, cell
+@given(counts=tables(), epsilon=st.sampled_from([0.2, 1.0]), sensitivity=st.integers(1, 3))
+def test_dp_tables_hide_nothing_and_give_each_figure_its_interval(
+    counts: list[list[int]], epsilon: float, sensitivity: int
+) -> None:
+    """Every code row is published (noise never invents or drops a row), every figure is a
+    non-negative whole number, margins are the sums of the cells, and each figure carries a
+    95% interval around it."""
+    published = protect(
+        count_table(counts),
+        k=10,
+        rounding_base=5,
+        rounding_key=KEY,
+        mode=DIFFERENTIAL_PRIVACY,
+        epsilon=epsilon,
+        sensitivity=sensitivity,
+    )
+    assert published.hidden_cells == 0
+    assert published.row_codes[: len(counts)] == tuple(f"R{i}" for i in range(len(counts)))
+    assert published.intervals is not None
+    assert published.sensitivity == sensitivity
+    for row, intervals in zip(published.values, published.intervals, strict=True):
+        for value, interval in zip(row, intervals, strict=True):
+            assert value is not None
+            assert value >= 0
+            assert interval is not None
+            assert interval[0] <= value <= interval[1]
+    width = len(counts[0])
+    if width > 1:
+        for row in published.values:
+            assert row[width] == sum(row[:width])  # type: ignore[arg-type]
+    if len(counts) > 1:
+        for c in range(len(published.column_codes)):
+            column = [row[c] for row in published.values[: len(counts)]]
+            assert published.values[len(counts)][c] == sum(column)  # type: ignore[arg-type]
 
 
 def test_oracle_sees_no_pinned_cell_in_a_published_table() -> None:

@@ -15,7 +15,8 @@ from casework.reports.operations import ScopeError, set_coordinator_scope
 from casework.reports.request import COUNTRY, REGION, Scope
 from casework.reports.service import scope_of
 from tests.conftest import csrf_token
-from tests.factories import make_agency, make_case, make_user
+from tests.factories import make_agency, make_user
+from tests.reports.factories import counted_case
 
 
 def scope_events() -> list[AuditEvent]:
@@ -111,7 +112,7 @@ def test_cli_refuses_other_roles_and_unknown_accounts(app: Flask) -> None:
 
 def test_admin_sets_the_scope_on_the_coordinators_page(app: Flask, login_as) -> None:
     account = coordinator()
-    make_case(make_agency("TH police", country="TH"), full_name="Somchai Secretname")
+    counted_case(make_agency("TH police", country="TH"), full_name="Somchai Secretname")
     db.session.commit()
     client, _admin = login_as(Role.ADMIN)
     path = f"/admin/users/{account.user.id}/edit"
