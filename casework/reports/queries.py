@@ -6,7 +6,6 @@ triples come back; for a median table, (row code, column code, median, people) p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -16,7 +15,6 @@ from sqlalchemy import (
     case,
     func,
     literal_column,
-    or_,
     select,
     union_all,
 )
