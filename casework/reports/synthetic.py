@@ -228,7 +228,6 @@ def synthesise(
     jax.config.update("jax_enable_compilation_cache", False)  # type: ignore[no-untyped-call]
     import mbi
     from mbi.estimation import MirrorDescent
-    from mbi.extensions import synthetic_data
 
     domains = attribute_domains(period)
     attributes = list(domains)
@@ -260,12 +259,14 @@ def synthesise(
     domain = mbi.Domain(attributes, [len(domains[a]) for a in attributes])
     total = max(0.0, float(np.mean([noisy_one_way[a].sum() for a in attributes])))
     if total < 1:
-        return SyntheticData(domains, {a: np.zeros(0, dtype=np.int64) for a in attributes}, ())
+        empty = {a: np.zeros(0, dtype=np.int64) for a in attributes}
+        return SyntheticData(domains, empty, tuple((a,) for a in attributes) + tuple(tree))
     model = MirrorDescent().estimate(
         domain, measurements, known_total=total, iters=ESTIMATION_ITERATIONS
     )
-    rng_seed = seed if seed is not None else int.from_bytes(os.urandom(4), "big")
-    records = synthetic_data(model, round(total), seed=rng_seed)
+    # The model's own randomised rounding of its marginals into records (numpy; the
+    # JIT-compiled generator of mbi.extensions costs tens of seconds of compiling per call).
+    records = model.synthetic_data(round(total))
     columns = {a: np.asarray(records.data[a], dtype=np.int64) for a in attributes}
     cliques = tuple((a,) for a in attributes) + tuple(tree)
     return SyntheticData(domains, columns, cliques)
