@@ -263,3 +263,77 @@ def test_the_coordinator_reaches_no_case_referral_or_person(
                 assert coordinator.request(path, {"csrf_token": token})[0] == 404, path
     for path in ("/cases", "/cases/agency", "/cases/new"):
         assert coordinator.request(path)[0] == 404, path
+
+
+def test_coordinator_publishes_the_regional_dp_release_and_the_synthetic_data_set(
+    instance: Instance, coordinator: Browser, tmp_path: Path
+) -> None:
+    """The regional release with differential privacy (the default method): SDG 16.2.2 and
+    the flow tables with a 95% interval next to each figure, a signed package named by its
+    content that downloads the same each time, and the synthetic data set; `flask release
+    verify` accepts both packages."""
+    users = json.loads(instance.flask("demo", "--json").stdout)["users"]
+    email = next(u for u in users if u["role"] == "coordinator")["email"]
+    instance.flask("reports", "set-scope", email, "--region")
+    builder = coordinator.page("/reports/regional/report")
+    period = a_quarter_with_cases(builder)
+    report = f"/reports/regional/report?period={period}"
+    # A period nothing was released for opens with differential privacy, the default.
+    offered = re.findall(r'<option[^>]*value="(\d{4}-Q[1-4])"', builder)
+    fresh = coordinator.page(f"/reports/regional/report?period={offered[-1]}")
+    mode_select = fresh.split('name="mode"')[1].split("</select>")[0]
+    assert re.search(r'<option[^>]*selected[^>]*value="dp"', mode_select)
+    built = coordinator.post("/reports/regional/report", {"period": period, "mode": "dp"}, report)
+    assert built == 302
+    html = coordinator.page(f"{report}&mode=dp")
+    assert "SDG 16.2.2: victims by sex, age and form of exploitation" in html
+    assert "Flows: victims by citizenship and country of exploitation" in html
+    assert "Referral flows" in html
+    assert "95% interval" in html
+    assert "hidden to protect confidentiality" not in html  # nothing is an x
+    assert "<svg" in html  # charts, each with its table
+
+    status, headers, package = coordinator.request(
+        f"/reports/regional/release.zip?period={period}&mode=dp"
+    )
+    assert status == 200
+    name = headers["Content-Disposition"].split('filename="')[1].rstrip('"')
+    assert name.startswith(f"casework-release-region-{period}-dp-")
+    again = coordinator.request(f"/reports/regional/release.zip?period={period}&mode=dp")
+    assert again[2] == package  # one release per request: the same file every time
+    release = tmp_path / name
+    release.write_bytes(package)
+    verified = instance.flask("release", "verify", str(release), check=False)
+    assert verified.returncode == 0, verified.stderr
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        tables = json.loads(archive.read("report.json"))["tables"]
+    metadata = manifest["metadata"]
+    assert metadata["mode"] == "dp"
+    assert metadata["scope_code"] == "region"
+    assert {t["template"] for t in metadata["tables"]} >= {"sdg_16_2_2", "referral_flows"}
+    assert all(t["noise_variance_per_cell"] > 0 for t in metadata["tables"])
+    sdg = next(t for t in tables if t["template"] == "sdg_16_2_2")
+    assert all(v is not None and v >= 0 for row in sdg["values"] for v in row)
+    assert all(
+        low <= v <= high
+        for row, bounds in zip(sdg["values"], sdg["intervals_95"], strict=True)
+        for v, (low, high) in zip(row, bounds, strict=True)
+    )
+
+    synthetic = coordinator.post(
+        "/reports/regional/synthetic", {"period": period, "mode": "dp"}, f"{report}&mode=dp"
+    )
+    assert synthetic == 302
+    assert "Download synthetic data set" in coordinator.page(f"{report}&mode=dp")
+    status, headers, data = coordinator.request(f"/reports/regional/synthetic.zip?period={period}")
+    assert status == 200
+    name = headers["Content-Disposition"].split('filename="')[1].rstrip('"')
+    assert name.startswith(f"casework-synthetic-region-{period}-dp-")
+    path = tmp_path / name
+    path.write_bytes(data)
+    verified = instance.flask("release", "verify", str(path), check=False)
+    assert verified.returncode == 0, verified.stderr
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        header = archive.read("synthetic.csv").decode().splitlines()[0]
+    assert header.split(",")[:3] == ["month", "citizenship", "gender"]
