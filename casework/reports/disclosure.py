@@ -22,11 +22,12 @@ saying what was done. True counts never leave this function.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from casework.reports import dp
+from casework.reports.linked import AuditTable, narrow_figures
 from casework.reports.rounding import coin, round_count
 from casework.reports.suppression import Position, suppress
 
@@ -203,12 +204,15 @@ def protect(
     rounding_context: tuple[str, ...] = (),
     shared_margins: bool = False,
     sensitive: frozenset[Position] = frozenset(),
+    linked: Sequence[PublishedTable] = (),
 ) -> PublishedTable:
     """Apply disclosure control to `table` (see the module docstring).
 
     `rounding_context` (scope, period, population snapshot) keys the rounding coin with the
     template and cell; `shared_margins` says the column totals are the population's, shared
-    by every one-way template of it; `sensitive` are inner cells to hide as if small."""
+    by every one-way template of it; `sensitive` are cells to hide as if small; `linked`
+    are the suppressed tables already released for the same people whose column totals
+    this table shares: the audit (`linked.py`) checks every hidden figure against them."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
     if mode == DIFFERENTIAL_PRIVACY:
@@ -237,21 +241,42 @@ def protect(
     result = suppress(rows, k, protect_zeros=True, also_hide=sensitive, frozen=frozen)
     row_codes = table.row_codes + ((TOTAL,) if result.has_column_totals else ())
     column_codes = table.column_codes + ((TOTAL,) if result.has_row_totals else ())
-    values: list[tuple[int | None, ...]] = []
-    for r, grid_row in enumerate(result.grid):
-        out: list[int | None] = []
-        for c, value in enumerate(grid_row):
-            if (r, c) in result.hidden:
-                out.append(None)
-                continue
-            owner = "_population" if shared_margins and row_codes[r] == TOTAL else table.template
-            draw = coin(
-                rounding_key, owner, (row_codes[r], column_codes[c]), value, rounding_context
-            )
-            out.append(round_count(value, rounding_base, k, draw))
-        values.append(tuple(out))
+    hidden = set(result.hidden)
+
+    def rounded() -> list[tuple[int | None, ...]]:
+        values: list[tuple[int | None, ...]] = []
+        for r, grid_row in enumerate(result.grid):
+            out: list[int | None] = []
+            for c, value in enumerate(grid_row):
+                if (r, c) in hidden:
+                    out.append(None)
+                    continue
+                shared = shared_margins and row_codes[r] == TOTAL
+                owner = "_population" if shared else table.template
+                draw = coin(
+                    rounding_key, owner, (row_codes[r], column_codes[c]), value, rounding_context
+                )
+                out.append(round_count(value, rounding_base, k, draw))
+            values.append(tuple(out))
+        return values
+
+    values = rounded()
+    earlier = [
+        AuditTable(t.values, _inner(t.row_codes), _inner(t.column_codes), True)
+        for t in (linked if shared_margins else ())
+        if t.values
+    ]
+    inner_rows, inner_columns = len(table.row_codes), len(table.column_codes)
+    while True:
+        mine = AuditTable(values, inner_rows, inner_columns, shared_margins)
+        narrow = narrow_figures([*earlier, mine], k, rounding_base)
+        more = _more_to_hide(result.grid, hidden, frozen, narrow, len(earlier))
+        if not more:
+            break
+        hidden |= more
+        values = rounded()
     notes = []
-    if result.hidden:
+    if hidden:
         notes.append(NOTE_SUPPRESSED)
     notes.append(NOTE_ROUNDED)
     return PublishedTable(
@@ -263,9 +288,40 @@ def protect(
         k=k,
         rounding_base=rounding_base,
         epsilon=None,
-        hidden_cells=len(result.hidden),
+        hidden_cells=len(hidden),
         notes=tuple(notes),
     )
+
+
+def _inner(codes: tuple[str, ...]) -> int:
+    return len(codes) - (1 if codes and codes[-1] == TOTAL else 0)
+
+
+def _more_to_hide(
+    grid: list[list[int]],
+    hidden: set[Position],
+    frozen: frozenset[Position],
+    narrow: set[tuple[int, Position]],
+    mine: int,
+) -> set[Position]:
+    """For each narrow hidden figure, the cheapest published figure of this table to hide
+    beside it: in its row or column (this table's), or in its column (an earlier table's,
+    linked through the month totals). Nothing left to hide but frozen margins: every
+    other figure (a table with only the population's totals published adds nothing)."""
+    if not narrow:
+        return set()
+    rows, columns = len(grid), len(grid[0])
+    total = grid[-1][-1] + 1
+    published = [
+        (r, c) for r in range(rows) for c in range(columns) if (r, c) not in hidden | frozen
+    ]
+    chosen: set[Position] = set()
+    for index, (r, c) in sorted(narrow):
+        near = [p for p in published if (p[1] == c or (index == mine and p[0] == r))]
+        near = [p for p in near if p not in chosen]
+        if near:
+            chosen.add(min(near, key=lambda p: (grid[p[0]][p[1]] / total, p)))
+    return chosen or set(published)
 
 
 def _protect_dp(table: CountTable, *, k: int, epsilon: float, sensitivity: int) -> PublishedTable:

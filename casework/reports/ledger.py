@@ -23,6 +23,7 @@ The check is one indexed query over release definitions, whatever the number of 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -149,6 +150,32 @@ def check_overlap(request: ReportRequest) -> None:
             ),
             release.id,
         )
+
+
+def released_for_population(
+    request: ReportRequest, templates: Sequence[str]
+) -> list[PublishedTable]:
+    """The suppressed tables of `templates` already released for exactly the population of
+    `request` (same unit, scope and period), oldest first."""
+    scope_value = (
+        ReportRelease.scope_value == request.scope.value
+        if request.scope.value is not None
+        else ReportRelease.scope_value.is_(None)
+    )
+    releases = db.session.scalars(
+        select(ReportRelease)
+        .where(
+            ReportRelease.unit == request.unit,
+            ReportRelease.scope_kind == request.scope.kind,
+            scope_value,
+            ReportRelease.period_key == request.period.key,
+            ReportRelease.mode == request.mode,
+            ReportRelease.template.in_(templates),
+            ReportRelease.request_key != request.key,
+        )
+        .order_by(ReportRelease.released_at, ReportRelease.id)
+    )
+    return [PublishedTable.from_dict(r.published) for r in releases]
 
 
 def budget_status(year: int, budget: float, scope: str = REGION) -> BudgetStatus:

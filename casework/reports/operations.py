@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -58,6 +58,7 @@ def release_table(
     sensitive: Sensitive | None = None,
     shared_margins: bool = False,
     notes: tuple[str, ...] = (),
+    linked: Callable[[ReportRequest], Sequence[PublishedTable]] | None = None,
 ) -> tuple[ReportRelease, bool]:
     """The release for `request`: the stored one if it was released before (False), else a
     new one (True) after the ledger's checks. `Refused` explains a refusal.
@@ -69,7 +70,8 @@ def release_table(
     epsilon (default REPORT_DP_EPSILON). `snapshot` fingerprints the population counted
     (keys the rounding); `sensitive` names cells to hide beyond the small ones;
     `shared_margins`: the column totals are the population's (see `disclosure.protect`);
-    `notes` are note codes recorded with the table (what it counted)."""
+    `notes` are note codes recorded with the table (what it counted); `linked` gives the
+    suppressed tables already released for the same people that share its margins."""
     # Two requests for the same table must not both release it (and both spend budget).
     serialise(f"report-release:{request.key}")
     existing = stored_release(request)
@@ -141,6 +143,9 @@ def release_table(
             sensitive=sensitive(request)
             if sensitive is not None and request.mode != DIFFERENTIAL_PRIVACY
             else frozenset(),
+            linked=linked(request)
+            if linked is not None and shared_margins and request.mode != DIFFERENTIAL_PRIVACY
+            else (),
         )
     if notes:
         published = replace(published, notes=(*notes, *published.notes))

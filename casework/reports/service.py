@@ -26,7 +26,13 @@ from casework.reports.disclosure import (
     PublishedTable,
 )
 from casework.reports.exports import LabelledTable, ReportDocument
-from casework.reports.ledger import Refused, budget_scope, spend_budget, stored_release
+from casework.reports.ledger import (
+    Refused,
+    budget_scope,
+    released_for_population,
+    spend_budget,
+    stored_release,
+)
 from casework.reports.models import CoordinatorScope, ReportRelease
 from casework.reports.operations import release_table
 from casework.reports.queries import (
@@ -101,6 +107,10 @@ def dp_capable(code: str) -> bool:
     return template.statistic == COUNT and template.sensitivity is not None
 
 
+def shared_templates() -> tuple[str, ...]:
+    return tuple(code for code in TEMPLATES if shares_population_margins(code))
+
+
 def release_notes(code: str) -> tuple[str, ...]:
     """What a table counted, recorded with it (the settings may change later)."""
     notes = [NOTE_COUNTING + counting_rule()]
@@ -159,6 +169,7 @@ def build_report(
                 sensitive=lambda r: dominated_cells(r, k),
                 shared_margins=shares_population_margins(code),
                 notes=release_notes(code),
+                linked=lambda r: released_for_population(r, shared_templates()),
             )
         except Refused as refusal:
             results.append(TableResult(code, None, str(refusal)))

@@ -1,0 +1,127 @@
+"""The audit of suppressed tables against every table already released for the same people.
+
+Secondary suppression (`suppression.py`) protects one table against its own margins. The
+tables of one population are also linked: every one-way table of people shares the month
+totals, and published figures are rounded, not exact. So before a suppressed table is
+published, this module does what an attacker would: it takes every figure of the new table
+and of the tables already released for the same population as a range (a figure randomly
+rounded to base b from a true count of at least k lies in [max(k, p-b+1), p+b-1]; a hidden
+one is unknown), every cell a non-negative number, and bounds each hidden figure from below
+and above with linear programming (HiGHS). A hidden figure the attacker can narrow to fewer
+than k values (width below k-1) is a disclosure: the caller hides more and asks again.
+
+Linear programming relaxes the integers, so its ranges contain the integer ones; the tests
+check the published tables with an independent integer-programming attacker
+(tests/reports/linked_oracle.py). Decision record: docs/decisions/0030.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import highspy
+
+Position = tuple[int, int]
+INFINITE = highspy.kHighsInf
+
+
+@dataclass(frozen=True)
+class AuditTable:
+    """A table as published: the extended grid (margins last, None where hidden), its
+    inner size, and whether its column totals are the population's (shared)."""
+
+    values: Sequence[Sequence[int | None]]
+    rows: int
+    columns: int
+    shared: bool
+
+
+def figure_range(published: int, k: int, base: int) -> tuple[float, float]:
+    """Where the true count behind a published figure lies."""
+    if published == 0:
+        return 0.0, 0.0
+    return float(max(k, published - base + 1)), float(published + base - 1)
+
+
+class _Model:
+    def __init__(self) -> None:
+        self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
+        self.highs.setOptionValue("output_flag", False)
+        self.columns = 0
+
+    def variable(self, low: float = 0.0, high: float = INFINITE) -> int:
+        self.highs.addCol(0.0, low, high, 0, [], [])
+        self.columns += 1
+        return self.columns - 1
+
+    def constraint(self, terms: dict[int, float], low: float, high: float) -> None:
+        indices = list(terms)
+        self.highs.addRow(low, high, len(indices), indices, [terms[i] for i in indices])
+
+
+def hidden_ranges(
+    tables: Sequence[AuditTable], k: int, base: int
+) -> dict[tuple[int, Position], tuple[float, float]]:
+    """(table index, position) of every hidden figure -> the (lowest, highest) value an
+    attacker with all `tables` can give it."""
+    model = _Model()
+    shared_months: list[int] = []
+    targets: dict[tuple[int, Position], int] = {}
+    for index, table in enumerate(tables):
+        if table.shared:
+            while len(shared_months) < table.columns:
+                shared_months.append(model.variable())
+            months = shared_months[: table.columns]
+        else:
+            months = [model.variable() for _ in range(table.columns)]
+        cells = [[model.variable() for _ in range(table.columns)] for _ in range(table.rows)]
+        for c in range(table.columns):
+            terms = {cells[r][c]: 1.0 for r in range(table.rows)}
+            terms[months[c]] = -1.0
+            model.constraint(terms, 0.0, 0.0)
+        figures: dict[Position, dict[int, float]] = {}
+        for r in range(table.rows):
+            for c in range(table.columns):
+                figures[(r, c)] = {cells[r][c]: 1.0}
+            if table.columns > 1:
+                figures[(r, table.columns)] = {cells[r][c]: 1.0 for c in range(table.columns)}
+        if table.rows > 1:
+            for c in range(table.columns):
+                figures[(table.rows, c)] = {months[c]: 1.0}
+            if table.columns > 1:
+                figures[(table.rows, table.columns)] = dict.fromkeys(months, 1.0)
+        for position, terms in figures.items():
+            value = table.values[position[0]][position[1]]
+            if value is not None:
+                low, high = figure_range(value, k, base)
+                model.constraint(terms, low, high)
+                continue
+            target = model.variable(0.0, INFINITE)
+            model.constraint({**terms, target: -1.0}, 0.0, 0.0)
+            targets[(index, position)] = target
+    ranges: dict[tuple[int, Position], tuple[float, float]] = {}
+    highs = model.highs
+    for key, column in targets.items():
+        bounds = []
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            highs.changeColCost(column, 1.0)
+            highs.changeObjectiveSense(sense)
+            highs.run()
+            status = highs.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                bounds.append(float(highs.getInfo().objective_function_value))
+            else:  # unbounded above: nothing limits the figure
+                bounds.append(INFINITE if sense == highspy.ObjSense.kMaximize else 0.0)
+            highs.changeColCost(column, 0.0)
+        ranges[key] = (bounds[0], bounds[1])
+    return ranges
+
+
+def narrow_figures(tables: Sequence[AuditTable], k: int, base: int) -> set[tuple[int, Position]]:
+    """The hidden figures an attacker can narrow to fewer than k values."""
+    return {
+        key
+        for key, (low, high) in hidden_ranges(tables, k, base).items()
+        if high - low < k - 1 - 1e-6
+    }
