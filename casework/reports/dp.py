@@ -12,6 +12,7 @@ repeated request returns it, so the same figures are never drawn twice.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -61,6 +62,7 @@ def noisy_vector(values: Sequence[int], epsilon: float, sensitivity: int) -> lis
     return [int(v) for v in laplace_measurement(epsilon, sensitivity)([int(v) for v in values])]
 
 
+@functools.lru_cache(maxsize=256)
 def noise_scale(epsilon: float, sensitivity: int) -> float:
     """The smallest discrete Laplace scale whose privacy map OpenDP proves within `epsilon`
     for `sensitivity` (OpenDP's binary search over the scale)."""

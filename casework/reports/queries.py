@@ -146,29 +146,40 @@ def dominated_cells(request: ReportRequest, k: int) -> frozenset[Position]:
     """Cells of a country or region table (margins included) where the people of all
     agencies but one number 1 to k-1: that agency's supervisor, who knows their own
     agency's figures, would learn the others' few people by subtraction. Hidden like small
-    counts. Counted by the database per agency (one GROUP BY); no row is loaded."""
+    counts."""
+    return counts_and_dominated_cells(request, k)[1]
+
+
+def counts_and_dominated_cells(
+    request: ReportRequest, k: int
+) -> tuple[CountTable, frozenset[Position]]:
+    """The true counts of a table and its dominated cells (see `dominated_cells`), from one
+    GROUP BY per agency: the database counts, no row is loaded."""
     if request.scope.kind == AGENCY:
-        return frozenset()
+        return count_table(request), frozenset()
     template = TEMPLATES[request.template]
     unit = UNITS[template.unit]
-    statement = count_statement(request)
     agency = unit.agency_column.label("agency")
-    statement = statement.add_columns(agency).group_by(agency)
+    statement = count_statement(request).add_columns(agency).group_by(agency)
     row_codes, column_codes = template.row_codes(), column_codes_of(request)
-    rows, columns = (
-        {c: i for i, c in enumerate(row_codes)},
-        {c: j for j, c in enumerate(column_codes)},
-    )
+    rows = {c: i for i, c in enumerate(row_codes)}
+    columns = {c: j for j, c in enumerate(column_codes)}
     by_agency: dict[Any, list[list[int]]] = {}
     for r, c, n, owner in db.session.execute(statement).all():
         grid = by_agency.setdefault(owner, [[0] * len(column_codes) for _ in row_codes])
         grid[rows.get(r, len(row_codes) - 1)][columns.get(c, len(column_codes) - 1)] += int(n)
-    if len(by_agency) < 2:
-        return frozenset()
     total = [
         [sum(g[i][j] for g in by_agency.values()) for j in range(len(column_codes))]
         for i in range(len(row_codes))
     ]
+    table = CountTable(
+        template=request.template,
+        row_codes=row_codes,
+        column_codes=column_codes,
+        counts=tuple(tuple(row) for row in total),
+    )
+    if len(by_agency) < 2:
+        return table, frozenset()
     extended_total = extend(total)[0]
     found: set[Position] = set()
     for grid in by_agency.values():
@@ -178,7 +189,7 @@ def dominated_cells(request: ReportRequest, k: int) -> frozenset[Position]:
                 rest = value - own[i][j]
                 if own[i][j] > 0 and 0 < rest < k:
                     found.add((i, j))
-    return frozenset(found)
+    return table, frozenset(found)
 
 
 def population_snapshot(request: ReportRequest) -> tuple[int, str]:

@@ -23,6 +23,7 @@ from casework.reports.disclosure import (
     NOTE_ROUNDED,
     NOTE_SUPPRESSED,
     TOTAL,
+    CountTable,
     PublishedTable,
 )
 from casework.reports.exports import LabelledTable, ReportDocument
@@ -37,12 +38,13 @@ from casework.reports.models import CoordinatorScope, ReportRelease
 from casework.reports.operations import release_table
 from casework.reports.queries import (
     count_table,
-    dominated_cells,
+    counts_and_dominated_cells,
     median_table,
     population_snapshot,
 )
 from casework.reports.request import AGENCY, COUNTRY, REGION, Period, ReportRequest, Scope
 from casework.reports.settings import CONSENTED, counting_rule, listed_countries, victim_statuses
+from casework.reports.suppression import Position
 from casework.reports.templates import COUNT, DP_REPORT, MEDIAN, QUARTERLY_REPORT, TEMPLATES
 from casework.vocab import TRAFFICKING_STATUSES, country_name
 
@@ -153,20 +155,33 @@ def build_report(
                 TableResult(code, stored_release(r), str(refusal)) for code, r in requests.items()
             ]
     results = []
+    counted: dict[str, tuple[CountTable, frozenset[Position]]] = {}
     for code, request in requests.items():
         template = TEMPLATES[code]
         bound = template.sensitivity if dp_mode else None
+
+        def counts(r: ReportRequest, bound: int | None = bound) -> CountTable:
+            if bound is not None:
+                return count_table(r, people_bound=bound)
+            counted[r.key] = counts_and_dominated_cells(r, k)  # one GROUP BY for both
+            return counted[r.key][0]
+
+        def dominated(r: ReportRequest) -> frozenset[Position]:
+            if r.key not in counted:
+                counted[r.key] = counts_and_dominated_cells(r, k)
+            return counted[r.key][1]
+
         try:
             release, _created = release_table(
                 request,
                 actor_id=user.id,
-                count=lambda r, bound=bound: count_table(r, people_bound=bound),  # type: ignore[misc]
+                count=counts,
                 sensitivity=template.sensitivity,
                 today=today,
                 medians=median_table if template.statistic == MEDIAN else None,
                 epsilon=share if dp_mode else None,
                 snapshot=population_snapshot,
-                sensitive=lambda r: dominated_cells(r, k),
+                sensitive=dominated,
                 shared_margins=shares_population_margins(code),
                 notes=release_notes(code),
                 linked=lambda r: released_for_population(r, shared_templates()),
