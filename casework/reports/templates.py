@@ -412,6 +412,7 @@ QUARTERLY_REPORT = tuple(TEMPLATES)
 # The regional release with differential privacy: the standard breakdowns and CTDC's
 # variables. One epsilon per release (REPORT_DP_EPSILON) is shared by its tables.
 DP_REPORT = (
+    "victims_by_citizenship",
     "sdg_16_2_2",
     "flows_citizenship_exploitation",
     "referral_flows",
