@@ -110,7 +110,8 @@ def utility(args: argparse.Namespace, settings: dict[str, Any]) -> None:
     quarters = [Period(f"{year}-Q{q}") for q in range(1, 5)]
     months = [Period(f"{year}-{m:02d}") for m in range(1, 13)]
     runs = [("country-quarter", Scope(COUNTRY, c), p) for c in countries() for p in quarters]
-    runs += [("country-month", Scope(COUNTRY, c), p) for c in countries() for p in months]
+    if not args.quarters_only:
+        runs += [("country-month", Scope(COUNTRY, c), p) for c in countries() for p in months]
     runs += [("region-quarter", Scope(REGION), p) for p in quarters]
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     began = time.perf_counter()
@@ -243,7 +244,9 @@ def ledger(args: argparse.Namespace, settings: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("utility").add_argument("--year", type=int, default=2025)
+    utility_parser = sub.add_parser("utility")
+    utility_parser.add_argument("--year", type=int, default=2025)
+    utility_parser.add_argument("--quarters-only", action="store_true", help="No months.")
     dp_parser = sub.add_parser("dp")
     dp_parser.add_argument("--period", default="2025-Q3")
     dp_parser.add_argument("--draws", type=int, default=5)
