@@ -78,6 +78,9 @@ class PublishedTable:
     noise_scale: float | None = None
     noise_variance: float | None = None
     sensitivity: int | None = None
+    # Differential privacy: the inner cells as OpenDP returned them (may be negative), before
+    # post-processing: unbiased, each with `noise_variance`, what a regional hub adds up.
+    noisy_cells: tuple[tuple[int, ...], ...] | None = None
 
     @property
     def empty(self) -> bool:
@@ -86,6 +89,8 @@ class PublishedTable:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["values"] = [list(row) for row in self.values]
+        if self.noisy_cells is not None:
+            data["noisy_cells"] = [list(row) for row in self.noisy_cells]
         if self.intervals is not None:
             data["intervals"] = [
                 [list(cell) if cell is not None else None for cell in row] for row in self.intervals
@@ -115,6 +120,9 @@ class PublishedTable:
             noise_scale=data.get("noise_scale"),
             noise_variance=data.get("noise_variance"),
             sensitivity=data.get("sensitivity"),
+            noisy_cells=tuple(tuple(row) for row in data["noisy_cells"])
+            if data.get("noisy_cells") is not None
+            else None,
         )
 
 
@@ -377,4 +385,7 @@ def _protect_dp(table: CountTable, *, k: int, epsilon: float, sensitivity: int) 
         noise_scale=scale,
         noise_variance=dp.variance(scale),
         sensitivity=sensitivity,
+        noisy_cells=tuple(
+            tuple(noisy[r * width : (r + 1) * width]) for r in range(len(table.row_codes))
+        ),
     )

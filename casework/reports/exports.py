@@ -37,8 +37,10 @@ class LabelledTable:
     notes: tuple[str, ...]
     release_id: str
     statistic: str = "count"  # "median": values are median days
-    # Differential privacy: each figure's 95% interval (low, high), else None.
+    # Differential privacy: each figure's 95% interval (low, high), else None; the inner
+    # cells as noised, before post-processing (for a hub that adds installations' tables).
     intervals: tuple[tuple[tuple[int, int] | None, ...], ...] | None = None
+    noisy_cells: tuple[tuple[int, ...], ...] | None = None
 
     def interval_text(self, r: int, c: int) -> str:
         if self.intervals is None or self.intervals[r][c] is None:
@@ -121,6 +123,9 @@ def to_json(document: ReportDocument) -> bytes:
                     for row in t.intervals
                 ]
                 if t.intervals is not None
+                else None,
+                "noisy_cells": [list(row) for row in t.noisy_cells]
+                if t.noisy_cells is not None
                 else None,
                 "notes": list(t.notes),
             }

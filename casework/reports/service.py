@@ -349,6 +349,7 @@ def labelled(result: TableResult) -> LabelledTable | None:
         release_id=str(result.release.id),
         statistic=published.statistic,
         intervals=published.intervals,
+        noisy_cells=published.noisy_cells,
     )
 
 

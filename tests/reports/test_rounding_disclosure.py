@@ -163,6 +163,13 @@ def test_dp_tables_hide_nothing_and_give_each_figure_its_interval(
     )
     assert published.hidden_cells == 0
     assert published.row_codes[: len(counts)] == tuple(f"R{i}" for i in range(len(counts)))
+    # The raw noisy cells are kept for a hub; each column's published total is their sum
+    # (never below 0): post-processing keeps the noisy totals, unbiased.
+    assert published.noisy_cells is not None
+    assert len(published.noisy_cells) == len(counts)
+    for c in range(len(counts[0])):
+        noisy_sum = sum(row[c] for row in published.noisy_cells)
+        assert sum(row[c] for row in published.values[: len(counts)]) == max(0, noisy_sum)  # type: ignore[misc]
     assert published.intervals is not None
     assert published.sensitivity == sensitivity
     for row, intervals in zip(published.values, published.intervals, strict=True):
