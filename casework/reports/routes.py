@@ -31,6 +31,7 @@ from casework.reports.disclosure import DIFFERENTIAL_PRIVACY, STANDARD
 from casework.reports.exports import to_csv, to_json, to_xlsx
 from casework.reports.ledger import Refused, budget_scope, budget_status
 from casework.reports.models import ReportPublication
+from casework.reports.notes import nothing_published
 from casework.reports.package import public_key_fingerprint, public_key_pem
 from casework.reports.publications import REPORT, SYNTHETIC, stored_publication
 from casework.reports.publishing import charts_for, publish_report, publish_synthetic
@@ -40,7 +41,6 @@ from casework.reports.service import (
     build_report,
     document,
     labelled,
-    nothing_published,
     report_templates,
     scope_label,
     scope_of,

@@ -20,9 +20,10 @@ from casework.reports import dp
 from casework.reports.disclosure import TOTAL, PublishedTable
 from casework.reports.ledger import budget_status
 from casework.reports.models import CoordinatorScope, ReportRelease
+from casework.reports.notes import note_text
 from casework.reports.queries import count_table
 from casework.reports.request import AGENCY, COUNTRY, Period, ReportRequest, Scope
-from casework.reports.service import build_report, note_text
+from casework.reports.service import build_report
 from casework.reports.suppression import extend
 from casework.reports.templates import TEMPLATES
 from tests.factories import make_agency, make_case, make_user
