@@ -153,7 +153,7 @@ def main() -> None:
             )
 
         def standard_template() -> None:
-            table, dominated = counts_and_dominated_cells(request, config["REPORT_K"])
+            table, dominated, known = counts_and_dominated_cells(request, config["REPORT_K"])
             protect(
                 table,
                 k=config["REPORT_K"],
@@ -162,6 +162,7 @@ def main() -> None:
                 rounding_context=("cases", "region", "", args.year, "bench"),
                 shared_margins=True,
                 sensitive=dominated,
+                known_to=known,
             )
 
         runs = (("bare", bare), ("dp", dp_template), ("standard", standard_template))

@@ -54,7 +54,7 @@ from casework.reports.ledger import (
     record_release,
     released_for_population,
 )
-from casework.reports.queries import count_table, dominated_cells
+from casework.reports.queries import count_table, counts_and_dominated_cells
 from casework.reports.request import COUNTRY, REGION, Period, ReportRequest, Scope
 from casework.reports.rounding import derive_rounding_key
 from casework.reports.service import shared_templates, shares_population_margins
@@ -77,7 +77,7 @@ def suppressed(scope: Scope, period: Period, settings: dict[str, Any]) -> dict[s
         if template.statistic != COUNT:
             continue
         request = ReportRequest(code, template.unit, scope, period, STANDARD)
-        table = count_table(request)
+        table, dominated, known = counts_and_dominated_cells(request, k)
         shared = shares_population_margins(code)
         published = protect(
             table,
@@ -86,7 +86,8 @@ def suppressed(scope: Scope, period: Period, settings: dict[str, Any]) -> dict[s
             rounding_key=key,
             rounding_context=(template.unit, scope.kind, scope.value or "", period.key, "bench"),
             shared_margins=shared,
-            sensitive=dominated_cells(request, k),
+            sensitive=dominated,
+            known_to=known,
             linked=[p for p in earlier if p.values] if shared else (),
         )
         if shared:

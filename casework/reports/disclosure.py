@@ -213,6 +213,7 @@ def protect(
     shared_margins: bool = False,
     sensitive: frozenset[Position] = frozenset(),
     linked: Sequence[PublishedTable] = (),
+    known_to: Sequence[Sequence[Sequence[int]]] = (),
 ) -> PublishedTable:
     """Apply disclosure control to `table` (see the module docstring).
 
@@ -220,7 +221,9 @@ def protect(
     template and cell; `shared_margins` says the column totals are the population's, shared
     by every one-way template of it; `sensitive` are cells to hide as if small; `linked`
     are the suppressed tables already released for the same people whose column totals
-    this table shares: the audit (`linked.py`) checks every hidden figure against them."""
+    this table shares: the audit (`linked.py`) checks every hidden figure against them;
+    `known_to` are the extended grids each agency knows of this table (its own true counts):
+    the audit also checks what each such reader can narrow the other agencies' people to."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
     if mode == DIFFERENTIAL_PRIVACY:
@@ -278,6 +281,9 @@ def protect(
     while True:
         mine = AuditTable(values, inner_rows, inner_columns, shared_margins)
         narrow = narrow_figures([*earlier, mine], k, rounding_base)
+        for own in known_to:
+            reader = AuditTable(values, inner_rows, inner_columns, False, own)
+            narrow |= {(len(earlier), p) for _, p in narrow_figures([reader], k, rounding_base)}
         more = _more_to_hide(result.grid, hidden, frozen, narrow, len(earlier))
         if not more:
             break

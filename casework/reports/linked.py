@@ -35,6 +35,9 @@ class AuditTable:
     rows: int
     columns: int
     shared: bool
+    # What one reader already knows of each figure (a supervisor: their own agency's true
+    # counts, extended grid): the audit then bounds the *rest* of each figure.
+    known: Sequence[Sequence[int]] | None = None
 
 
 def figure_range(published: int, k: int, base: int) -> tuple[float, float]:
@@ -95,6 +98,9 @@ def hidden_ranges(
             value = table.values[position[0]][position[1]]
             if value is not None:
                 low, high = figure_range(value, k, base)
+                if table.known is not None:
+                    own = table.known[position[0]][position[1]]
+                    low, high = max(0.0, low - own), max(0.0, high - own)
                 model.constraint(terms, low, high)
                 continue
             target = model.variable(0.0, INFINITE)
@@ -119,9 +125,13 @@ def hidden_ranges(
 
 
 def narrow_figures(tables: Sequence[AuditTable], k: int, base: int) -> set[tuple[int, Position]]:
-    """The hidden figures an attacker can narrow to fewer than k values."""
-    return {
-        key
-        for key, (low, high) in hidden_ranges(tables, k, base).items()
-        if high - low < k - 1 - 1e-6
-    }
+    """The hidden figures an attacker can narrow to fewer than k values (for a table read
+    with what one reader knows: the rest of a figure narrowed so, and not possibly none)."""
+    narrow = set()
+    for key, (low, high) in hidden_ranges(tables, k, base).items():
+        if high - low >= k - 1 - 1e-6:
+            continue
+        if tables[key[0]].known is not None and low < 1 - 1e-6:
+            continue
+        narrow.add(key)
+    return narrow

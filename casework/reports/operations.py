@@ -59,6 +59,7 @@ def release_table(
     shared_margins: bool = False,
     notes: tuple[str, ...] = (),
     linked: Callable[[ReportRequest], Sequence[PublishedTable]] | None = None,
+    known_to: Callable[[ReportRequest], Sequence[Sequence[Sequence[int]]]] | None = None,
 ) -> tuple[ReportRelease, bool]:
     """The release for `request`: the stored one if it was released before (False), else a
     new one (True) after the ledger's checks. `Refused` explains a refusal.
@@ -71,7 +72,8 @@ def release_table(
     (keys the rounding); `sensitive` names cells to hide beyond the small ones;
     `shared_margins`: the column totals are the population's (see `disclosure.protect`);
     `notes` are note codes recorded with the table (what it counted); `linked` gives the
-    suppressed tables already released for the same people that share its margins."""
+    suppressed tables already released for the same people that share its margins;
+    `known_to` the grids each agency knows of it (its own counts)."""
     # Two requests for the same table must not both release it (and both spend budget).
     serialise(f"report-release:{request.key}")
     existing = stored_release(request)
@@ -145,6 +147,9 @@ def release_table(
             else frozenset(),
             linked=linked(request)
             if linked is not None and shared_margins and request.mode != DIFFERENTIAL_PRIVACY
+            else (),
+            known_to=known_to(request)
+            if known_to is not None and request.mode != DIFFERENTIAL_PRIVACY
             else (),
         )
     if notes:

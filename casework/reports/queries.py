@@ -142,6 +142,9 @@ def count_table(request: ReportRequest, people_bound: int | None = None) -> Coun
     )
 
 
+Grid = list[list[int]]
+
+
 def dominated_cells(request: ReportRequest, k: int) -> frozenset[Position]:
     """Cells of a country or region table (margins included) where the people of all
     agencies but one number 1 to k-1: that agency's supervisor, who knows their own
@@ -152,11 +155,12 @@ def dominated_cells(request: ReportRequest, k: int) -> frozenset[Position]:
 
 def counts_and_dominated_cells(
     request: ReportRequest, k: int
-) -> tuple[CountTable, frozenset[Position]]:
-    """The true counts of a table and its dominated cells (see `dominated_cells`), from one
-    GROUP BY per agency: the database counts, no row is loaded."""
+) -> tuple[CountTable, frozenset[Position], tuple[Grid, ...]]:
+    """The true counts of a table, its dominated cells (see `dominated_cells`) and each
+    agency's own extended grid (what its supervisor knows), from one GROUP BY per agency:
+    the database counts, no row is loaded."""
     if request.scope.kind == AGENCY:
-        return count_table(request), frozenset()
+        return count_table(request), frozenset(), ()
     template = TEMPLATES[request.template]
     unit = UNITS[template.unit]
     agency = unit.agency_column.label("agency")
@@ -179,17 +183,17 @@ def counts_and_dominated_cells(
         counts=tuple(tuple(row) for row in total),
     )
     if len(by_agency) < 2:
-        return table, frozenset()
+        return table, frozenset(), ()
     extended_total = extend(total)[0]
     found: set[Position] = set()
-    for grid in by_agency.values():
-        own = extend(grid)[0]
+    owns = tuple(extend(grid)[0] for grid in by_agency.values())
+    for own in owns:
         for i, row in enumerate(extended_total):
             for j, value in enumerate(row):
                 rest = value - own[i][j]
                 if own[i][j] > 0 and 0 < rest < k:
                     found.add((i, j))
-    return table, frozenset(found)
+    return table, frozenset(found), owns
 
 
 def population_snapshot(request: ReportRequest) -> tuple[int, str]:

@@ -32,6 +32,7 @@ from casework.reports.models import CoordinatorScope, ReportRelease
 from casework.reports.notes import NOTE_COUNTING, NOTE_STATUSES, note_text
 from casework.reports.operations import release_table
 from casework.reports.queries import (
+    Grid,
     count_table,
     counts_and_dominated_cells,
     median_table,
@@ -147,7 +148,7 @@ def build_report(
                 TableResult(code, stored_release(r), str(refusal)) for code, r in requests.items()
             ]
     results = []
-    counted: dict[str, tuple[CountTable, frozenset[Position]]] = {}
+    counted: dict[str, tuple[CountTable, frozenset[Position], tuple[Grid, ...]]] = {}
     for code, request in requests.items():
         template = TEMPLATES[code]
         bound = template.sensitivity if dp_mode else None
@@ -163,6 +164,11 @@ def build_report(
                 counted[r.key] = counts_and_dominated_cells(r, k)
             return counted[r.key][1]
 
+        def known(r: ReportRequest) -> tuple[Grid, ...]:
+            if r.key not in counted:
+                counted[r.key] = counts_and_dominated_cells(r, k)
+            return counted[r.key][2]
+
         try:
             release, _created = release_table(
                 request,
@@ -174,6 +180,7 @@ def build_report(
                 epsilon=share if dp_mode else None,
                 snapshot=population_snapshot,
                 sensitive=dominated,
+                known_to=known,
                 shared_margins=shares_population_margins(code),
                 notes=release_notes(code),
                 linked=lambda r: released_for_population(r, shared_templates()),

@@ -91,3 +91,51 @@ def hidden_intervals(
             bounds.append(round(h.getInfo().objective_function_value))
         result[target] = (bounds[0], bounds[1])
     return result
+
+
+def others_intervals(
+    published: Sequence[Sequence[int | None]],
+    own: Sequence[Sequence[int]],
+    k: int,
+    base: int,
+) -> dict[Position, tuple[int, int]]:
+    """A supervisor who knows their own agency's true counts (`own`, the extended grid) reads
+    a country's table (`published`, the extended grid): for every figure, the least and most
+    people the *other* agencies can have there."""
+    rows, columns = len(own) - 1, len(own[0]) - 1
+    result = {}
+    for target_r in range(rows + 1):
+        for target_c in range(columns + 1):
+            bounds = []
+            for sense in ("min", "max"):
+                h = highspy.Highs()
+                h.setOptionValue("output_flag", False)
+                others = [
+                    [h.addIntegral(lb=0, ub=10**6) for _ in range(columns)] for _ in range(rows)
+                ]
+
+                def figure(r: int, c: int, others: list[list[object]] = others) -> object:
+                    cells = [
+                        others[i][j]
+                        for i in (range(rows) if r == rows else (r,))
+                        for j in (range(columns) if c == columns else (c,))
+                    ]
+                    return sum(cells[1:], cells[0])
+
+                for r in range(rows + 1):
+                    for c in range(columns + 1):
+                        value = published[r][c]
+                        if value is None:
+                            continue
+                        low, high = _bounds(value, k, base)
+                        h.addConstr(figure(r, c) >= low - own[r][c])
+                        h.addConstr(figure(r, c) <= high - own[r][c])
+                target = figure(target_r, target_c)
+                if sense == "min":
+                    h.minimize(target)
+                else:
+                    h.maximize(target)
+                assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+                bounds.append(round(h.getInfo().objective_function_value))
+            result[(target_r, target_c)] = (bounds[0], bounds[1])
+    return result

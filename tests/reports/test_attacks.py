@@ -245,3 +245,39 @@ def test_a_dp_release_spends_its_epsilon_once_from_its_scope_and_is_not_a_viewin
         assert published.hidden_cells == 0
         assert published.intervals is not None
         assert TOTAL in published.row_codes
+
+
+def test_the_supervisor_learns_no_few_people_of_other_agencies_from_any_figure(
+    app: Flask,
+) -> None:
+    """The same supervisor, now solving for every figure (hidden ones and margins too) with
+    integer programming: the other agencies' people behind a figure are never pinned to
+    1..k-1, and behind a hidden figure never narrowed to fewer than k values either (a
+    published figure minus one's own is the others' count give or take the rounding, which
+    is published anyway when it is k or more)."""
+    from tests.reports.linked_oracle import others_intervals
+
+    police = make_agency("KH police", country="KH")
+    centre = make_agency("KH counselling centre", country="KH")
+    shelter = make_agency("KH shelter", country="KH")
+    forms = ("ForcedLabour", "SexualExploitation", "ForcedMarriage")
+    for i in range(45):
+        counted_case(
+            police, identified_on=date(2026, 7 + i % 3, 1 + i % 28), exploitation=(forms[i % 3],)
+        )
+    counted_case(centre, identified_on=date(2026, 9, 12), exploitation=("SexualExploitation",))
+    for i in range(12):
+        counted_case(shelter, identified_on=date(2026, 8, 1 + i), exploitation=("ForcedLabour",))
+    db.session.flush()
+    user = coordinator("KH")
+    code = "victims_by_exploitation_type"
+    [country] = build_report(user, Period("2026-Q3"), [code], "standard", TODAY)  # type: ignore[arg-type]
+    assert country.published is not None
+    own = ReportRequest(code, "cases", Scope(AGENCY, str(police.id)), Period("2026-Q3"), "standard")
+    own_grid = extend(count_table(own).counts)[0]
+    k, base = app.config["REPORT_K"], app.config["REPORT_ROUNDING_BASE"]
+    values = country.published.values
+    for position, (low, high) in others_intervals(values, own_grid, k, base).items():
+        assert not (low >= 1 and high <= k - 1), position
+        if values[position[0]][position[1]] is None:
+            assert low == 0 or high - low >= k - 1, (position, low, high)
