@@ -227,7 +227,7 @@ def synthesise(
     jax.config.update("jax_enable_x64", True)  # type: ignore[no-untyped-call]
     jax.config.update("jax_enable_compilation_cache", False)  # type: ignore[no-untyped-call]
     import mbi
-    from mbi.estimation import MirrorDescent
+    from mbi.estimation import MirrorDescent, minimum_variance_unbiased_total
 
     domains = attribute_domains(period)
     attributes = list(domains)
@@ -257,7 +257,9 @@ def synthesise(
             mbi.LinearMeasurement(values, pair, float(np.sqrt(dp.variance(two_way_scale))))
         )
     domain = mbi.Domain(attributes, [len(domains[a]) for a in attributes])
-    total = max(0.0, float(np.mean([noisy_one_way[a].sum() for a in attributes])))
+    # The population's size, from the one-way measurements weighted by their precision
+    # (private-pgm's minimum-variance estimate): post-processing.
+    total = max(0.0, float(minimum_variance_unbiased_total(measurements[: len(attributes)])))
     if total < 1:
         empty = {a: np.zeros(0, dtype=np.int64) for a in attributes}
         return SyntheticData(domains, empty, tuple((a,) for a in attributes) + tuple(tree))

@@ -76,7 +76,7 @@ def test_true_marginals_are_counted_by_the_database(app: Flask) -> None:
 
 def test_an_empty_population_gives_an_empty_file_or_a_few_made_up_records(app: Flask) -> None:
     data = synthesise(Scope(REGION), Period("2026-Q1"), epsilon=1.0)
-    assert data.rows < 60  # noise alone: no real person behind any record
+    assert data.rows < 200  # noise alone (a few dozen records): no real person behind any
     assert synthetic_csv(data).decode().splitlines()[0] == ",".join(ATTRIBUTES)
 
 
