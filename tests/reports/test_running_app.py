@@ -81,10 +81,12 @@ class Browser:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirects
         )
 
-    def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
+    def request(
+        self, path: str, data: dict[str, str] | None = None, timeout: float = 30
+    ) -> tuple[int, Message, bytes]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         try:
-            with self.opener.open(self.base + path, body, timeout=30) as answer:
+            with self.opener.open(self.base + path, body, timeout=timeout) as answer:
                 return answer.status, answer.headers, answer.read()
         except urllib.error.HTTPError as error:
             return error.code, error.headers, error.read()
@@ -99,9 +101,11 @@ class Browser:
         assert match, f"no CSRF token on {path}"
         return match.group(1)
 
-    def post(self, path: str, data: dict[str, str], form_page: str | None = None) -> int:
+    def post(
+        self, path: str, data: dict[str, str], form_page: str | None = None, timeout: float = 30
+    ) -> int:
         data = {**data, "csrf_token": self.token(form_page or path)}
-        return self.request(path, data)[0]
+        return self.request(path, data, timeout)[0]
 
 
 def free_port() -> int:
@@ -322,8 +326,13 @@ def test_coordinator_publishes_the_regional_dp_release_and_the_synthetic_data_se
         for v, (low, high) in zip(row, bounds, strict=True)
     )
 
+    # Fitting the model compiles for 10-20 s the first time in a process (jax), more on a
+    # busy machine: the request waits for it.
     synthetic = coordinator.post(
-        "/reports/regional/synthetic", {"period": period, "mode": "dp"}, f"{report}&mode=dp"
+        "/reports/regional/synthetic",
+        {"period": period, "mode": "dp"},
+        f"{report}&mode=dp",
+        timeout=240,
     )
     assert synthetic == 302
     assert "Download synthetic data set" in coordinator.page(f"{report}&mode=dp")
