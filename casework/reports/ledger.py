@@ -117,6 +117,11 @@ def _other_population(request: ReportRequest) -> ColumnElement[bool]:
     return or_(~same_scope, ReportRelease.period_key != request.period.key)
 
 
+def released_with_dp(request: ReportRequest) -> bool:
+    """Some of `request`'s people were released with differential privacy (to its audience)."""
+    return _overlapping(request, ReportRelease.mode == DIFFERENTIAL_PRIVACY) is not None
+
+
 def check_overlap(request: ReportRequest) -> None:
     """Refuse a suppressed table whose population overlaps a released one with another
     definition, or one with a differentially private release (see the module docstring).

@@ -29,13 +29,20 @@ from casework.reports import bp
 from casework.reports.charts import bar_chart
 from casework.reports.disclosure import DIFFERENTIAL_PRIVACY, STANDARD
 from casework.reports.exports import to_csv, to_json, to_xlsx
-from casework.reports.ledger import Refused, budget_scope, budget_status
+from casework.reports.ledger import Refused, budget_scope, budget_status, released_with_dp
 from casework.reports.models import ReportPublication
 from casework.reports.notes import nothing_published
 from casework.reports.package import public_key_fingerprint, public_key_pem
 from casework.reports.publications import REPORT, SYNTHETIC, stored_publication
 from casework.reports.publishing import charts_for, publish_report, publish_synthetic
-from casework.reports.request import MONTH, QUARTER, YEAR, Period, recent_periods
+from casework.reports.request import (
+    MONTH,
+    QUARTER,
+    YEAR,
+    Period,
+    ReportRequest,
+    recent_periods,
+)
 from casework.reports.service import (
     TableResult,
     build_report,
@@ -59,11 +66,21 @@ MODE_LABELS = {
 }
 
 
-def mode_choices(regional: bool = True) -> list[SelectChoice]:
+def mode_choices(regional: bool = True, standard: bool = True) -> list[SelectChoice]:
     """The methods offered: differential privacy (first, the default) only for regional
-    reports."""
+    reports; suppression unless `standard` is False (people already released with DP)."""
     modes = (DIFFERENTIAL_PRIVACY, STANDARD) if regional else (STANDARD,)
+    if not standard:
+        modes = (DIFFERENTIAL_PRIVACY,)
     return [SelectChoice(value=mode, label=str(MODE_LABELS[mode])) for mode in modes]
+
+
+def _standard_offered(regional: bool, period: Period) -> bool:
+    """Suppressed tables are no longer offered for people released with DP."""
+    if not regional:
+        return True
+    probe = ReportRequest("victims_by_gender", "cases", scope_of(current_user), period, STANDARD)
+    return not released_with_dp(probe)
 
 
 def _today() -> date:
@@ -155,8 +172,8 @@ def _dashboard(regional: bool) -> str:
 def _report(regional: bool) -> str:
     form = ReportForm(request.args)
     form.period.choices = [SelectChoice(value=key, label=label) for key, label in period_choices()]
-    form.mode.choices = mode_choices(regional)
     period, mode = _choose(form, regional)
+    form.mode.choices = mode_choices(regional, _standard_offered(regional, period))
     form.period.data, form.mode.data = period.key, mode
     results = stored_report(current_user, period, report_templates(mode), mode)
     published = [r.published for r in results if r.published is not None]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -298,3 +299,24 @@ def test_a_report_with_figures_does_not_claim_nothing_can_be_shown(app: Flask, l
     )
     html = client.get("/reports/regional/report?period=2026-Q1").get_data(as_text=True)
     assert "No figure of this report can be shown" not in html
+
+
+def test_after_a_dp_release_suppressed_tables_are_no_longer_offered(app: Flask, login_as) -> None:
+    seed()
+    client, account = login_as(Role.COORDINATOR)
+    db.session.add(CoordinatorScope(user_id=account.user.id, country=None))
+    db.session.commit()
+    page = client.get("/reports/regional/report?period=2026-Q1").get_data(as_text=True)
+    modes = page.split('name="mode"')[1].split("</select>")[0]
+    assert 'value="standard"' in modes
+    assert re.search(r'<option[^>]*selected[^>]*value="dp"', modes)  # the default
+    token = csrf_token(client, "/reports/regional/report?period=2026-Q1")
+    client.post(
+        "/reports/regional/report",
+        data={"period": "2026-Q1", "mode": "dp", "csrf_token": token},
+    )
+    page = client.get("/reports/regional/report?period=2026-Q1").get_data(as_text=True)
+    modes = page.split('name="mode"')[1].split("</select>")[0]
+    assert 'value="standard"' not in modes
+    assert "SDG 16.2.2" in page
+    assert "95% interval" in page
