@@ -125,7 +125,12 @@ def charts_for(results: Sequence[TableResult]) -> dict[str, BarChart]:
     charts = {}
     for result in results:
         table, published = labelled(result), result.published
-        if table is not None and published is not None and published.values:
+        if (
+            table is not None
+            and published is not None
+            and published.values
+            and published.statistic == "count"
+        ):
             order = "code" if TEMPLATES[result.template].ordinal else "count"
             charts[result.template] = bar_chart(published, table.row_labels, order=order)
     return charts

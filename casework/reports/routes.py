@@ -202,7 +202,7 @@ def _report(regional: bool) -> str:
         synthetic_epsilon=cfg["REPORT_SYNTHETIC_EPSILON"],
         synthetic=synthetic,
         synthetic_form=BuildForm(data={"period": period.key, "mode": mode}),
-        charts=charts_for(results) if mode == DIFFERENTIAL_PRIVACY else {},
+        charts=charts_for(results),
         scope=scope_label(scope, current_user),
     )
 
