@@ -94,7 +94,7 @@ def suppress(
     if row_totals and column_totals:
         _protect_two_way(grid, hidden, frozen - primary)
     else:
-        _protect_one_way(grid, hidden, frozen - primary)
+        _protect_one_way(grid, hidden, frozen - primary, protect_zeros)
     return Suppression(
         grid=grid,
         primary=primary,
@@ -112,9 +112,16 @@ def _cost(grid: Grid, r: int, c: int) -> float:
     return 1.0 + 4.0 * margin + grid[r][c] / (grid[last_r][last_c] + 1)
 
 
-def _protect_one_way(grid: Grid, hidden: set[Position], frozen: frozenset[Position]) -> None:
+def _protect_one_way(
+    grid: Grid, hidden: set[Position], frozen: frozenset[Position], zeros: bool = False
+) -> None:
     """A single sum (one row or one column plus its total): one hidden cell is pinned."""
-    if len(hidden) != 1 or len(grid) * len(grid[0]) == 1:
+    positive = [p for p in hidden if grid[p[0]][p[1]] > 0]
+    if zeros and len(positive) != 1:
+        return  # hidden zeros are bounded by the rounded figures (the caller's audit)
+    if not zeros and len(hidden) != 1:
+        return
+    if len(grid) * len(grid[0]) == 1:
         return  # a lone cell with no total is bound by nothing
     cells = [(r, c) for r in range(len(grid)) for c in range(len(grid[0]))]
     candidates = [
@@ -125,8 +132,12 @@ def _protect_one_way(grid: Grid, hidden: set[Position], frozen: frozenset[Positi
 
 
 def _protect_two_way(grid: Grid, hidden: set[Position], frozen: frozenset[Position]) -> None:
+    """Close a cycle through every hidden positive cell that is a bridge. A hidden zero
+    (hidden like a small count) is left to the caller's audit: with rounded figures an
+    attacker cannot pin it, and closing cycles through a row of zeros would hide whole
+    rows of large counts."""
     while True:
-        bridges = find_bridges(hidden, len(grid), len(grid[0]))
+        bridges = [b for b in find_bridges(hidden, len(grid), len(grid[0])) if grid[b[0]][b[1]] > 0]
         if not bridges:
             return
         r, c = min(bridges)
