@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import highspy
+import numpy as np
 
 Position = tuple[int, int]
 INFINITE = highspy.kHighsInf
@@ -48,19 +49,50 @@ def figure_range(published: int, k: int, base: int) -> tuple[float, float]:
 
 
 class _Model:
+    """Variables and constraints collected in Python, then handed to HiGHS in two calls
+    (one per variable and row is what made the audit slow)."""
+
     def __init__(self) -> None:
-        self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
-        self.highs.setOptionValue("output_flag", False)
         self.columns = 0
+        self.bounds: list[tuple[float, float]] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.starts: list[int] = []
+        self.indices: list[int] = []
+        self.values: list[float] = []
 
     def variable(self, low: float = 0.0, high: float = INFINITE) -> int:
-        self.highs.addCol(0.0, low, high, 0, [], [])
+        self.bounds.append((low, high))
         self.columns += 1
         return self.columns - 1
 
     def constraint(self, terms: dict[int, float], low: float, high: float) -> None:
-        indices = list(terms)
-        self.highs.addRow(low, high, len(indices), indices, [terms[i] for i in indices])
+        self.starts.append(len(self.indices))
+        self.lower.append(low)
+        self.upper.append(high)
+        for index, value in terms.items():
+            self.indices.append(index)
+            self.values.append(value)
+
+    def build(self) -> highspy.Highs:
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
+        highs.setOptionValue("output_flag", False)
+        highs.addVars(
+            self.columns,
+            np.array([b[0] for b in self.bounds], dtype=np.float64),
+            np.array([b[1] for b in self.bounds], dtype=np.float64),
+        )
+        if self.starts:
+            highs.addRows(
+                len(self.starts),
+                np.array(self.lower, dtype=np.float64),
+                np.array(self.upper, dtype=np.float64),
+                len(self.indices),
+                np.array(self.starts, dtype=np.int32),
+                np.array(self.indices, dtype=np.int32),
+                np.array(self.values, dtype=np.float64),
+            )
+        return highs
 
 
 def hidden_ranges(
@@ -107,7 +139,9 @@ def hidden_ranges(
             model.constraint({**terms, target: -1.0}, 0.0, 0.0)
             targets[(index, position)] = target
     ranges: dict[tuple[int, Position], tuple[float, float]] = {}
-    highs = model.highs
+    if not targets:
+        return ranges
+    highs = model.build()
     for key, column in targets.items():
         bounds = []
         for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
