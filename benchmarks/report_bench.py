@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tqdm import tqdm
 
 from casework import create_app
+from casework.core.extensions import db
 from casework.crypto import generate_keyring, write_keyring_file
-from casework.extensions import db
 from casework.reports.disclosure import protect
 from casework.reports.queries import count_statement, count_table
 from casework.reports.request import REGION, Period, ReportRequest, Scope

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from casework.agencies.models import Agency
 from casework.auth import operations as auth_ops
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.vocab import COUNTRY_CODES, ORGANISATION_TYPES, SERVICE_TYPES
 
 NAME_MAX = 200

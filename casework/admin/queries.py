@@ -17,7 +17,7 @@ from casework.agencies.models import Agency
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
 from casework.auth.operations import normalise_email
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Actor, visible_agencies, visible_audit_events, visible_users
 
 # What the sign-in history shows: every step of signing in, signing out and lockouts.

@@ -5,25 +5,29 @@ from __future__ import annotations
 import uuid
 from urllib.parse import quote
 
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from casework.access import authorize, permission
 from casework.case_records import attachments, bp
-from casework.case_records.forms import AttachmentForm, ConfirmForm
-from casework.case_records.helpers import (
-    INVALID,
-    actor,
-    case_url,
-    load_case,
-    show_error,
-)
+from casework.case_records.forms import AttachmentForm
 from casework.case_records.operations import RecordError
 from casework.cases.models import Attachment, Case
 from casework.crypto import CryptoError
-from casework.extensions import db
 from casework.policy import Action
+from casework.web.access import permission
+from casework.web.forms import ConfirmForm
+from casework.web.loading import load_or_404
+from casework.web.views import INVALID, show_operation_error, signed_in_user
 
 Page = str | tuple[str, int] | WerkzeugResponse
 
@@ -31,29 +35,30 @@ Page = str | tuple[str, int] | WerkzeugResponse
 @bp.route("/<uuid:case_id>/attachments/new", methods=["GET", "POST"])
 @permission(Action.ADD_ATTACHMENT)
 def new_attachment(case_id: uuid.UUID) -> Page:
-    case = load_case(case_id, Action.ADD_ATTACHMENT)
+    case = load_or_404(Case, case_id, Action.ADD_ATTACHMENT)
     form = AttachmentForm()
     if form.validate_on_submit():
         upload = form.file.data
         try:
             attachments.add_attachment(
-                actor(), case, kind=form.kind.data, filename=upload.filename, stream=upload.stream
+                signed_in_user(),
+                case,
+                kind=form.kind.data,
+                filename=upload.filename,
+                stream=upload.stream,
             )
         except RecordError as error:
-            show_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(_("The file has been attached."), "success")
-            return redirect(case_url(case))
+            return redirect(url_for("cases.view_case", case_id=case.id))
     status = INVALID if request.method == "POST" else 200
     return render_template("case_records/attachment_form.html", case=case, form=form), status
 
 
 def _load_attachment(case_id: uuid.UUID, attachment_id: uuid.UUID, action: Action) -> Attachment:
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.case_id != case_id:
-        abort(404)
-    authorize(action, attachment)
-    return attachment
+    case = load_or_404(Case, case_id, action)
+    return load_or_404(Attachment, attachment_id, action, parent=case)
 
 
 def content_disposition(filename: str) -> str:
@@ -70,7 +75,7 @@ def download_attachment(case_id: uuid.UUID, attachment_id: uuid.UUID) -> Respons
     """Always a download (never shown inline), never cached, never type-sniffed."""
     attachment = _load_attachment(case_id, attachment_id, Action.VIEW_ATTACHMENT)
     try:
-        chunks = attachments.open_attachment(actor(), attachment)
+        chunks = attachments.open_attachment(signed_in_user(), attachment)
     except (CryptoError, FileNotFoundError):
         abort(404)
     response = Response(stream_with_context(chunks), mimetype=attachment.content_type)
@@ -90,12 +95,12 @@ def delete_attachment(case_id: uuid.UUID, attachment_id: uuid.UUID) -> Page:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            attachments.delete_attachment(actor(), attachment)
+            attachments.delete_attachment(signed_in_user(), attachment)
         except RecordError as error:
             flash(str(error), "danger")
-            return redirect(case_url(case))
+            return redirect(url_for("cases.view_case", case_id=case.id))
         flash(_("The file has been deleted."), "success")
-        return redirect(case_url(case))
+        return redirect(url_for("cases.view_case", case_id=case.id))
     status = INVALID if request.method == "POST" else 200
     page = "case_records/attachment_delete.html"
     return render_template(

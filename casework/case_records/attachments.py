@@ -23,10 +23,10 @@ from casework.case_records.files import CleanFile, FileRefused, clean
 from casework.case_records.operations import RecordError, ensure_changeable, ensure_open
 from casework.cases.models import Attachment, Case, Consent
 from casework.cases.timeline import add_entry
+from casework.core.extensions import db
 from casework.crypto import IntegrityError
 from casework.encryption.fields import UnreadableRecord
 from casework.encryption.storage import FileTooLarge, max_file_bytes, read_file, store_file
-from casework.extensions import db
 from casework.vocab import ATTACHMENT_KINDS
 
 NAME_MAX = 120

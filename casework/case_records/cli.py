@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from tqdm import tqdm
 
-from casework.extensions import db
+from casework.core.extensions import db
 
 cases_group = AppGroup("cases", help="Cases: retention and erasure.")
 

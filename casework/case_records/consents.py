@@ -26,8 +26,8 @@ from casework.case_records.operations import (
 from casework.cases.ages import age_on as whole_years
 from casework.cases.models import Case, Consent
 from casework.cases.timeline import add_entry
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.vocab import AGENCY_CONSENT_PURPOSES, CONSENT_METHODS, CONSENT_PURPOSES, band_bounds
 
 ADULT_AGE = 18

@@ -24,10 +24,10 @@ from casework.case_records import file_tx
 from casework.case_records.operations import RecordError
 from casework.cases.models import Case, CaseChild
 from casework.cases.timeline import add_entry
-from casework.db import utcnow
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.encryption.fields import forget_plaintexts
 from casework.encryption.operations import shred_record
-from casework.extensions import db
 from casework.policy import visible_cases
 from casework.vocab import CLOSED_STATUSES
 from casework.vocab.records import ERASURE_REASONS

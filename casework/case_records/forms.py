@@ -15,7 +15,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from casework.admin.forms import options, strip
 from casework.vocab import (
     ATTACHMENT_KINDS,
     CASE_STATUSES,
@@ -25,12 +24,9 @@ from casework.vocab import (
     CONSENT_PURPOSES,
 )
 from casework.vocab.records import CLOSURE_REJECTIONS
+from casework.web.forms import options, strip
 
 FILE_HINT = _l("PDF, JPEG or PNG. Photos lose their hidden data (place, camera, time).")
-
-
-class ConfirmForm(FlaskForm):
-    """Only a CSRF token: the confirmation step of a destructive action."""
 
 
 class ConsentForm(FlaskForm):

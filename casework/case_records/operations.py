@@ -18,8 +18,8 @@ from casework.auth.models import User
 from casework.case_records import signals
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.policy import Role, visible_cases
 from casework.vocab import (
     CLOSED_STATUSES,

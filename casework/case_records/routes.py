@@ -5,32 +5,25 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, redirect, render_template, request
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from casework.access import authorize, permission
-from casework.admin.helpers import paginate
 from casework.case_records import attachments, bp, consents, operations
 from casework.case_records.forms import (
     AssignForm,
     ClosureDecisionForm,
     ClosureRequestForm,
-    ConfirmForm,
     ConsentForm,
     ConsentFormUpload,
 )
-from casework.case_records.helpers import (
-    INVALID,
-    actor,
-    case_url,
-    load_case,
-    load_child,
-    show_error,
-)
 from casework.case_records.operations import RecordError
-from casework.cases.models import Consent
+from casework.cases.models import Case, Consent
 from casework.policy import Action
+from casework.web.access import authorize, permission
+from casework.web.forms import ConfirmForm
+from casework.web.loading import load_or_404
+from casework.web.views import INVALID, paginate, show_operation_error, signed_in_user
 
 Page = str | tuple[str, int] | Response
 
@@ -50,7 +43,7 @@ def _refused(case_page: str, error: RecordError) -> Response:
 @bp.route("/<uuid:case_id>/consents/new", methods=["GET", "POST"])
 @permission(Action.RECORD_CONSENT)
 def new_consent(case_id: uuid.UUID) -> Page:
-    case = load_case(case_id, Action.RECORD_CONSENT)
+    case = load_or_404(Case, case_id, Action.RECORD_CONSENT)
     form = ConsentForm(agencies=consents.consent_agency_choices(case))
     if form.validate_on_submit():
         upload = form.signed_form.data
@@ -58,7 +51,7 @@ def new_consent(case_id: uuid.UUID) -> Page:
             authorize(Action.ADD_ATTACHMENT, case)
         try:
             consent = consents.record_consent(
-                actor(),
+                signed_in_user(),
                 case,
                 purpose=form.purpose.data,
                 agency_id=form.agency_id.data,
@@ -67,13 +60,13 @@ def new_consent(case_id: uuid.UUID) -> Page:
             )
             if upload:
                 attachments.attach_consent_form(
-                    actor(), case, consent, filename=upload.filename, stream=upload.stream
+                    signed_in_user(), case, consent, filename=upload.filename, stream=upload.stream
                 )
         except RecordError as error:
-            show_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(_("The consent has been recorded."), "success")
-            return redirect(case_url(case))
+            return redirect(url_for("cases.view_case", case_id=case.id))
     return render_template("case_records/consent_form.html", case=case, form=form), _status()
 
 
@@ -81,16 +74,16 @@ def new_consent(case_id: uuid.UUID) -> Page:
 @permission(Action.RECORD_CONSENT)
 def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Page:
     """GET asks for confirmation; only the POST withdraws."""
-    case = load_case(case_id, Action.RECORD_CONSENT)
-    consent = load_child(Consent, case, consent_id)
+    case = load_or_404(Case, case_id, Action.RECORD_CONSENT)
+    consent = load_or_404(Consent, consent_id, Action.RECORD_CONSENT, parent=case)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            consents.withdraw_consent(actor(), case, consent)
+            consents.withdraw_consent(signed_in_user(), case, consent)
         except RecordError as error:
-            return _refused(case_url(case), error)
+            return _refused(url_for("cases.view_case", case_id=case.id), error)
         flash(_("The consent has been withdrawn. It no longer allows anything."), "success")
-        return redirect(case_url(case))
+        return redirect(url_for("cases.view_case", case_id=case.id))
     page = "case_records/withdraw_consent.html"
     return render_template(page, case=case, consent=consent, form=form), _status()
 
@@ -98,21 +91,21 @@ def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Page:
 @bp.route("/<uuid:case_id>/consents/<uuid:consent_id>/form", methods=["GET", "POST"])
 @permission(Action.RECORD_CONSENT)
 def attach_consent_form(case_id: uuid.UUID, consent_id: uuid.UUID) -> Page:
-    case = load_case(case_id, Action.RECORD_CONSENT)
+    case = load_or_404(Case, case_id, Action.RECORD_CONSENT)
     authorize(Action.ADD_ATTACHMENT, case)
-    consent = load_child(Consent, case, consent_id)
+    consent = load_or_404(Consent, consent_id, Action.RECORD_CONSENT, parent=case)
     form = ConsentFormUpload()
     if form.validate_on_submit():
         upload = form.signed_form.data
         try:
             attachments.attach_consent_form(
-                actor(), case, consent, filename=upload.filename, stream=upload.stream
+                signed_in_user(), case, consent, filename=upload.filename, stream=upload.stream
             )
         except RecordError as error:
-            show_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(_("The signed consent form has been attached."), "success")
-            return redirect(case_url(case))
+            return redirect(url_for("cases.view_case", case_id=case.id))
     page = "case_records/consent_upload.html"
     return render_template(page, case=case, consent=consent, form=form), _status()
 
@@ -123,7 +116,7 @@ def attach_consent_form(case_id: uuid.UUID, consent_id: uuid.UUID) -> Page:
 @bp.route("/<uuid:case_id>/assign", methods=["GET", "POST"])
 @permission(Action.ASSIGN_CASE)
 def assign(case_id: uuid.UUID) -> Page:
-    case = load_case(case_id, Action.ASSIGN_CASE)
+    case = load_or_404(Case, case_id, Action.ASSIGN_CASE)
     people = [
         (str(user.id), f"{user.name} ({user.email})") for user in operations.assignable_users(case)
     ]
@@ -132,15 +125,15 @@ def assign(case_id: uuid.UUID) -> Page:
         form.assignee.data = str(case.assigned_to_id)
     if form.validate_on_submit():
         try:
-            changed = operations.assign_case(actor(), case, form.assignee.data)
+            changed = operations.assign_case(signed_in_user(), case, form.assignee.data)
         except RecordError as error:
-            show_error(form, error)
+            show_operation_error(form, error)
         else:
             if changed:
                 flash(_("The case has been assigned."), "success")
             else:
                 flash(_("Nothing was changed: the case was already theirs."), "info")
-            return redirect(case_url(case))
+            return redirect(url_for("cases.view_case", case_id=case.id))
     return render_template("case_records/assign.html", case=case, form=form), _status()
 
 
@@ -150,18 +143,18 @@ def assign(case_id: uuid.UUID) -> Page:
 @bp.route("/<uuid:case_id>/closure/request", methods=["GET", "POST"])
 @permission(Action.REQUEST_CLOSURE)
 def request_closure(case_id: uuid.UUID) -> Page:
-    case = load_case(case_id, Action.REQUEST_CLOSURE)
+    case = load_or_404(Case, case_id, Action.REQUEST_CLOSURE)
     form = ClosureRequestForm()
     if form.validate_on_submit():
         try:
             operations.request_closure(
-                actor(), case, reason=form.reason.data, status=form.status.data
+                signed_in_user(), case, reason=form.reason.data, status=form.status.data
             )
         except RecordError as error:
-            show_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(_("Closure has been requested. A supervisor will decide."), "success")
-            return redirect(case_url(case))
+            return redirect(url_for("cases.view_case", case_id=case.id))
     page = "case_records/closure_request.html"
     return render_template(page, case=case, form=form), _status()
 
@@ -170,28 +163,28 @@ def request_closure(case_id: uuid.UUID) -> Page:
 @permission(Action.APPROVE_CLOSURE)
 def closure_requests() -> Page:
     """Closure requests of the supervisor's agency awaiting a decision, oldest first."""
-    page = paginate(operations.pending_closures(actor()))
+    page = paginate(operations.pending_closures(signed_in_user()))
     return render_template("case_records/closure_requests.html", page=page)
 
 
 @bp.route("/<uuid:case_id>/closure/decide", methods=["GET", "POST"])
 @permission(Action.APPROVE_CLOSURE)
 def decide_closure(case_id: uuid.UUID) -> Page:
-    case = load_case(case_id, Action.APPROVE_CLOSURE)
+    case = load_or_404(Case, case_id, Action.APPROVE_CLOSURE)
     form = ClosureDecisionForm()
     if form.validate_on_submit():
         try:
             if form.decision.data == "approve":
-                operations.approve_closure(actor(), case)
+                operations.approve_closure(signed_in_user(), case)
                 message = _("The case is closed.")
             else:
-                operations.reject_closure(actor(), case, note=form.note.data or "")
+                operations.reject_closure(signed_in_user(), case, note=form.note.data or "")
                 message = _("The closure request has been sent back. The case stays open.")
         except RecordError as error:
-            show_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(message, "success")
-            return redirect(case_url(case))
+            return redirect(url_for("cases.view_case", case_id=case.id))
     page = "case_records/closure_decide.html"
     return render_template(page, case=case, form=form), _status()
 
@@ -200,13 +193,13 @@ def decide_closure(case_id: uuid.UUID) -> Page:
 @permission(Action.APPROVE_CLOSURE)
 def reopen(case_id: uuid.UUID) -> Page:
     """GET asks for confirmation; only the POST re-opens."""
-    case = load_case(case_id, Action.APPROVE_CLOSURE)
+    case = load_or_404(Case, case_id, Action.APPROVE_CLOSURE)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            operations.reopen_case(actor(), case)
+            operations.reopen_case(signed_in_user(), case)
         except RecordError as error:
-            return _refused(case_url(case), error)
+            return _refused(url_for("cases.view_case", case_id=case.id), error)
         flash(_("The case has been re-opened."), "success")
-        return redirect(case_url(case))
+        return redirect(url_for("cases.view_case", case_id=case.id))
     return render_template("case_records/reopen.html", case=case, form=form), _status()

@@ -8,7 +8,7 @@ from casework.auth.models import User
 from casework.case_records import bp
 from casework.case_records.attachments import human_size, signs_consent
 from casework.case_records.operations import closure_pending
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.vocab import (
     ATTACHMENT_KINDS,
     CASE_STATUSES,

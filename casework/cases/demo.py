@@ -21,8 +21,8 @@ from casework.cases.demo_data import DEMO_CASES, DemoCase
 from casework.cases.models import Case, CaseCode, Consent, IdentityDocument, Person
 from casework.cases.references import next_reference
 from casework.cases.timeline import add_entry
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.vocab import age_band
 
 

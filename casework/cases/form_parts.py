@@ -12,22 +12,14 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.cases.ages import EARLIEST_BIRTH
-from casework.db import utcnow
+from casework.core.db import utcnow
 from casework.vocab import DOCUMENT_TYPES, EVENT_KINDS, Vocabulary, country_choices
+from casework.web.forms import squash, strip
 
 MAX_DOCUMENTS = 10
 MAX_EVENTS = 15
 NOT_ON_LIST = _l("Choose a value from the list.")
 TRAFFICKED_TOO_OLD = _l("The age when trafficked cannot be more than the age at identification.")
-
-
-def squash(value: Any) -> Any:
-    """Trim and collapse runs of spaces in one-line text."""
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def not_in_future(message: object) -> Any:

@@ -36,8 +36,6 @@ from casework.cases.form_parts import (
     multiple,
     not_before,
     not_in_future,
-    squash,
-    strip,
     text,
 )
 from casework.vocab import (
@@ -56,6 +54,7 @@ from casework.vocab import (
     TRAFFICKER_RELATIONSHIPS,
     TRAFFICKING_STATUSES,
 )
+from casework.web.forms import squash, strip
 
 
 class CaseForm(FlaskForm):

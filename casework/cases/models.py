@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from casework.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcnow
+from casework.core.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcnow
 from casework.encryption.fields import EncryptedRecord, OwnsDataKey, encrypted
 from casework.vocab import AGENCY_CONSENT_PURPOSES, CLOSED_STATUSES
 

@@ -21,8 +21,8 @@ from casework.cases.models import Case, CaseNote, Consent
 from casework.cases.record import CaseInput, apply_to_case
 from casework.cases.references import next_reference
 from casework.cases.timeline import add_entry
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.vocab import (
     CASE_CODE_LISTS,
     CONSENT_METHODS,

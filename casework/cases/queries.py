@@ -20,8 +20,8 @@ from sqlalchemy.orm import selectinload
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
 from casework.cases.models import Case, IdentityDocument, Person, TimelineEntry
+from casework.core.extensions import db
 from casework.crypto import normalise_date
-from casework.extensions import db
 from casework.policy import Actor, Role, visible_cases
 from casework.vocab import CASE_STATUSES, CLOSED_STATUSES, OPEN_STATUSES, RISK_LEVELS
 

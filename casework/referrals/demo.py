@@ -16,8 +16,8 @@ from sqlalchemy import select
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.cases.models import Case, Consent, Person
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.referrals import operations as ops
 from casework.referrals.models import Referral
 from casework.services import operations as service_ops

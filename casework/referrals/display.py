@@ -104,7 +104,7 @@ def case_support_plan(case: Any) -> Any:
 
 @bp.app_template_global()
 def dashboard_tasks() -> list[Any]:
-    from casework.tasks import dashboard_tasks as tasks
+    from casework.main.tasks import dashboard_tasks as tasks
 
     return tasks(current_user)
 

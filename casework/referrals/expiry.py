@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, case
 
-from casework.db import utcnow
+from casework.core.db import utcnow
 from casework.referrals.models import Referral
 
 # Days the receiver has to answer before the answer is overdue (a task on dashboards).

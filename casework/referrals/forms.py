@@ -9,7 +9,6 @@ from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from casework.admin.forms import options
 from casework.referrals.operations import REASON_MAX
 from casework.vocab import (
     REFERRAL_STATUSES,
@@ -18,6 +17,7 @@ from casework.vocab import (
     URGENCIES,
     country_choices,
 )
+from casework.web.forms import options
 
 
 def _checkboxes(label: object, choices: object, **kwargs: object) -> SelectMultipleField:
@@ -93,10 +93,6 @@ class DeclineForm(FlaskForm):
         description=_l("The sender sees this. Stored encrypted."),
         render_kw={"rows": 3},
     )
-
-
-class ConfirmForm(FlaskForm):
-    """Only a CSRF token: accept, complete, revoke."""
 
 
 class ReferralFilterForm(FlaskForm):

@@ -14,7 +14,7 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.cases.models import CaseChild
-from casework.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey
+from casework.core.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey
 from casework.encryption.fields import encrypted
 
 if TYPE_CHECKING:

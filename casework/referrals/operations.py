@@ -21,8 +21,8 @@ from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.notifications.operations import agency_users, case_owners, link_to, notify
 from casework.policy import Action, PermissionDenied, Role, require
 from casework.referrals import expiry

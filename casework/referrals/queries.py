@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 
 from casework.agencies.models import Agency
 from casework.cases.models import Case
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import visible_referrals
 from casework.referrals import expiry
 from casework.referrals.models import Referral, ReferralService

@@ -13,31 +13,23 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from casework.access import permission
-from casework.admin.forms import options
-from casework.admin.helpers import INVALID, actor, load_or_404, paginate
 from casework.cases.models import Case
 from casework.policy import Action
 from casework.referrals import bp, operations, queries
 from casework.referrals.forms import (
     AgencyFilterForm,
-    ConfirmForm,
     DeclineForm,
     ReferralFilterForm,
     ReferralForm,
 )
 from casework.referrals.models import Referral
+from casework.web.access import permission
+from casework.web.forms import ConfirmForm, options
+from casework.web.loading import load_or_404
+from casework.web.views import INVALID, paginate, show_operation_error, signed_in_user
 
 Page = str | tuple[str, int] | Response
 CONFLICT = 409
-
-
-def _show_error(form: Any, error: operations.ReferralError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 def _agency_choices(case: Case, filters: AgencyFilterForm) -> list[Any]:
@@ -74,7 +66,7 @@ def new_referral(case_id: uuid.UUID) -> Page:
     if form.validate_on_submit():
         try:
             referral = operations.create_referral(
-                actor(),
+                signed_in_user(),
                 case,
                 to_agency_id=form.to_agency_id.data,
                 services=form.services.data,
@@ -83,7 +75,7 @@ def new_referral(case_id: uuid.UUID) -> Page:
                 shared_groups=form.shared_groups.data,
             )
         except operations.ReferralError as error:
-            _show_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(_("The referral has been sent. The agency is told now."), "success")
             return redirect(url_for("referrals.view_referral", referral_id=referral.id), 303)
@@ -97,8 +89,8 @@ def _list(kind: str) -> Page:
     if filters.validate():
         values = {name: getattr(filters, name).data or None for name in values}
     builder = queries.inbox if kind == "inbox" else queries.sent
-    query = builder(actor(), **values)
-    counts = queries.status_counts(builder(actor(), **{**values, "status": None}))
+    query = builder(signed_in_user(), **values)
+    counts = queries.status_counts(builder(signed_in_user(), **{**values, "status": None}))
     return render_template(
         "referrals/list.html", kind=kind, filters=filters, page=paginate(query), counts=counts
     )
@@ -123,7 +115,7 @@ def _page(referral: Referral, status: int = 200, **forms: Any) -> Page:
         "referrals/view.html",
         referral=referral,
         case=referral.case,
-        services=referral_services(actor(), referral),
+        services=referral_services(signed_in_user(), referral),
         confirm=ConfirmForm(),
         **forms,
     ), status
@@ -149,7 +141,7 @@ def accept(referral_id: uuid.UUID) -> Page:
     if not form.validate_on_submit():
         return _page(referral, INVALID)
     try:
-        operations.accept_referral(actor(), referral)
+        operations.accept_referral(signed_in_user(), referral)
     except operations.ReferralError as error:
         return _refused(referral, error)
     flash(_("Referral accepted. You can now open the case and record services."), "success")
@@ -163,11 +155,11 @@ def decline(referral_id: uuid.UUID) -> Page:
     form = DeclineForm()
     if form.validate_on_submit():
         try:
-            operations.decline_referral(actor(), referral, reason=form.reason.data)
+            operations.decline_referral(signed_in_user(), referral, reason=form.reason.data)
         except operations.TransitionRefused as error:
             return _refused(referral, error)
         except operations.ReferralError as error:
-            _show_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(_("Referral declined. The sender has been told."), "success")
             return redirect(url_for("referrals.view_referral", referral_id=referral.id), 303)
@@ -185,10 +177,10 @@ def _confirmed(referral: Referral, action: str) -> Page:
         ), status
     try:
         if action == "complete":
-            operations.complete_referral(actor(), referral)
+            operations.complete_referral(signed_in_user(), referral)
             flash(_("Referral completed. Your access to the case has ended."), "success")
         else:
-            operations.revoke_referral(actor(), referral)
+            operations.revoke_referral(signed_in_user(), referral)
             flash(_("Referral revoked. The agency no longer has access to the case."), "success")
     except operations.ReferralError as error:
         return _refused(referral, error)

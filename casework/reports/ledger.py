@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.reports.disclosure import PublishedTable
 from casework.reports.models import PrivacyBudget, ReportRelease
 from casework.reports.request import Period, ReportRequest, Scope

@@ -10,11 +10,12 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 
-from casework import __version__, audit
+from casework import audit
 from casework.auth.models import User
+from casework.core import VERSION
+from casework.core.extensions import db
+from casework.core.locks import serialise
 from casework.encryption import keys
-from casework.extensions import db
-from casework.locks import serialise
 from casework.policy import Action, Role, require
 from casework.reports.disclosure import (
     DIFFERENTIAL_PRIVACY,
@@ -101,7 +102,7 @@ def release_table(
             epsilon=epsilon,
             sensitivity=sensitivity or 1,
         )
-    release = record_release(request, published, released_by=actor_id, software_version=__version__)
+    release = record_release(request, published, released_by=actor_id, software_version=VERSION)
     audit.record(
         "report.released",
         actor=actor_id,

@@ -10,9 +10,9 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext
 
-from casework import __version__
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core import VERSION
+from casework.core.extensions import db
 from casework.policy import Role
 from casework.reports.disclosure import (
     NOTE_DP,
@@ -214,7 +214,7 @@ def document(
         "k": settings["REPORT_K"],
         "rounding_base": None if mode == "dp" else settings["REPORT_ROUNDING_BASE"],
         "epsilon_per_table": settings["REPORT_DP_EPSILON"] if mode == "dp" else None,
-        "software_version": f"Casework {__version__}",
+        "software_version": f"Casework {VERSION}",
         "refused_tables": ", ".join(r.template for r in results if r.refusal) or None,
     }
     return ReportDocument(

@@ -20,8 +20,8 @@ from casework.agencies.models import Agency
 from casework.auth import passwords
 from casework.auth.models import User
 from casework.cases.models import ReferenceCounter
-from casework.db import Base
-from casework.extensions import db
+from casework.core.db import Base
+from casework.core.extensions import db
 from casework.policy import Role
 from casework.seed.generator import INSERT_ORDER, Generator, OwningAgency, Provider, Rows
 

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from casework.admin.forms import options
 from casework.referrals.forms import _checkboxes
 from casework.services.operations import MAX_SESSION_MINUTES, NOTES_MAX
 from casework.vocab import (
@@ -18,6 +17,7 @@ from casework.vocab import (
     SERVICE_STATUSES,
     SERVICE_TYPES,
 )
+from casework.web.forms import options
 
 
 class ServiceForm(FlaskForm):

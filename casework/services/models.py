@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.cases.models import CaseChild
-from casework.db import Base, Timestamps, UUIDPrimaryKey
+from casework.core.db import Base, Timestamps, UUIDPrimaryKey
 from casework.encryption.fields import encrypted
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from casework import audit
 from casework.auth.models import User
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.notifications.operations import case_owners, link_to, notify
 from casework.policy import Action, require
 from casework.referrals.models import Referral

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Action, can, visible_service_records
 from casework.services.models import ServiceRecord, SupportPlan
 

@@ -10,25 +10,18 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from casework.access import authorize, permission
-from casework.admin.forms import options
-from casework.admin.helpers import INVALID, actor, load_or_404, paginate
 from casework.cases.models import Case
 from casework.policy import Action
 from casework.services import bp, operations, queries
 from casework.services.forms import ServiceFilterForm, ServiceForm, SessionForm, SupportPlanForm
 from casework.services.models import ServiceRecord
+from casework.web.access import authorize, permission
+from casework.web.forms import options
+from casework.web.loading import load_or_404
+from casework.web.views import INVALID, paginate, show_operation_error, signed_in_user
 
 Page = str | tuple[str, int] | Response
 CONFLICT = 409
-
-
-def _show_error(form: Any, error: operations.ServiceError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 def _record_data(form: ServiceForm) -> dict[str, Any]:
@@ -54,7 +47,9 @@ def list_services() -> Page:
     status = service_type = None
     if filters.validate():
         status, service_type = filters.status.data or None, filters.service_type.data or None
-    page = paginate(queries.service_list(actor(), status=status, service_type=service_type))
+    page = paginate(
+        queries.service_list(signed_in_user(), status=status, service_type=service_type)
+    )
     return render_template("services/list.html", filters=filters, page=page)
 
 
@@ -65,9 +60,9 @@ def new_service(case_id: uuid.UUID) -> Page:
     form = ServiceForm()
     if form.validate_on_submit():
         try:
-            record = operations.create_service_record(actor(), case, **_record_data(form))
+            record = operations.create_service_record(signed_in_user(), case, **_record_data(form))
         except operations.ServiceError as error:
-            _show_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(_("The service has been recorded."), "success")
             return redirect(url_for("services.view_service", service_id=record.id), 303)
@@ -92,7 +87,7 @@ def edit_service(service_id: uuid.UUID) -> Page:
     if form.validate_on_submit():
         try:
             changed = operations.update_service_record(
-                actor(), record, version=form.version.data, **_record_data(form)
+                signed_in_user(), record, version=form.version.data, **_record_data(form)
             )
         except operations.StaleRecord as error:
             form.form_errors.append(str(error))
@@ -101,7 +96,7 @@ def edit_service(service_id: uuid.UUID) -> Page:
                 "services/form.html", form=form, case=record.case, record=record, stale=True
             ), CONFLICT
         except operations.ServiceError as error:
-            _show_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(
                 _("The service record has been saved.") if changed else _("Nothing was changed."),
@@ -122,14 +117,14 @@ def new_session(service_id: uuid.UUID) -> Page:
         (str(u.id), u.name) for u in operations.counsellor_choices(record.provider_agency_id)
     )
     if request.method == "GET":
-        form.counsellor_id.data = str(actor().id)
+        form.counsellor_id.data = str(signed_in_user().id)
     if form.validate_on_submit():
         try:
             operations.record_session(
-                actor(), record, **{f.name: f.data for f in form if f.name != "csrf_token"}
+                signed_in_user(), record, **{f.name: f.data for f in form if f.name != "csrf_token"}
             )
         except operations.ServiceError as error:
-            _show_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(_("The session has been recorded."), "success")
             return redirect(url_for("services.view_service", service_id=record.id), 303)
@@ -141,14 +136,14 @@ def new_session(service_id: uuid.UUID) -> Page:
 @permission(Action.EDIT_CASE)
 def edit_plan(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.EDIT_CASE)
-    plan = queries.support_plan(actor(), case)
+    plan = queries.support_plan(signed_in_user(), case)
     form = SupportPlanForm(obj=plan) if request.method == "GET" else SupportPlanForm()
     if request.method == "GET" and plan is not None:
         form.objectives.data = plan.objectives
     if form.validate_on_submit():
         try:
             operations.save_support_plan(
-                actor(),
+                signed_in_user(),
                 case,
                 objectives=form.objectives.data,
                 planned_end_on=form.planned_end_on.data,
@@ -156,7 +151,7 @@ def edit_plan(case_id: uuid.UUID) -> Page:
                 service_types=form.service_types.data,
             )
         except operations.ServiceError as error:
-            _show_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(_("The support plan has been saved."), "success")
             return redirect(url_for("services.edit_plan", case_id=case.id), 303)

@@ -12,7 +12,7 @@ from casework.admin import queries
 from casework.agencies.models import Agency
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import (
     Action,
     Role,

@@ -11,8 +11,8 @@ from sqlalchemy import event, update
 
 from casework import audit
 from casework.audit.models import AuditEvent
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.admin.conftest import audit_events, post_form, text

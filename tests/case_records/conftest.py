@@ -16,7 +16,7 @@ from PIL import Image
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.cases.models import Case
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.conftest import csrf_token, sign_in

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from casework.audit.models import AuditEvent
 from casework.case_records import signals
 from casework.cases.models import TimelineEntry
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.case_records.conftest import World, post_form

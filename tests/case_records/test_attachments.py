@@ -16,7 +16,7 @@ from casework.audit.models import AuditEvent
 from casework.case_records import attachments
 from casework.case_records.operations import RecordError
 from casework.cases.models import Attachment
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.case_records.conftest import (

@@ -13,7 +13,7 @@ from casework.audit.models import AuditEvent
 from casework.case_records import attachments, consents
 from casework.case_records.operations import RecordError
 from casework.cases.models import Attachment, Consent, TimelineEntry
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.case_records.conftest import World, png_bytes, post_form, stored_files

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from casework.audit.models import AuditEvent
 from casework.cases.demo_data import DEMO_CASES
 from casework.cases.models import Case, Consent, Person
+from casework.core.extensions import db
 from casework.demo import DEMO_AGENCIES, DEMO_USERS, load_demo
-from casework.extensions import db
 from casework.policy import Action, Role, can
 from casework.vocab import CLOSED_STATUSES
 

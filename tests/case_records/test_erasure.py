@@ -15,9 +15,9 @@ from casework.case_records import attachments
 from casework.case_records.erasure import due_for_erasure, erase_case
 from casework.case_records.operations import RecordError
 from casework.cases.models import Case, CaseNote, TraffickingEvent
-from casework.db import utcnow
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.encryption.models import DataKey
-from casework.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.case_records.conftest import World, png_bytes, post_form, stored_files

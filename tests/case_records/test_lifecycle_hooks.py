@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from casework.audit.models import AuditEvent
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.notifications.models import Notification
 from casework.policy import Action, Role, can, visible_cases
 from casework.referrals.models import Referral

@@ -11,8 +11,8 @@ from flask_login import login_user
 
 from casework.case_records import attachments
 from casework.case_records.erasure import erase_case
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.policy import Role, visible_field_groups
 from tests import factories
 from tests.case_records.conftest import World, png_bytes

@@ -11,7 +11,7 @@ from flask import Flask, render_template
 from flask_login import login_user
 from sqlalchemy import select
 
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import visible_field_groups
 from casework.referrals.models import Referral
 from casework.services.models import CounsellingSession, ServiceRecord

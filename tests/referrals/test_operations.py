@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from casework.audit.models import AuditEvent
 from casework.cases.models import TimelineEntry
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.notifications.mailer import MEMORY_OUTBOX
 from casework.notifications.models import Notification
 from casework.policy import Action, PermissionDenied, can, visible_cases, visible_service_records

@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from casework.core.extensions import db
 from casework.encryption import keys
-from casework.extensions import db
 from casework.policy import Action, Role, can, visible_cases, visible_referrals
 from casework.reports.models import CoordinatorScope, ReportRelease
 from casework.reports.package import verify_package

@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import func, select, text
 
 from casework.cases.models import Case, Person
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.referrals.models import Referral
 from casework.seed.loader import seed_cases
 from casework.services.models import CounsellingSession, ServiceRecord

@@ -1,38 +1,30 @@
-"""What the admin views share: loading objects, paging lists, showing input errors."""
+"""What every feature's views share: the signed-in user, paging, the status of a form sent
+with mistakes, and showing an operation's refusal on its form."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import abort, current_app, request
+from flask import current_app, request
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
-from casework.access import authorize
-from casework.admin.operations import AdminInputError
 from casework.auth.models import User
-from casework.extensions import db
-from casework.policy import Action
-
-T = TypeVar("T")
+from casework.core.extensions import db
 
 INVALID = 422  # a form sent with mistakes: shown again, with what was typed
+CONFLICT = 409  # the record changed, or is not in a state the action starts from
 
 
-def actor() -> User:
-    """The signed-in administrator, as the model (not Flask-Login's proxy)."""
+def signed_in_user() -> User:
+    """The signed-in user as the model (not Flask-Login's proxy), whatever their role."""
     return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
-def load_or_404(model: type[T], ident: uuid.UUID, action: Action) -> T:
-    """The object, after the policy allowed `action` on it; 404 if missing or refused."""
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    authorize(action, obj)
-    return obj
+def form_status() -> int:
+    """200 for a form shown for the first time, INVALID for one sent back with mistakes."""
+    return INVALID if request.method == "POST" else 200
 
 
 def paginate(query: Select[Any]) -> Pagination:
@@ -41,10 +33,10 @@ def paginate(query: Select[Any]) -> Pagination:
     return db.paginate(query, page=max(page, 1), per_page=size, max_per_page=size, error_out=False)
 
 
-def show_input_error(form: Any, error: AdminInputError) -> None:
+def show_operation_error(form: Any, error: Any) -> None:
     """Put an operation's refusal next to its field, or above the form."""
     target = getattr(form, error.field, None) if error.field else None
-    if target is not None and hasattr(target, "errors"):
+    if target is not None and isinstance(getattr(target, "errors", None), list):
         target.errors = [*target.errors, str(error)]
     else:
         form.form_errors.append(str(error))

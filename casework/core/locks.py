@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from casework.extensions import db
+from casework.core.extensions import db
 
 
 def serialise(name: str) -> None:

@@ -9,9 +9,9 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from casework.i18n import LANGUAGE_NAMES
 from casework.policy import Action, can
 from casework.vocab import ROLES, country_name
+from casework.web.i18n import LANGUAGE_NAMES
 
 
 @dataclass(frozen=True)

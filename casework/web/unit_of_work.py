@@ -11,7 +11,7 @@ from flask import Flask, g
 from werkzeug.wrappers import Response
 
 from casework import audit
-from casework.extensions import db
+from casework.core.extensions import db
 
 
 def finish_request(response: Response) -> Response:

@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
 
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.notifications.operations import link_to
 from casework.policy import visible_referrals, visible_service_records
 from casework.referrals import expiry

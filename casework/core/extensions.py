@@ -12,7 +12,7 @@ from flask_session import Session
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from casework.db import Base
+from casework.core.db import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

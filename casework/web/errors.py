@@ -42,7 +42,7 @@ def _discard_failed_transaction() -> None:
     """Roll back a transaction the error left unusable (a dropped database connection), so
     the error page can load the signed-in user on a fresh connection. The request's changes
     are rolled back anyway (unit_of_work)."""
-    from casework.extensions import db
+    from casework.core.extensions import db
 
     try:
         db.session.rollback()
