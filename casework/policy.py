@@ -265,11 +265,14 @@ def visible_field_groups(actor: Actor | None, case: Any) -> frozenset[str]:
 
 
 class PermissionDenied(Exception):
-    """Raised by `require()`. Views turn it into a 404, exactly like a missing object."""
+    """Raised by `require()`, in a view or an operation. The web layer turns it into the
+    same audited 404 as a missing object (`casework.web.errors`); `target` is the object
+    refused, when there was one."""
 
-    def __init__(self, action: Action) -> None:
+    def __init__(self, action: Action, target: Any = None) -> None:
         super().__init__(action.value)
         self.action = action
+        self.target = target
 
 
 def _role(actor: Actor | None) -> Role | None:
@@ -297,7 +300,7 @@ def can(actor: Actor | None, action: Action | str, obj: Any = None) -> bool:
 def require(actor: Actor | None, action: Action | str, obj: Any = None) -> None:
     """Raise PermissionDenied unless `can(actor, action, obj)`."""
     if not can(actor, action, obj):
-        raise PermissionDenied(Action(action))
+        raise PermissionDenied(Action(action), obj)
 
 
 def allowed_actions(role: Role) -> frozenset[Action]:

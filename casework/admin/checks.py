@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from casework.agencies.models import Agency
 from casework.auth import operations as auth_ops
 from casework.auth.models import User
+from casework.core.errors import OperationError
 from casework.core.extensions import db
 from casework.vocab import COUNTRY_CODES, ORGANISATION_TYPES, SERVICE_TYPES
 
@@ -26,13 +27,8 @@ NAME_MAX = 200
 EMAIL_MAX = 254
 
 
-class AdminInputError(ValueError):
-    """Input the data cannot take (a duplicate, an unknown code, one's own account).
-    `field` names the form field the message belongs to, when there is one."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AdminInputError(OperationError):
+    """Input the data cannot take (a duplicate, an unknown code, one's own account)."""
 
 
 def clean_text(value: Any, field_name: str, max_length: int) -> str:

@@ -133,7 +133,7 @@ def set_report_scope(user_id: uuid.UUID) -> Page:
                 signed_in_user(), user, None if value == REGION else value
             )
         except ScopeError as error:
-            form.scope.errors = [str(error)]
+            show_operation_error(form, error)
         else:
             flash(
                 _("The report scope has been saved.") if changed else _("Nothing was changed."),

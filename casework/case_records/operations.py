@@ -19,6 +19,7 @@ from casework.case_records import signals
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
 from casework.core.db import utcnow
+from casework.core.errors import OperationError
 from casework.core.extensions import db
 from casework.policy import Role, visible_cases
 from casework.vocab import (
@@ -31,12 +32,8 @@ from casework.vocab.records import CLOSURE_REJECTIONS
 ASSIGNABLE_ROLES = (Role.CASEWORKER.value, Role.SUPERVISOR.value)
 
 
-class RecordError(Exception):
-    """An operation refused: the message is for the person, `field` says where to show it."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class RecordError(OperationError):
+    """A case record's operation refused (a consent, an attachment, assignment, closure)."""
 
 
 def ensure_changeable(case: Case) -> None:

@@ -13,19 +13,15 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from casework.core.errors import OperationError
 from casework.vocab import AGE_BANDS, age_band
 
 OLDEST_AGE = 120
 EARLIEST_BIRTH = date(1900, 1, 1)
 
 
-class AgeMismatch(ValueError):
-    """What was given does not agree. `field` names the form field to put the message on."""
-
-    def __init__(self, field: str, message: object) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+class AgeMismatch(OperationError):
+    """The date of birth, the age and the band given do not agree (`field`: which to fix)."""
 
 
 @dataclass(frozen=True)
@@ -53,36 +49,36 @@ def derive_ages(
     """
     band = band or None
     if band is not None and band not in AGE_BANDS:
-        raise AgeMismatch("age_band", _l("Choose an age band from the list."))
+        raise AgeMismatch(_l("Choose an age band from the list."), "age_band")
     if age is not None and not 0 <= age <= OLDEST_AGE:
         raise AgeMismatch(
-            "age_at_identification",
             _l("Enter an age between 0 and %(oldest)d.", oldest=OLDEST_AGE),
+            "age_at_identification",
         )
     if date_of_birth is not None:
         if date_of_birth > identified_on:
             raise AgeMismatch(
-                "date_of_birth", _l("The date of birth is after the identification date.")
+                _l("The date of birth is after the identification date."), "date_of_birth"
             )
         from_birth = age_on(date_of_birth, identified_on)
         if age is not None and age != from_birth:
             raise AgeMismatch(
-                "age_at_identification",
                 _l(
                     "The date of birth gives an age of %(age)d on the identification date. "
                     "Correct the age or the date of birth, or leave the age empty.",
                     age=from_birth,
                 ),
+                "age_at_identification",
             )
         age = from_birth
     derived = age_band(age)
     if band is not None and derived is not None and band != derived:
         raise AgeMismatch(
-            "age_band",
             _l(
                 "An age of %(age)d is in the band %(band)s. Correct the band or leave it empty.",
                 age=age,
                 band=AGE_BANDS.label(derived),
             ),
+            "age_band",
         )
     return Ages(age, derived or band)

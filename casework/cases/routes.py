@@ -120,7 +120,7 @@ def add_note(case_id: uuid.UUID) -> Page:
         try:
             operations.add_case_note(signed_in_user(), case, form.body.data)
         except operations.CaseInputError as error:
-            form.body.errors = [*form.body.errors, str(error.message)]
+            show_operation_error(form, error)
         else:
             flash(_("Note added."), "success")
             return redirect(url_for("cases.view_case", case_id=case.id, _anchor="notes"))

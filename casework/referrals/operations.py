@@ -22,6 +22,7 @@ from casework.auth.models import User
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
 from casework.core.db import utcnow
+from casework.core.errors import OperationError
 from casework.core.extensions import db
 from casework.notifications.operations import agency_users, case_owners, link_to, notify
 from casework.policy import Action, PermissionDenied, Role, require
@@ -32,12 +33,8 @@ from casework.vocab import AGENCY_CONSENT_PURPOSES, SERVICE_TYPES, SHARED_GROUPS
 REASON_MAX = 2000
 
 
-class ReferralError(ValueError):
-    """Input a referral cannot take; `field` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class ReferralError(OperationError):
+    """Input a referral cannot take, or an action the referral does not allow."""
 
 
 class TransitionRefused(ReferralError):

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from casework import audit
 from casework.auth.models import User
 from casework.core import VERSION
+from casework.core.errors import OperationError
 from casework.core.extensions import db
 from casework.core.locks import serialise
 from casework.encryption import keys
@@ -112,8 +113,8 @@ def release_table(
     return release, True
 
 
-class ScopeError(ValueError):
-    """A scope that cannot be set (the message is safe to show)."""
+class ScopeError(OperationError):
+    """A coordinator's report scope that cannot be set."""
 
 
 def set_coordinator_scope(actor: User | None, user: User, country: str | None) -> bool:
@@ -123,9 +124,9 @@ def set_coordinator_scope(actor: User | None, user: User, country: str | None) -
     if actor is not None:
         require(actor, Action.MANAGE_USERS, user)
     if user.role != Role.COORDINATOR:
-        raise ScopeError(_("Only coordinators have a report scope."))
+        raise ScopeError(_("Only coordinators have a report scope."), "scope")
     if country is not None and country not in COUNTRY_CODES:
-        raise ScopeError(_("Choose a country from the list, or the region."))
+        raise ScopeError(_("Choose a country from the list, or the region."), "scope")
     setting = db.session.get(CoordinatorScope, user.id)
     if setting is not None and setting.country == country:
         return False

@@ -16,6 +16,7 @@ from casework import audit
 from casework.auth.models import User
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
+from casework.core.errors import OperationError
 from casework.core.extensions import db
 from casework.notifications.operations import case_owners, link_to, notify
 from casework.policy import Action, require
@@ -35,10 +36,8 @@ NOTES_MAX = 5000
 MAX_SESSION_MINUTES = 480
 
 
-class ServiceError(ValueError):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class ServiceError(OperationError):
+    """Input a service record, session or support plan cannot take."""
 
 
 class StaleRecord(ServiceError):

@@ -9,7 +9,7 @@ checks happen in the views after loading, through `load_or_404`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
@@ -64,16 +64,22 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def deny(action: Action | str | None, target: Any = None) -> None:
-    """Record the denial and answer 404, exactly as for a missing object."""
+def record_denial(action: Action | str | None, target: Any = None) -> None:
+    """The audit event of a refusal (durable: it stays when the request is rolled back)."""
     audit.record(
         "access.denied",
         actor=current_user.id if current_user.is_authenticated else None,
-        target=target,
+        # Only a stored record names a target (a draft checked before it exists does not).
+        target=target if hasattr(target, "__tablename__") else None,
         outcome="denied",
         detail=str(action) if action else request.endpoint,
         durable=True,
     )
+
+
+def deny(action: Action | str | None, target: Any = None) -> NoReturn:
+    """Record the denial and answer 404, exactly as for a missing object."""
+    record_denial(action, target)
     abort(404)
 
 

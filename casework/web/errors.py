@@ -1,4 +1,9 @@
-"""Error pages in plain words, never a stack trace."""
+"""Error pages in plain words, never a stack trace.
+
+Besides HTTP errors: a `PermissionDenied` from anywhere is the audited 404 of a denial, an
+erased case's data (`ShreddedError`) a clear "erased" page, an operation's refusal that no view
+caught (`OperationError`) a page with its message, an unreadable record a page that says so.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,12 @@ import logging
 from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+
+from casework.core.errors import OperationError
+from casework.crypto import ShreddedError
+from casework.policy import PermissionDenied
+from casework.web.access import record_denial
 
 log = logging.getLogger("casework.errors")
 
@@ -100,9 +110,42 @@ def handle_unreadable_record(error: Exception) -> tuple[str, int]:
     return render_error(500, *UNREADABLE_MESSAGE)
 
 
+ERASED_MESSAGE = (
+    _l("This case was erased"),
+    _l(
+        "Its identifying data was destroyed when the case was erased, so it can no longer be "
+        "read or changed. Nothing was saved."
+    ),
+)
+REFUSED_TITLE = _l("This cannot be done")
+GONE = 410
+REFUSED = 409
+
+
+def handle_permission_denied(error: PermissionDenied) -> tuple[str, int, list[tuple[str, str]]]:
+    """A refusal raised anywhere (a view, an operation, a template helper) is the same
+    audited 404 as one the view checks itself: nothing distinguishes it from a missing page."""
+    record_denial(error.action, error.target)
+    return handle_http_exception(NotFound())
+
+
+def handle_shredded(error: ShreddedError) -> tuple[str, int]:
+    """An erased case's data was asked for: say so plainly (the request is rolled back)."""
+    log.warning("erased record requested", extra={"detail": type(error).__name__})
+    return render_error(GONE, *ERASED_MESSAGE)
+
+
+def handle_operation_error(error: OperationError) -> tuple[str, int]:
+    """An operation's refusal the view did not show on its form: its message, on a page."""
+    return render_error(REFUSED, REFUSED_TITLE, str(error))
+
+
 def init_app(app: Flask) -> None:
     from casework.encryption.fields import UnreadableRecord
 
+    app.register_error_handler(PermissionDenied, handle_permission_denied)
+    app.register_error_handler(ShreddedError, handle_shredded)
+    app.register_error_handler(OperationError, handle_operation_error)
     app.register_error_handler(UnreadableRecord, handle_unreadable_record)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(InternalServerError, handle_internal_error)
