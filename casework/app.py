@@ -84,7 +84,6 @@ def _init_web(app: Flask) -> None:
 def _register_features(app: Flask) -> None:
     from casework.admin import bp as admin_bp
     from casework.auth import bp as auth_bp
-    from casework.case_records import bp as case_records_bp
     from casework.cases import bp as cases_bp
     from casework.main import bp as main_bp
     from casework.notifications import bp as notifications_bp
@@ -99,7 +98,6 @@ def _register_features(app: Flask) -> None:
         auth_bp,
         admin_bp,
         cases_bp,
-        case_records_bp,
         reports_bp,
         referrals_bp,
         services_bp,

@@ -19,7 +19,7 @@ def register_cli(app: Flask) -> None:
     from casework.admin.cli import create_admin
     from casework.audit.cli import audit_group
     from casework.backup.cli import backup_group
-    from casework.case_records.cli import cases_group
+    from casework.cases.lifecycle.cli import cases_group
     from casework.encryption.cli import keys_group
     from casework.reports.cli import release_group, reports_group
 

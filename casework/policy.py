@@ -1,8 +1,11 @@
 """Who may do what: the single permission table of Casework.
 
-Every permission decision in the product is a call to `can()` or `require()` here, and every
-list of records is built from a scoped query here. Deny by default: a (role, action) pair
-that is not in RULES is refused. No Flask imports, so it is testable on its own.
+Every permission decision in the product is a call to `can()` or `require()` here. Deny by
+default: a (role, action) pair that is not in RULES is refused. Every list of records is built
+from a scoped query, the SQL twin of a rule here, which lives beside its model
+(`cases/scopes.py`, `referrals/scopes.py`, `services/scopes.py`, `admin/scopes.py`) and starts
+by asking `can()`. This module imports no model, no vocabulary and nothing of Flask, so it is
+testable on its own (tests/test_import_graph.py checks it).
 
 A rule is True (the role may, on any object the scoped queries let it reach), or a predicate
 `(actor, obj) -> bool` deciding on the object. Called without an object, `can()` answers
@@ -15,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Protocol
-
-from sqlalchemy import Select, false, select
 
 
 class Role(StrEnum):
@@ -82,6 +83,10 @@ class Actor(Protocol):
     def is_active(self) -> bool: ...
 
 
+# Consents that open a case to a named agency (to share with it, to refer to it): the policy's
+# rule, so the vocabulary of consent purposes takes it from here.
+AGENCY_CONSENT_PURPOSES = frozenset({"sharing", "referral"})
+
 Predicate = Callable[[Actor, Any], bool]
 Rule = bool | Predicate
 
@@ -144,8 +149,6 @@ def consent_covers_receiver(obj: Any) -> bool:
     receiver = getattr(obj, "to_agency_id", None)
     if receiver is None and not hasattr(obj, "to_agency_id"):
         return True
-    from casework.vocab.cases import AGENCY_CONSENT_PURPOSES
-
     check = getattr(_case_of(obj), "has_current_consent", None)
     return bool(receiver is not None and check and check(AGENCY_CONSENT_PURPOSES, receiver))
 
@@ -306,135 +309,3 @@ def require(actor: Actor | None, action: Action | str, obj: Any = None) -> None:
 def allowed_actions(role: Role) -> frozenset[Action]:
     """The actions a role may perform on at least some objects."""
     return frozenset(action for (r, action), rule in RULES.items() if r == role and rule)
-
-
-# ---- scoped queries: administration -------------------------------------------------------
-# Every admin list starts from one of these: without the permission it has no rows, whatever
-# filters a view adds. Models are imported inside the functions: importing them here would
-# pull in Flask-SQLAlchemy (policy.py stays free of Flask) and make an import cycle.
-
-
-def visible_agencies(actor: Actor | None) -> Select[Any]:
-    """Agencies the actor may manage: every agency for an administrator, none otherwise."""
-    from casework.agencies.models import Agency
-
-    query = select(Agency)
-    return query if can(actor, Action.MANAGE_AGENCIES) else query.where(false())
-
-
-def visible_users(actor: Actor | None) -> Select[Any]:
-    """Accounts the actor may manage: every account for an administrator, none otherwise."""
-    from casework.auth.models import User
-
-    query = select(User)
-    return query if can(actor, Action.MANAGE_USERS) else query.where(false())
-
-
-def visible_audit_events(actor: Actor | None) -> Select[Any]:
-    """Audit events the actor may read: all of them with VIEW_AUDIT, none otherwise."""
-    from casework.audit.models import AuditEvent
-
-    query = select(AuditEvent)
-    return query if can(actor, Action.VIEW_AUDIT) else query.where(false())
-
-
-# ---- scoped queries: cases, referrals, services ----------------------------------------
-# The SQL twins of the predicates above: a list built from these cannot show a row that
-# `can(actor, VIEW_..., row)` would refuse.
-
-
-def visible_cases(actor: Actor | None) -> Select[Any]:
-    """Cases the actor may open: a caseworker's assigned cases, a supervisor's agency's, a
-    partner's cases with an accepted referral to their agency and a standing consent."""
-    from casework.cases.models import Case
-
-    query = select(Case)
-    role = _role(actor)
-    if role is None or actor is None:
-        return query.where(false())
-    if role == Role.CASEWORKER:
-        return query.where(Case.agency_id == actor.agency_id, Case.assigned_to_id == actor.id)
-    if role == Role.SUPERVISOR:
-        return query.where(Case.agency_id == actor.agency_id)
-    if role == Role.PARTNER:
-        return query.where(
-            case_shared_with_agency(Case.id, actor.agency_id),
-            Case.status.in_(("Active", "FollowUp")),
-            Case.erased_at.is_(None),
-        )
-    return query.where(false())
-
-
-def case_shared_with_agency(case_id: Any, agency_id: Any) -> Any:
-    """SQL condition: an accepted referral of the case to the agency, and a current consent
-    to share with (or refer to) that agency."""
-    from sqlalchemy import exists
-
-    from casework.cases.models import Consent
-    from casework.referrals.models import Referral
-    from casework.vocab import AGENCY_CONSENT_PURPOSES
-
-    referral_open = exists().where(
-        Referral.case_id == case_id,
-        Referral.to_agency_id == agency_id,
-        Referral.status == "accepted",
-    )
-    consent_stands = exists().where(
-        Consent.case_id == case_id,
-        Consent.shared_with_agency_id == agency_id,
-        Consent.purpose.in_(sorted(AGENCY_CONSENT_PURPOSES)),
-        Consent.withdrawn_at.is_(None),
-    )
-    return referral_open & consent_stands
-
-
-def visible_referrals(actor: Actor | None) -> Select[Any]:
-    """Referrals the actor may open (the twin of VIEW_REFERRAL)."""
-    from sqlalchemy import or_
-
-    from casework.cases.models import Case
-    from casework.referrals.models import Referral
-
-    query = select(Referral)
-    role = _role(actor)
-    if role is None or actor is None:
-        return query.where(false())
-    if role == Role.CASEWORKER:
-        return query.join(Case, Referral.case_id == Case.id).where(
-            Referral.from_agency_id == actor.agency_id,
-            Case.agency_id == actor.agency_id,
-            Case.assigned_to_id == actor.id,
-        )
-    if role == Role.SUPERVISOR:
-        agency = actor.agency_id
-        return query.where(or_(Referral.from_agency_id == agency, Referral.to_agency_id == agency))
-    if role == Role.PARTNER:
-        return query.where(Referral.to_agency_id == actor.agency_id)
-    return query.where(false())
-
-
-def visible_service_records(actor: Actor | None) -> Select[Any]:
-    """Service records the actor may read (the twin of VIEW_SERVICES)."""
-    from casework.cases.models import Case
-    from casework.services.models import ServiceRecord
-
-    query = select(ServiceRecord)
-    role = _role(actor)
-    if role is None or actor is None:
-        return query.where(false())
-    if role == Role.CASEWORKER:
-        return query.join(Case, ServiceRecord.case_id == Case.id).where(
-            Case.agency_id == actor.agency_id, Case.assigned_to_id == actor.id
-        )
-    if role == Role.SUPERVISOR:
-        from sqlalchemy import or_
-
-        return query.join(Case, ServiceRecord.case_id == Case.id).where(
-            or_(
-                Case.agency_id == actor.agency_id,
-                ServiceRecord.provider_agency_id == actor.agency_id,
-            )
-        )
-    if role == Role.PARTNER:
-        return query.where(ServiceRecord.provider_agency_id == actor.agency_id)
-    return query.where(false())

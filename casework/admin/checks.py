@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from casework.agencies.models import Agency
 from casework.auth import operations as auth_ops
 from casework.auth.models import User
+from casework.core.db import parse_uuid
 from casework.core.errors import OperationError
 from casework.core.extensions import db
 from casework.vocab import COUNTRY_CODES, ORGANISATION_TYPES, SERVICE_TYPES
@@ -130,10 +131,7 @@ def not_self(actor: User, user: User, message: str) -> None:
 
 def agency_by_id(agency_id: Any) -> Agency:
     """The agency with this id (a UUID or its text), or a refusal on the agency field."""
-    try:
-        ident = agency_id if isinstance(agency_id, uuid.UUID) else uuid.UUID(str(agency_id))
-    except ValueError:
-        ident = None
+    ident = parse_uuid(agency_id)
     agency = db.session.get(Agency, ident) if ident else None
     if agency is None:
         raise AdminInputError(_("Not a valid choice."), "agency_id")

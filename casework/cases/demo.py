@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from casework import audit
 from casework.agencies.models import Agency
 from casework.auth.models import User
-from casework.case_records.consents import age_on
+from casework.cases.ages import age_on
 from casework.cases.demo_data import DEMO_CASES, DemoCase
 from casework.cases.models import Case, CaseCode, Consent, IdentityDocument, Person
 from casework.cases.references import next_reference

@@ -23,6 +23,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def parse_uuid(value: Any) -> uuid.UUID | None:
+    """An id from a form or a URL (a UUID or its text); None when empty or not an id."""
+    if value in (None, ""):
+        return None
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC timestamps on every database (SQLite forgets the zone)."""
 

@@ -15,10 +15,11 @@ from sqlalchemy.orm import aliased
 from casework.core.db import utcnow
 from casework.core.extensions import db
 from casework.notifications.operations import link_to
-from casework.policy import visible_referrals, visible_service_records
 from casework.referrals import expiry
 from casework.referrals.models import Referral
+from casework.referrals.scopes import visible_referrals
 from casework.services.models import CounsellingSession, ServiceRecord
+from casework.services.scopes import visible_service_records
 
 LIMIT = 50  # per kind: a dashboard, not a report
 

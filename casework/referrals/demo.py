@@ -83,7 +83,7 @@ def _plain_case(agency: Agency, caseworker: User, n: int) -> Case:
 def _consent(case: Case, agency: Agency, recorder: User) -> None:
     if case.has_current_consent(frozenset({"sharing", "referral"}), agency.id):
         return
-    from casework.case_records.consents import is_minor_on
+    from casework.cases.ages import is_minor_on
 
     given_on = max(utcnow().date() - timedelta(days=30), case.identified_on)
     case.consents.append(
@@ -92,7 +92,7 @@ def _consent(case: Case, agency: Agency, recorder: User) -> None:
             purpose="sharing",
             shared_with_agency_id=agency.id,
             given_on=given_on,
-            # a minor consents through a guardian (casework.case_records.consents)
+            # a minor consents through a guardian (casework.cases.consents.operations)
             method="guardian" if is_minor_on(case, given_on) else "signed_form",
             recorded_by_id=recorder.id,
         )

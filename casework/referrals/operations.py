@@ -21,7 +21,7 @@ from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
-from casework.core.db import utcnow
+from casework.core.db import parse_uuid, utcnow
 from casework.core.errors import OperationError
 from casework.core.extensions import db
 from casework.notifications.operations import agency_users, case_owners, link_to, notify
@@ -107,12 +107,7 @@ def _from_states(referral: Referral, allowed: set[str], message: str) -> None:
 
 def receiving_agency(case: Case, agency_id: Any) -> Agency:
     """The agency a case may be referred to: another agency, active."""
-    import uuid
-
-    try:
-        ident = agency_id if isinstance(agency_id, uuid.UUID) else uuid.UUID(str(agency_id))
-    except ValueError:
-        ident = None
+    ident = parse_uuid(agency_id)
     agency = db.session.get(Agency, ident) if ident else None
     if agency is None or not agency.active:
         raise ReferralError(_("Choose an active agency."), "to_agency_id")

@@ -11,9 +11,9 @@ from sqlalchemy import Select, func, select
 from casework.agencies.models import Agency
 from casework.cases.models import Case
 from casework.core.extensions import db
-from casework.policy import visible_referrals
 from casework.referrals import expiry
 from casework.referrals.models import Referral, ReferralService
+from casework.referrals.scopes import visible_referrals
 from casework.vocab import AGENCY_CONSENT_PURPOSES, REFERRAL_STATUSES
 
 

@@ -4,7 +4,6 @@ never committed."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -16,6 +15,7 @@ from casework import audit
 from casework.auth.models import User
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
+from casework.core.db import parse_uuid
 from casework.core.errors import OperationError
 from casework.core.extensions import db
 from casework.notifications.operations import case_owners, link_to, notify
@@ -275,10 +275,7 @@ def record_session(actor: User, service: ServiceRecord, **values: Any) -> Counse
 
 
 def _counsellor(value: Any, agency_id: Any) -> User:
-    try:
-        ident = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        ident = None
+    ident = parse_uuid(value)
     user = db.session.get(User, ident) if ident else None
     if user is None or user.agency_id != agency_id or not user.active:
         raise ServiceError(_("Choose a counsellor of the providing agency."), "counsellor_id")

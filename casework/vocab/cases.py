@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+# Purposes that name the agency the consent covers: a permission rule, defined in the policy.
+from casework.policy import AGENCY_CONSENT_PURPOSES as AGENCY_CONSENT_PURPOSES
 from casework.vocab.base import Vocabulary
 
 CASE_STATUSES = Vocabulary(
@@ -283,8 +285,6 @@ CONSENT_PURPOSES = Vocabulary(
         ("statistics", _l("Inclusion in anonymised statistics")),
     ],
 )
-# Purposes that name the agency the consent covers.
-AGENCY_CONSENT_PURPOSES = frozenset({"sharing", "referral"})
 
 CONSENT_METHODS = Vocabulary(
     "consent_method",

@@ -70,13 +70,13 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
         Action.MANAGE_USERS,
     ),
     (
-        "case_records.closure_requests",
+        "cases.closure_requests",
         _l("Closure requests"),
         _l("Cases waiting for your decision on closure."),
         Action.APPROVE_CLOSURE,
     ),
     (
-        "case_records.erasure_due",
+        "cases.erasure_due",
         _l("Due for erasure"),
         _l("Closed cases past the retention period."),
         Action.ERASE_CASE,

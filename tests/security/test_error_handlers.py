@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from casework.admin.operations import create_agency
 from casework.agencies.models import Agency
-from casework.case_records.erasure import erase_case
+from casework.cases.lifecycle.erasure import erase_case
 from casework.cases.models import Case
 from casework.core.db import utcnow
 from casework.core.errors import OperationError

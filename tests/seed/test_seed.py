@@ -87,7 +87,8 @@ def test_the_seed_command_reports_what_it_wrote(app: Flask) -> None:
 
 
 def test_existing_agencies_staff_receive_seeded_cases(app: Flask) -> None:
-    from casework.policy import Role, visible_cases
+    from casework.cases.scopes import visible_cases
+    from casework.policy import Role
     from tests import factories
 
     agency = factories.make_agency(name="Pilot agency", country="VN")
