@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from casework import audit
 from casework.auth.models import User
 from casework.cases.ages import AgeMismatch, derive_ages
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case, CaseNote, Consent
 from casework.cases.record import CaseInput, apply_to_case
 from casework.cases.references import next_reference
@@ -176,6 +177,7 @@ def update_case(
     Returns the names of the fields that changed (empty: nothing to save, nothing written).
     Raises EditConflict when someone saved in between; the session is then rolled back.
     """
+    ensure_may_change(case, Change.EDIT_DETAILS, CaseInputError)
     if base_version is None or base_version != case.version:
         raise EditConflict
     content = check_case_input(CaseInput.from_data(data))
@@ -200,6 +202,7 @@ def update_case(
 
 def add_case_note(actor: User, case: Case, body: str) -> CaseNote:
     """Add an encrypted note, signed by its author."""
+    ensure_may_change(case, Change.ADD_NOTE, CaseInputError)
     text = (body or "").strip()
     if not text:
         raise CaseInputError(_l("Write the note first."), "body")

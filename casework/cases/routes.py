@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from casework.cases import bp, changes, operations, queries
 from casework.cases.duplicates import acknowledged, find_duplicates
 from casework.cases.forms import EditForm, NoteForm, RegisterForm
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
 from casework.cases.presenting import describe
 from casework.cases.record import CaseInput
@@ -115,6 +116,7 @@ def print_case(case_id: uuid.UUID) -> Page:
 @permission(Action.EDIT_CASE)
 def add_note(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.EDIT_CASE)
+    ensure_may_change(case, Change.ADD_NOTE)
     form = NoteForm()
     if form.validate():
         try:
@@ -151,6 +153,7 @@ def _stamp(form: EditForm, case: Case, content: CaseInput) -> None:
 @permission(Action.EDIT_CASE)
 def edit_case(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.EDIT_CASE)
+    ensure_may_change(case, Change.EDIT_DETAILS)
     if request.method == "GET":
         operations.record_case_read(signed_in_user(), case, "edit")
         return render_template("cases/edit.html", case=case, form=_edit_form_for(case))

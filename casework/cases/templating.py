@@ -7,6 +7,7 @@ import uuid
 from casework.auth.models import User
 from casework.cases import bp
 from casework.cases.attachments.operations import human_size, signs_consent
+from casework.cases.guard import Change, may_change, refusal
 from casework.cases.lifecycle.closure import closure_pending
 from casework.core.extensions import db
 from casework.vocab import (
@@ -41,5 +42,8 @@ def record_vocabularies() -> dict[str, object]:
         "case_statuses": CASE_STATUSES,
         "closure_reasons": CLOSURE_REASONS,
         "closure_pending": closure_pending,
+        "may_change": may_change,
+        "change_refusal": refusal,
+        "Change": Change,
         "signs_consent": signs_consent,
     }

@@ -21,3 +21,8 @@ class OperationError(Exception):
         super().__init__(str(message))
         self.message = message
         self.field = field
+
+    def back_to(self) -> str | None:
+        """Where to take the person, with the message, when no view caught this refusal
+        (None: a page with the message). Only needs a request where it is called."""
+        return None

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from casework import audit
 from casework.agencies.models import Agency
 from casework.auth.models import User
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
 from casework.core.db import parse_uuid, utcnow
@@ -131,8 +132,7 @@ def create_referral(
     """Refer `case` to another agency. Refused without a current consent to share with, or
     refer to, that agency, whatever the form sent."""
     require(actor, Action.CREATE_REFERRAL, case)
-    if case.is_closed or case.is_erased:
-        raise ReferralError(_("A closed case cannot be referred."))
+    ensure_may_change(case, Change.REFER, ReferralError)
     agency = receiving_agency(case, to_agency_id)
     service_codes = _codes(services, SERVICE_TYPES, "services")
     if not service_codes:
@@ -201,8 +201,7 @@ def accept_referral(actor: User, referral: Referral) -> Referral:
     """The receiver takes the referral: its access to the shared groups starts now."""
     require(actor, Action.RESPOND_REFERRAL, referral)
     _from_states(referral, {"pending"}, _("This referral has already been answered."))
-    if referral.case.is_closed or referral.case.is_erased:
-        raise TransitionRefused(_("The case has been closed: this referral can only be declined."))
+    ensure_may_change(referral.case, Change.ACCEPT_REFERRAL, TransitionRefused)
     referral.status = "accepted"
     referral.responded_at = utcnow()
     referral.responded_by_id = actor.id
@@ -213,6 +212,7 @@ def accept_referral(actor: User, referral: Referral) -> Referral:
 def decline_referral(actor: User, referral: Referral, *, reason: Any) -> Referral:
     """The receiver turns the referral down, saying why (kept encrypted)."""
     require(actor, Action.RESPOND_REFERRAL, referral)
+    ensure_may_change(referral.case, Change.END_REFERRAL, TransitionRefused)
     text = _text(reason, "reason", _("Say why the referral is declined."))
     _from_states(referral, {"pending"}, _("This referral has already been answered."))
     referral.status = "declined"
@@ -226,6 +226,7 @@ def decline_referral(actor: User, referral: Referral, *, reason: Any) -> Referra
 def complete_referral(actor: User, referral: Referral) -> Referral:
     """The receiver has delivered: its access to the case ends, its records stay its own."""
     require(actor, Action.COMPLETE_REFERRAL, referral)
+    ensure_may_change(referral.case, Change.END_REFERRAL, TransitionRefused)
     _from_states(referral, {"accepted"}, _("Only an accepted referral can be completed."))
     referral.status = "completed"
     referral.completed_at = utcnow()
@@ -236,6 +237,7 @@ def complete_referral(actor: User, referral: Referral) -> Referral:
 def revoke_referral(actor: User, referral: Referral) -> Referral:
     """The sender withdraws the referral: the receiver loses the case at once."""
     require(actor, Action.REVOKE_REFERRAL, referral)
+    ensure_may_change(referral.case, Change.END_REFERRAL, TransitionRefused)
     if referral.status not in {"pending", "accepted"}:
         raise TransitionRefused(_("Only a pending or accepted referral can be revoked."))
     referral.status = "revoked"

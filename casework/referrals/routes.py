@@ -13,7 +13,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from casework.cases.guard import Change, ensure_may_change, refusal
 from casework.cases.models import Case
+from casework.core.errors import OperationError
 from casework.policy import Action
 from casework.referrals import bp, operations, queries
 from casework.referrals.forms import (
@@ -55,6 +57,7 @@ def country_name(code: str) -> str:
 @permission(Action.CREATE_REFERRAL)
 def new_referral(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.CREATE_REFERRAL)
+    ensure_may_change(case, Change.REFER)
     filters = AgencyFilterForm(formdata=request.args)
     filters.validate()
     form = ReferralForm()
@@ -128,9 +131,18 @@ def view_referral(referral_id: uuid.UUID) -> Page:
     return _page(referral)
 
 
-def _refused(referral: Referral, error: operations.ReferralError) -> Page:
+def _refused(referral: Referral, error: OperationError) -> Page:
     flash(str(error), "warning")
     return _page(referral, CONFLICT)
+
+
+def _case_refuses(referral: Referral, change: Change) -> Page | None:
+    """The referral page with the case's refusal, when the case does not allow `change` (an
+    erased case): the receiver may no longer see the case page, so they stay on the referral."""
+    message = refusal(referral.case, change)
+    if message is None:
+        return None
+    return _refused(referral, operations.TransitionRefused(message))
 
 
 @bp.route("/<uuid:referral_id>/accept", methods=["POST"])
@@ -152,6 +164,8 @@ def accept(referral_id: uuid.UUID) -> Page:
 @permission(Action.RESPOND_REFERRAL)
 def decline(referral_id: uuid.UUID) -> Page:
     referral = load_or_404(Referral, referral_id, Action.RESPOND_REFERRAL)
+    if (ended := _case_refuses(referral, Change.END_REFERRAL)) is not None:
+        return ended
     form = DeclineForm()
     if form.validate_on_submit():
         try:
@@ -169,6 +183,8 @@ def decline(referral_id: uuid.UUID) -> Page:
 
 def _confirmed(referral: Referral, action: str) -> Page:
     """GET asks for confirmation (access ends); POST acts."""
+    if (ended := _case_refuses(referral, Change.END_REFERRAL)) is not None:
+        return ended
     form = ConfirmForm()
     if request.method == "GET" or not form.validate_on_submit():
         status = 200 if request.method == "GET" else INVALID

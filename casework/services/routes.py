@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
 from casework.policy import Action
 from casework.services import bp, operations, queries
@@ -57,6 +58,7 @@ def list_services() -> Page:
 @permission(Action.RECORD_SERVICE)
 def new_service(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.RECORD_SERVICE)
+    ensure_may_change(case, Change.RECORD_SERVICE)
     form = ServiceForm()
     if form.validate_on_submit():
         try:
@@ -81,6 +83,7 @@ def view_service(service_id: uuid.UUID) -> Page:
 @permission(Action.EDIT_SERVICE)
 def edit_service(service_id: uuid.UUID) -> Page:
     record = load_or_404(ServiceRecord, service_id, Action.EDIT_SERVICE)
+    ensure_may_change(record.case, Change.EDIT_SERVICE)
     form = ServiceForm(obj=record) if request.method == "GET" else ServiceForm()
     if request.method == "GET":
         form.version.data = str(record.version)
@@ -112,6 +115,7 @@ def edit_service(service_id: uuid.UUID) -> Page:
 def new_session(service_id: uuid.UUID) -> Page:
     record = load_or_404(ServiceRecord, service_id, Action.EDIT_SERVICE)
     authorize(Action.RECORD_SERVICE, record.case)
+    ensure_may_change(record.case, Change.RECORD_SERVICE)
     form = SessionForm()
     form.counsellor_id.choices = options(
         (str(u.id), u.name) for u in operations.counsellor_choices(record.provider_agency_id)
@@ -136,6 +140,7 @@ def new_session(service_id: uuid.UUID) -> Page:
 @permission(Action.EDIT_CASE)
 def edit_plan(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.EDIT_CASE)
+    ensure_may_change(case, Change.EDIT_SUPPORT_PLAN)
     plan = queries.support_plan(signed_in_user(), case)
     form = SupportPlanForm(obj=plan) if request.method == "GET" else SupportPlanForm()
     if request.method == "GET" and plan is not None:

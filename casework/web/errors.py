@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, flash, redirect, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.wrappers import Response
 
 from casework.core.errors import OperationError
 from casework.crypto import ShreddedError
@@ -126,18 +127,26 @@ def handle_permission_denied(error: PermissionDenied) -> tuple[str, int, list[tu
     """A refusal raised anywhere (a view, an operation, a template helper) is the same
     audited 404 as one the view checks itself: nothing distinguishes it from a missing page."""
     record_denial(error.action, error.target)
+    _discard_failed_transaction()
     return handle_http_exception(NotFound())
 
 
 def handle_shredded(error: ShreddedError) -> tuple[str, int]:
     """An erased case's data was asked for: say so plainly (the request is rolled back)."""
     log.warning("erased record requested", extra={"detail": type(error).__name__})
+    _discard_failed_transaction()  # a failed flush would keep the page from loading the user
     return render_error(GONE, *ERASED_MESSAGE)
 
 
-def handle_operation_error(error: OperationError) -> tuple[str, int]:
-    """An operation's refusal the view did not show on its form: its message, on a page."""
-    return render_error(REFUSED, REFUSED_TITLE, str(error))
+def handle_operation_error(error: OperationError) -> tuple[str, int] | Response:
+    """An operation's refusal the view did not show on its form: back to the page the error
+    names (a case page) with its message, or its message on a page. Nothing is saved."""
+    back = error.back_to()
+    _discard_failed_transaction()
+    if back is None:
+        return render_error(REFUSED, REFUSED_TITLE, str(error))
+    flash(str(error), "warning")
+    return redirect(back, 303)
 
 
 def init_app(app: Flask) -> None:

@@ -143,6 +143,7 @@ def test_erased_data_is_a_clear_page_not_a_server_error(probe_app: Flask) -> Non
         body = response.get_data(as_text=True)
         assert "This case was erased" in body
         assert "Nothing was saved" in body
+        assert 'action="/sign-out"' in body, "the full page, with the signed-in navigation"
         db.session.expire_all()
         person = db.session.get(Case, case.id).person  # type: ignore[union-attr]
         assert person is not None

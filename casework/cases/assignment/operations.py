@@ -12,7 +12,7 @@ from casework import audit
 from casework.auth.models import User
 from casework.cases import signals
 from casework.cases.errors import RecordError
-from casework.cases.guard import ensure_open
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
 from casework.core.db import parse_uuid
@@ -40,7 +40,7 @@ def assign_case(actor: User, case: Case, assignee_id: Any) -> bool:
     """Assign the case to an active caseworker or supervisor of its own agency. False when
     it was already theirs. Anyone else (another agency's user, a partner, a deactivated
     account) is refused, whatever the form sent."""
-    ensure_open(case)
+    ensure_may_change(case, Change.ASSIGN, RecordError)
     assignee_uuid = parse_uuid(assignee_id)
     assignee = db.session.get(User, assignee_uuid) if assignee_uuid else None
     if (

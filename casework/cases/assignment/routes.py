@@ -12,6 +12,7 @@ from casework.cases import bp
 from casework.cases.assignment import operations
 from casework.cases.assignment.forms import AssignForm
 from casework.cases.errors import RecordError
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
 from casework.policy import Action
 from casework.web.access import permission
@@ -25,6 +26,7 @@ Page = str | tuple[str, int] | Response
 @permission(Action.ASSIGN_CASE)
 def assign(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.ASSIGN_CASE)
+    ensure_may_change(case, Change.ASSIGN)
     people = [
         (str(user.id), f"{user.name} ({user.email})") for user in operations.assignable_users(case)
     ]

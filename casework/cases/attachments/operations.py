@@ -21,7 +21,7 @@ from casework.auth.models import User
 from casework.cases.attachments import file_tx
 from casework.cases.attachments.files import CleanFile, FileRefused, clean
 from casework.cases.errors import RecordError
-from casework.cases.guard import ensure_changeable, ensure_open
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Attachment, Case, Consent
 from casework.cases.timeline import add_entry
 from casework.core.extensions import db
@@ -85,7 +85,7 @@ def add_attachment(
     actor: User, case: Case, *, kind: str, filename: str | None, stream: BinaryIO
 ) -> Attachment:
     """Check, clean, encrypt and store an uploaded file; nothing is written if refused."""
-    ensure_open(case)
+    ensure_may_change(case, Change.ADD_ATTACHMENT, RecordError)
     if kind not in ATTACHMENT_KINDS:
         raise RecordError(_("Choose what the file is."), "kind")
     checked = _checked(stream)
@@ -120,7 +120,7 @@ def attach_consent_form(
     actor: User, case: Case, consent: Consent, *, filename: str | None, stream: BinaryIO
 ) -> Attachment:
     """Attach the signed form of a consent (an attachment of kind consent_form)."""
-    ensure_changeable(case)
+    ensure_may_change(case, Change.ADD_ATTACHMENT, RecordError)
     if consent.attachment_id is not None:
         raise RecordError(_("This consent already has its signed form."), "signed_form")
     try:
@@ -144,7 +144,7 @@ def signs_consent(attachment: Attachment) -> bool:
 def delete_attachment(actor: User, attachment: Attachment) -> None:
     """Delete an attachment (not a consent's signed form: it is the record of that consent)."""
     case = attachment.case
-    ensure_changeable(case)
+    ensure_may_change(case, Change.DELETE_ATTACHMENT, RecordError)
     if signs_consent(attachment):
         raise RecordError(_("This is the signed form of a consent: it stays with the consent."))
     kind, attachment_id = attachment.kind, attachment.id

@@ -22,6 +22,7 @@ from casework.cases import bp
 from casework.cases.attachments import operations as attachments
 from casework.cases.attachments.forms import AttachmentForm
 from casework.cases.errors import RecordError
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Attachment, Case
 from casework.crypto import CryptoError
 from casework.policy import Action
@@ -37,6 +38,7 @@ Page = str | tuple[str, int] | WerkzeugResponse
 @permission(Action.ADD_ATTACHMENT)
 def new_attachment(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.ADD_ATTACHMENT)
+    ensure_may_change(case, Change.ADD_ATTACHMENT)
     form = AttachmentForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -93,6 +95,7 @@ def delete_attachment(case_id: uuid.UUID, attachment_id: uuid.UUID) -> Page:
     """GET asks for confirmation; only the POST deletes."""
     attachment = _load_attachment(case_id, attachment_id, Action.DELETE_ATTACHMENT)
     case: Case = attachment.case
+    ensure_may_change(case, Change.DELETE_ATTACHMENT)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:

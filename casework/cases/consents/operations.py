@@ -18,7 +18,7 @@ from casework.auth.models import User
 from casework.cases import signals
 from casework.cases.ages import is_minor_on
 from casework.cases.errors import RecordError
-from casework.cases.guard import ensure_changeable, ensure_open
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case, Consent
 from casework.cases.timeline import add_entry
 from casework.core.db import parse_uuid, utcnow
@@ -52,7 +52,7 @@ def record_consent(
     means a minor's guardian). A second current consent for the same purpose (and agency) is
     refused: withdraw the old one first, or keep it.
     """
-    ensure_open(case)
+    ensure_may_change(case, Change.RECORD_CONSENT, RecordError)
     if purpose not in CONSENT_PURPOSES:
         raise RecordError(_("Choose what the consent is for."), "purpose")
     if method not in CONSENT_METHODS:
@@ -106,7 +106,7 @@ def record_consent(
 def withdraw_consent(actor: User, case: Case, consent: Consent) -> None:
     """Withdraw a consent now. The policy reads current consents on every request, so a
     partner's access through a referral that needed it ends with this transaction."""
-    ensure_changeable(case)
+    ensure_may_change(case, Change.WITHDRAW_CONSENT, RecordError)
     if not consent.is_current:
         raise RecordError(_("This consent was already withdrawn."))
     consent.withdrawn_at = utcnow()

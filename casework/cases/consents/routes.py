@@ -14,6 +14,7 @@ from casework.cases.attachments import operations as attachments
 from casework.cases.consents import operations as consents
 from casework.cases.consents.forms import ConsentForm, ConsentFormUpload
 from casework.cases.errors import RecordError
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case, Consent
 from casework.policy import Action
 from casework.web.access import authorize, permission
@@ -33,6 +34,7 @@ def _refused(case_page: str, error: RecordError) -> Response:
 @permission(Action.RECORD_CONSENT)
 def new_consent(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.RECORD_CONSENT)
+    ensure_may_change(case, Change.RECORD_CONSENT)
     form = ConsentForm(agencies=consents.consent_agency_choices(case))
     if form.validate_on_submit():
         upload = form.signed_form.data
@@ -65,6 +67,7 @@ def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Page:
     """GET asks for confirmation; only the POST withdraws."""
     case = load_or_404(Case, case_id, Action.RECORD_CONSENT)
     consent = load_or_404(Consent, consent_id, Action.RECORD_CONSENT, parent=case)
+    ensure_may_change(case, Change.WITHDRAW_CONSENT)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -83,6 +86,7 @@ def attach_consent_form(case_id: uuid.UUID, consent_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.RECORD_CONSENT)
     authorize(Action.ADD_ATTACHMENT, case)
     consent = load_or_404(Consent, consent_id, Action.RECORD_CONSENT, parent=case)
+    ensure_may_change(case, Change.ADD_ATTACHMENT)
     form = ConsentFormUpload()
     if form.validate_on_submit():
         upload = form.signed_form.data

@@ -13,7 +13,7 @@ from casework import audit
 from casework.auth.models import User
 from casework.cases import signals
 from casework.cases.errors import RecordError
-from casework.cases.guard import ensure_open
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
 from casework.cases.scopes import visible_cases
 from casework.cases.timeline import add_entry
@@ -38,7 +38,7 @@ def pending_closures(actor: User) -> Select[Any]:
 
 def request_closure(actor: User, case: Case, *, reason: str, status: str) -> None:
     """Ask for closure with a reason and the closed status wanted; a supervisor decides."""
-    ensure_open(case)
+    ensure_may_change(case, Change.REQUEST_CLOSURE, RecordError)
     if closure_pending(case):
         raise RecordError(_("Closure has already been requested and awaits a decision."))
     if reason not in CLOSURE_REASONS:
@@ -58,7 +58,7 @@ def request_closure(actor: User, case: Case, *, reason: str, status: str) -> Non
 
 def approve_closure(actor: User, case: Case) -> None:
     """Close the case as requested. Four eyes: whoever asked cannot approve."""
-    ensure_open(case)
+    ensure_may_change(case, Change.DECIDE_CLOSURE, RecordError)
     if not closure_pending(case) or case.closure_requested_status not in CLOSED_STATUSES:
         raise RecordError(_("There is no closure request to decide."))
     if case.closure_requested_by_id == actor.id:
@@ -77,7 +77,7 @@ def approve_closure(actor: User, case: Case) -> None:
 
 def reject_closure(actor: User, case: Case, *, note: str) -> None:
     """Send a closure request back with a coded note; the case stays open."""
-    ensure_open(case)
+    ensure_may_change(case, Change.DECIDE_CLOSURE, RecordError)
     if not closure_pending(case):
         raise RecordError(_("There is no closure request to decide."))
     if note not in CLOSURE_REJECTIONS:

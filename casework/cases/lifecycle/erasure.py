@@ -15,13 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from casework import audit
 from casework.auth.models import User
 from casework.cases.attachments import file_tx
 from casework.cases.errors import RecordError
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case, CaseChild
 from casework.cases.scopes import visible_cases
 from casework.cases.timeline import add_entry
@@ -50,8 +50,7 @@ def erase_case(actor: User | None, case: Case, *, reason: str) -> bool:
     when the retention command erases."""
     if case.is_erased:
         return False
-    if not case.is_closed:
-        raise RecordError(_("Only a closed case can be erased."))
+    ensure_may_change(case, Change.ERASE, RecordError)
     if reason not in ERASURE_REASONS:
         raise ValueError(f"unknown erasure reason {reason!r}")
     for attachment in list(case.attachments):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from casework import audit
 from casework.auth.models import User
 from casework.cases.errors import RecordError
-from casework.cases.guard import ensure_changeable
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.lifecycle.closure import clear_request
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
@@ -16,9 +14,7 @@ from casework.core.extensions import db
 
 def reopen_case(actor: User, case: Case) -> None:
     """Re-open a closed case (Active again); its reason for closure is cleared."""
-    ensure_changeable(case)
-    if not case.is_closed:
-        raise RecordError(_("This case is not closed."))
+    ensure_may_change(case, Change.REOPEN, RecordError)
     previous = case.status
     case.status = "Active"
     case.closed_at = None

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from casework.cases import bp
 from casework.cases.errors import RecordError
+from casework.cases.guard import Change, ensure_may_change, may_change
 from casework.cases.lifecycle import closure, erasure, reopening
 from casework.cases.lifecycle.forms import ClosureDecisionForm, ClosureRequestForm, EraseForm
 from casework.cases.models import Case
@@ -33,6 +34,7 @@ def _refused(case_page: str, error: RecordError) -> Response:
 @permission(Action.REQUEST_CLOSURE)
 def request_closure(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.REQUEST_CLOSURE)
+    ensure_may_change(case, Change.REQUEST_CLOSURE)
     form = ClosureRequestForm()
     if form.validate_on_submit():
         try:
@@ -60,6 +62,7 @@ def closure_requests() -> Page:
 @permission(Action.APPROVE_CLOSURE)
 def decide_closure(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.APPROVE_CLOSURE)
+    ensure_may_change(case, Change.DECIDE_CLOSURE)
     form = ClosureDecisionForm()
     if form.validate_on_submit():
         try:
@@ -81,10 +84,11 @@ def decide_closure(case_id: uuid.UUID) -> Page:
 @bp.route("/<uuid:case_id>/reopen", methods=["GET", "POST"])
 @permission(Action.APPROVE_CLOSURE)
 def reopen(case_id: uuid.UUID) -> Page:
-    """GET asks for confirmation; only the POST re-opens."""
+    """GET asks for confirmation; only the POST re-opens. A case that cannot be re-opened
+    (open, erased) gets the page that says why, whatever was sent."""
     case = load_or_404(Case, case_id, Action.APPROVE_CLOSURE)
     form = ConfirmForm()
-    if form.validate_on_submit():
+    if may_change(case, Change.REOPEN) and form.validate_on_submit():
         try:
             reopening.reopen_case(signed_in_user(), case)
         except RecordError as error:
@@ -97,10 +101,11 @@ def reopen(case_id: uuid.UUID) -> Page:
 @bp.route("/<uuid:case_id>/erase", methods=["GET", "POST"])
 @permission(Action.ERASE_CASE)
 def erase(case_id: uuid.UUID) -> Page:
-    """GET explains and asks for the case reference; only a POST with it erases."""
+    """GET explains and asks for the case reference; only a POST with it erases. A case that
+    cannot be erased (open, already erased) gets the page that says why, whatever was sent."""
     case = load_or_404(Case, case_id, Action.ERASE_CASE)
     form = EraseForm()
-    if form.validate_on_submit():
+    if may_change(case, Change.ERASE) and form.validate_on_submit():
         if not erasure.erase_confirmed(case, form.confirmation.data):
             form.confirmation.errors = [_("That is not this case's reference. Nothing was erased.")]
         else:
