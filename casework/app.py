@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from casework.core import ROOT, VERSION
+from casework.core import ROOT
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -25,7 +25,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_core(app)
     _init_web(app)
     _register_features(app)
-    app.jinja_env.globals["casework_version"] = VERSION
     return app
 
 
@@ -71,11 +70,10 @@ def _init_core(app: Flask) -> None:
 def _init_web(app: Flask) -> None:
     from casework.auth.loader import init_login
     from casework.core.extensions import login_manager
-    from casework.web import access, errors, headers, navigation, unit_of_work
+    from casework.web import access, errors, headers, unit_of_work
 
     init_login(app, login_manager)
     access.init_app(app)
-    navigation.init_app(app)
     unit_of_work.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
@@ -106,8 +104,45 @@ def _register_features(app: Flask) -> None:
         app.register_blueprint(blueprint)
     referral_hooks.connect()
     init_mail(app)
+    _register_case_panels(app)
+    _register_template_helpers(app)
 
     import casework.models  # noqa: F401 - every model registered on the metadata
     from casework.cli import register_cli
 
     register_cli(app)
+
+
+def _register_case_panels(app: Flask) -> None:
+    """The case page's panels: the case feature's own, then those of features that show
+    something of a case (casework/cases/panels.py)."""
+    from casework.cases import panels
+    from casework.referrals.panels import PANELS as REFERRAL_PANELS
+    from casework.services.panels import PANELS as SERVICE_PANELS
+
+    panels.declare(app, [*panels.PANELS, *REFERRAL_PANELS, *SERVICE_PANELS])
+
+
+def _register_template_helpers(app: Flask) -> None:
+    """Every template global and filter, from each package's declaration (web/templating.py)."""
+    from casework.admin import templating as admin_templating
+    from casework.cases import templating as case_templating
+    from casework.main import templating as main_templating
+    from casework.notifications import templating as notification_templating
+    from casework.referrals import display as referral_display
+    from casework.services import templating as service_templating
+    from casework.web import templating
+
+    templating.register(
+        app,
+        globals_=[
+            templating.TEMPLATE_GLOBALS,
+            main_templating.TEMPLATE_GLOBALS,
+            admin_templating.TEMPLATE_GLOBALS,
+            case_templating.TEMPLATE_GLOBALS,
+            referral_display.TEMPLATE_GLOBALS,
+            service_templating.TEMPLATE_GLOBALS,
+            notification_templating.TEMPLATE_GLOBALS,
+        ],
+        filters=[case_templating.TEMPLATE_FILTERS],
+    )

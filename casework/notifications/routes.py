@@ -19,16 +19,6 @@ from casework.web.forms import ConfirmForm
 from casework.web.views import paginate, signed_in_user
 
 
-@bp.app_template_global()
-def unread_notifications() -> int:
-    return operations.unread_count(current_user)
-
-
-@bp.record_once
-def _labels(state: object) -> None:
-    state.app.jinja_env.globals["notification_label"] = operations.KINDS.label  # type: ignore[attr-defined]
-
-
 @bp.route("/")
 @permission(Action.VIEW_NOTIFICATIONS)
 def list_notifications() -> str:

@@ -129,5 +129,3 @@ def init_app(app: Flask) -> None:
     app.config["WTF_CSRF_SSL_STRICT"] = False
     app.before_request(refuse_cross_site)
     app.before_request(guard_request)
-    app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)
-    app.jinja_env.globals["Action"] = Action

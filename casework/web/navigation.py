@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request, url_for
-from flask_babel import get_locale
+from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from casework.policy import Action, can
-from casework.vocab import ROLES, country_name
-from casework.web.i18n import LANGUAGE_NAMES
 
 
 @dataclass(frozen=True)
@@ -148,13 +145,3 @@ def nav_items() -> list[NavItem]:
         )
         items.append(NavItem(endpoint, str(label), url_for(endpoint), active, str(description)))
     return items
-
-
-def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(
-        nav_items=nav_items,
-        role_label=ROLES.label,
-        country_name=country_name,
-        language_names=LANGUAGE_NAMES,
-        get_locale=get_locale,
-    )

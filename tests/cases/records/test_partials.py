@@ -1,4 +1,4 @@
-"""The partials the case page includes (context: case, groups, timeline), rendered for each
+"""The panels the case page composes (context: case, groups, timeline), rendered for each
 kind of viewer: the owning agency sees the actions it may take; a partner sees only the
 documents a referral shares; an erased case shows "erased"."""
 
@@ -18,8 +18,11 @@ from tests import factories
 from tests.cases.records.conftest import World, png_bytes
 from tests.security.helpers import markup_problems
 
+# Each declared panel, where the case page would show it (casework/cases/panels.py).
 PAGE = """{% for name in ["consents", "attachments", "assignment", "closure"] %}
-<div id="part-{{ name }}">{% include "cases/_" ~ name ~ ".html" %}</div>{% endfor %}"""
+<div id="part-{{ name }}">{% set panel = case_panel(name) %}
+{% if panel.shown(current_user, case, groups) %}{% include panel.template %}{% endif %}
+</div>{% endfor %}"""
 
 
 def _render(app: Flask, user: object, case: object) -> str:
