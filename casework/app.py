@@ -108,9 +108,8 @@ def _register_features(app: Flask) -> None:
     _register_template_helpers(app)
 
     import casework.models  # noqa: F401 - every model registered on the metadata
-    from casework.cli import register_cli
 
-    register_cli(app)
+    _register_commands(app)
 
 
 def _register_case_panels(app: Flask) -> None:
@@ -146,3 +145,28 @@ def _register_template_helpers(app: Flask) -> None:
         ],
         filters=[case_templating.TEMPLATE_FILTERS],
     )
+
+
+def _register_commands(app: Flask) -> None:
+    """Every `flask` command; each lives with its feature."""
+    from casework.admin.cli import create_admin
+    from casework.audit.cli import audit_group
+    from casework.backup.cli import backup_group
+    from casework.cases.lifecycle.cli import cases_group
+    from casework.devdata.cli import COMMANDS as DEVDATA_COMMANDS
+    from casework.encryption.cli import keys_group
+    from casework.referrals.cli import referrals_group
+    from casework.reports.cli import release_group, reports_group
+
+    for command in (
+        create_admin,
+        audit_group,
+        keys_group,
+        cases_group,
+        release_group,
+        reports_group,
+        *DEVDATA_COMMANDS,
+        backup_group,
+        referrals_group,
+    ):
+        app.cli.add_command(command)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 from casework.admin.operations import AdminInputError, bootstrap_admin
 from casework.core.extensions import db
@@ -25,6 +26,7 @@ from casework.core.extensions import db
     confirmation_prompt=True,
     help="Initial password (12-128 characters, not guessable).",
 )
+@with_appcontext
 def create_admin(email: str, name: str, agency_name: str, country: str, password: str) -> None:
     """Create the first administrator (interactively, or from the options)."""
     try:

@@ -17,12 +17,12 @@ from casework import audit
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.cases.ages import age_on
-from casework.cases.demo_data import DEMO_CASES, DemoCase
 from casework.cases.models import Case, CaseCode, Consent, IdentityDocument, Person
 from casework.cases.references import next_reference
 from casework.cases.timeline import add_entry
 from casework.core.db import utcnow
 from casework.core.extensions import db
+from casework.devdata.case_data import DEMO_CASES, DemoCase
 from casework.vocab import age_band
 
 
@@ -160,7 +160,7 @@ def cases_summary(agency_names: list[str]) -> list[dict[str, Any]]:
 
     `referred_to` names the agencies an accepted referral (whose sharing consent stands)
     currently opens the case to."""
-    from casework.referrals.demo import referred_to
+    from casework.devdata.referrals import referred_to
 
     agencies = db.session.execute(select(Agency).where(Agency.name.in_(agency_names))).scalars()
     order = {name: index for index, name in enumerate(agency_names)}

@@ -9,10 +9,10 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from casework.audit.models import AuditEvent
-from casework.cases.demo_data import DEMO_CASES
 from casework.cases.models import Case, Consent, Person
 from casework.core.extensions import db
-from casework.demo import DEMO_AGENCIES, DEMO_USERS, load_demo
+from casework.devdata.case_data import DEMO_CASES
+from casework.devdata.demo import DEMO_AGENCIES, DEMO_USERS, load_demo
 from casework.policy import Action, Role, can
 from casework.vocab import CLOSED_STATUSES
 
@@ -110,7 +110,7 @@ def test_demo_caseworker_sees_only_their_cases() -> None:
 
 def test_referred_to_names_agencies_with_an_accepted_referral() -> None:
     from casework.agencies.models import Agency
-    from casework.demo import demo_summary
+    from casework.devdata.demo import demo_summary
     from tests import factories
 
     load_demo()

@@ -15,9 +15,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from casework.cases.models import CaseNote, IdentityDocument, Person, TraffickingEvent
+from casework.devdata.seed.names import person_name
 from casework.encryption.bulk import new_data_key_row, seal_row
 from casework.referrals.models import Referral
-from casework.seed.names import person_name
 from casework.services.models import CounsellingSession, ServiceRecord
 from casework.vocab import age_band
 

@@ -1,6 +1,6 @@
 """Demo referrals and services, so that each role sees a realistic inbox.
 
-Runs after the demo agencies, users and cases exist (casework/demo.py). It uses the demo
+Runs after the demo agencies, users and cases exist (casework/devdata/demo.py). It uses the demo
 agencies' open cases; when fewer than it needs exist it registers a few plain demo cases of
 its own. Everything goes through the real operations (consent checks, audit, timeline,
 notifications), then dates are moved back so waiting times and tasks look lived-in.
@@ -125,7 +125,7 @@ def _backdate(referrals: list[Referral]) -> None:
 def load_demo_referrals() -> bool:
     """Create the demo referrals once; False when there already are some (or no demo
     agencies)."""
-    from casework.demo import DEMO_AGENCIES
+    from casework.devdata.demo import DEMO_AGENCIES
 
     names = [spec["name"] for spec in DEMO_AGENCIES]
     found = {

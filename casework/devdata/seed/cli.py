@@ -19,7 +19,7 @@ def seed_command(count: int, seed: int, batch_size: int) -> None:
     """Generate COUNT realistic, encrypted cases with referrals, services and consents."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Generated data is refused in production.")
-    from casework.seed.loader import seed_cases
+    from casework.devdata.seed.loader import seed_cases
 
     started = time.perf_counter()
     with tqdm(total=count, unit="case", desc="Seeding", disable=None) as bar:

@@ -22,8 +22,8 @@ from casework.auth.models import User
 from casework.cases.models import ReferenceCounter
 from casework.core.db import Base
 from casework.core.extensions import db
+from casework.devdata.seed.generator import INSERT_ORDER, Generator, OwningAgency, Provider, Rows
 from casework.policy import Role
-from casework.seed.generator import INSERT_ORDER, Generator, OwningAgency, Provider, Rows
 
 # (name, type, country, owns cases, services offered)
 SEED_AGENCIES: tuple[tuple[str, str, str, bool, tuple[str, ...]], ...] = (

@@ -7,8 +7,8 @@ from sqlalchemy import func, select, text
 
 from casework.cases.models import Case, Person
 from casework.core.extensions import db
+from casework.devdata.seed.loader import seed_cases
 from casework.referrals.models import Referral
-from casework.seed.loader import seed_cases
 from casework.services.models import CounsellingSession, ServiceRecord
 from tests.conftest import _empty_tables
 

@@ -54,8 +54,8 @@ def demo_password(email: str) -> str:
 
 def load_demo() -> bool:
     """Create the demo agencies, users and cases; False if they all already exist."""
-    from casework.cases.demo import load_demo_cases
-    from casework.referrals.demo import load_demo_referrals
+    from casework.devdata.cases import load_demo_cases
+    from casework.devdata.referrals import load_demo_referrals
 
     created = _load_agencies_and_users()
     cases_created = load_demo_cases()
@@ -98,7 +98,7 @@ def _load_agencies_and_users() -> bool:
 
 
 def demo_summary() -> dict[str, Any]:
-    from casework.cases.demo import cases_summary
+    from casework.devdata.cases import cases_summary
 
     users = db.session.execute(
         select(User).where(User.email.in_([u[1] for u in DEMO_USERS]))
