@@ -125,6 +125,7 @@ def _register_case_panels(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     """Every template global and filter, from each package's declaration (web/templating.py)."""
     from casework.admin import templating as admin_templating
+    from casework.auth import templating as auth_templating
     from casework.cases import templating as case_templating
     from casework.main import templating as main_templating
     from casework.notifications import templating as notification_templating
@@ -137,6 +138,7 @@ def _register_template_helpers(app: Flask) -> None:
         globals_=[
             templating.TEMPLATE_GLOBALS,
             main_templating.TEMPLATE_GLOBALS,
+            auth_templating.TEMPLATE_GLOBALS,
             admin_templating.TEMPLATE_GLOBALS,
             case_templating.TEMPLATE_GLOBALS,
             referral_display.TEMPLATE_GLOBALS,

@@ -13,7 +13,6 @@ from wtforms import (
     HiddenField,
     SearchField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -26,10 +25,9 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.vocab import ORGANISATION_TYPES, ROLES, SERVICE_TYPES, country_choices
-from casework.web.forms import options, squash, strip
+from casework.web.forms import checkboxes, options, squash, strip
 
 NAME_MAX = 200  # Agency.name, User.name
 EMAIL_MAX = 254  # User.email
@@ -60,12 +58,10 @@ class AgencyForm(FlaskForm):
         choices=lambda: options(country_choices(blank=_l("Choose a country"))),
         validators=[DataRequired(_l("Choose the country."))],
     )
-    services_offered = SelectMultipleField(
+    services_offered = checkboxes(
         _l("Services offered"),
-        choices=lambda: options(SERVICE_TYPES.choices()),
+        lambda: options(SERVICE_TYPES.choices()),
         description=_l("Referrals for these services can be sent to this agency."),
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
     )
 
 

@@ -7,9 +7,8 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Form, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, Form, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.cases.ages import EARLIEST_BIRTH
 from casework.core.db import utcnow
@@ -21,7 +20,7 @@ from casework.vocab import (
     country_choices,
     country_name,
 )
-from casework.web.forms import squash, strip
+from casework.web.forms import checkboxes, squash, strip
 
 MAX_DOCUMENTS = 10
 MAX_EVENTS = 15
@@ -126,13 +125,11 @@ def country(label: object, **kw: Any) -> Any:
 
 
 def multiple(label: object, vocabulary: Vocabulary, **kw: Any) -> Any:
-    return SelectMultipleField(
+    return checkboxes(
         label,
-        choices=lambda: vocabulary.choices(),
+        lambda: vocabulary.choices(),
         validators=[Optional()],
         invalid_choice_message=NOT_ON_LIST,
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
         **kw,
     )
 

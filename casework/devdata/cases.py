@@ -9,7 +9,6 @@ Loading is idempotent: an agency that already holds cases gets none added, so ru
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -153,29 +152,3 @@ def load_demo_cases() -> int:
         audit.record("demo.cases_loaded", detail=f"count={created}")
         db.session.flush()
     return created
-
-
-def cases_summary(agency_names: list[str]) -> list[dict[str, Any]]:
-    """The cases of the demo agencies, for `flask demo --json` (agency order, then reference).
-
-    `referred_to` names the agencies an accepted referral (whose sharing consent stands)
-    currently opens the case to."""
-    from casework.devdata.referrals import referred_to
-
-    agencies = db.session.execute(select(Agency).where(Agency.name.in_(agency_names))).scalars()
-    order = {name: index for index, name in enumerate(agency_names)}
-    by_id = {agency.id: agency for agency in agencies}
-    cases = db.session.execute(select(Case).where(Case.agency_id.in_(list(by_id)))).scalars()
-    summary = []
-    for case in sorted(cases, key=lambda c: (order[by_id[c.agency_id].name], c.reference)):
-        summary.append(
-            {
-                "reference": case.reference,
-                "url": f"/cases/{case.id}",
-                "agency": by_id[case.agency_id].name,
-                "assigned_to": case.assigned_to.email if case.assigned_to else None,
-                "person_name": case.person.full_name if case.person else None,
-                "referred_to": referred_to(case),
-            }
-        )
-    return summary

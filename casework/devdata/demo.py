@@ -16,47 +16,17 @@ from casework.agencies.models import Agency
 from casework.auth import operations as auth_ops
 from casework.auth import passwords, totp
 from casework.auth.models import User
+from casework.cases.models import Case
 from casework.core.db import utcnow
 from casework.core.extensions import db
+from casework.devdata.accounts import DEMO_AGENCIES, DEMO_USERS, demo_password
+from casework.devdata.cases import load_demo_cases
+from casework.devdata.referrals import load_demo_referrals, referred_to
 from casework.policy import Role
-
-DEMO_AGENCIES: list[dict[str, str]] = [
-    {"name": "Bangkok Anti-Trafficking Police Unit", "org_type": "LawEnforcement", "country": "TH"},
-    {"name": "Mekong Safe Shelter", "org_type": "NGO", "country": "TH"},
-    {"name": "Phnom Penh Counselling Centre", "org_type": "NGO", "country": "KH"},
-    {"name": "Manila Legal Aid for Migrants", "org_type": "LegalService", "country": "PH"},
-    {
-        "name": "Regional Coordination Office",
-        "org_type": "InternationalOrganisation",
-        "country": "TH",
-    },
-]
-
-# (role, email, name, agency index). Passwords are fixed so the README can print them.
-DEMO_USERS: list[tuple[Role, str, str, int]] = [
-    (Role.CASEWORKER, "caseworker@demo.casework.example", "Somchai Demo", 0),
-    (Role.SUPERVISOR, "supervisor@demo.casework.example", "Malee Demo", 0),
-    (Role.CASEWORKER, "shelter.caseworker@demo.casework.example", "Dara Demo", 1),
-    (Role.SUPERVISOR, "shelter.supervisor@demo.casework.example", "Niran Demo", 1),
-    (Role.PARTNER, "partner@demo.casework.example", "Sokha Demo", 2),
-    (Role.SUPERVISOR, "counselling.supervisor@demo.casework.example", "Vanna Demo", 2),
-    (Role.PARTNER, "legal.partner@demo.casework.example", "Maria Demo", 3),
-    (Role.SUPERVISOR, "legal.supervisor@demo.casework.example", "Jose Demo", 3),
-    (Role.COORDINATOR, "coordinator@demo.casework.example", "Lan Demo", 4),
-    (Role.ADMIN, "admin@demo.casework.example", "Arun Demo", 4),
-]
-
-
-def demo_password(email: str) -> str:
-    local = email.split("@", 1)[0].replace(".", "-")
-    return f"{local}-orchid-lantern-2026"
 
 
 def load_demo() -> bool:
     """Create the demo agencies, users and cases; False if they all already exist."""
-    from casework.devdata.cases import load_demo_cases
-    from casework.devdata.referrals import load_demo_referrals
-
     created = _load_agencies_and_users()
     cases_created = load_demo_cases()
     # After the demo cases: referrals, services and counselling sessions between agencies.
@@ -98,8 +68,6 @@ def _load_agencies_and_users() -> bool:
 
 
 def demo_summary() -> dict[str, Any]:
-    from casework.devdata.cases import cases_summary
-
     users = db.session.execute(
         select(User).where(User.email.in_([u[1] for u in DEMO_USERS]))
     ).scalars()
@@ -131,3 +99,27 @@ def current_demo_code(email: str) -> str | None:
     if user.last_totp_step is not None and user.last_totp_step >= step:
         step = user.last_totp_step + 1
     return totp.current_code(auth_ops.totp_secret(user), now=step * totp.INTERVAL)
+
+
+def cases_summary(agency_names: list[str]) -> list[dict[str, Any]]:
+    """The cases of the demo agencies, for `flask demo --json` (agency order, then reference).
+
+    `referred_to` names the agencies an accepted referral (whose sharing consent stands)
+    currently opens the case to."""
+    agencies = db.session.execute(select(Agency).where(Agency.name.in_(agency_names))).scalars()
+    order = {name: index for index, name in enumerate(agency_names)}
+    by_id = {agency.id: agency for agency in agencies}
+    cases = db.session.execute(select(Case).where(Case.agency_id.in_(list(by_id)))).scalars()
+    summary = []
+    for case in sorted(cases, key=lambda c: (order[by_id[c.agency_id].name], c.reference)):
+        summary.append(
+            {
+                "reference": case.reference,
+                "url": f"/cases/{case.id}",
+                "agency": by_id[case.agency_id].name,
+                "assigned_to": case.assigned_to.email if case.assigned_to else None,
+                "person_name": case.person.full_name if case.person else None,
+                "referred_to": referred_to(case),
+            }
+        )
+    return summary

@@ -18,11 +18,12 @@ from casework.auth.models import User
 from casework.cases.models import Case, Consent, Person
 from casework.core.db import utcnow
 from casework.core.extensions import db
+from casework.devdata.accounts import DEMO_AGENCIES
 from casework.referrals import operations as ops
 from casework.referrals.models import Referral
 from casework.services import operations as service_ops
 
-# Services each demo agency offers (by its position in demo.DEMO_AGENCIES).
+# Services each demo agency offers (by its position in accounts.DEMO_AGENCIES).
 SERVICES_OFFERED = [
     ["family_tracing", "interpretation"],
     ["shelter", "health_care", "psychosocial_counselling", "education"],
@@ -125,8 +126,6 @@ def _backdate(referrals: list[Referral]) -> None:
 def load_demo_referrals() -> bool:
     """Create the demo referrals once; False when there already are some (or no demo
     agencies)."""
-    from casework.devdata.demo import DEMO_AGENCIES
-
     names = [spec["name"] for spec in DEMO_AGENCIES]
     found = {
         a.name: a
@@ -279,32 +278,3 @@ def referred_to(case: Case) -> list[str]:
             if r.grants_access and case.open_referral_to(r.to_agency_id)
         }
     )
-
-
-def case_summaries(entries: list[dict[str, Any]], agency_ids: list[Any]) -> list[dict[str, Any]]:
-    """`demo --json` "cases": each entry gains "referred_to"; without entries (no demo cases
-    from elsewhere), one entry per case of the demo agencies."""
-    if entries:
-        by_reference = {
-            c.reference: c
-            for c in db.session.execute(
-                select(Case).where(Case.reference.in_([e.get("reference") for e in entries]))
-            ).scalars()
-        }
-        for entry in entries:
-            case = by_reference.get(str(entry.get("reference")))
-            entry["referred_to"] = referred_to(case) if case is not None else []
-        return entries
-    cases = db.session.execute(
-        select(Case).where(Case.agency_id.in_(agency_ids)).order_by(Case.reference)
-    ).scalars()
-    return [
-        {
-            "reference": case.reference,
-            "agency": case.agency.name,
-            "country": case.agency.country,
-            "assigned_to": case.assigned_to.email if case.assigned_to else None,
-            "referred_to": referred_to(case),
-        }
-        for case in cases
-    ]

@@ -112,13 +112,10 @@ def sent() -> Page:
 
 
 def _page(referral: Referral, status: int = 200, **forms: Any) -> Page:
-    from casework.services.queries import referral_services
-
     return render_template(
         "referrals/view.html",
         referral=referral,
         case=referral.case,
-        services=referral_services(signed_in_user(), referral),
         confirm=ConfirmForm(),
         **forms,
     ), status

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from casework.referrals.forms import _checkboxes
 from casework.services.operations import MAX_SESSION_MINUTES, NOTES_MAX
 from casework.vocab import (
     DISCONTINUATION_REASONS,
@@ -17,7 +16,7 @@ from casework.vocab import (
     SERVICE_STATUSES,
     SERVICE_TYPES,
 )
-from casework.web.forms import options
+from casework.web.forms import checkboxes, options
 
 
 class ServiceForm(FlaskForm):
@@ -83,7 +82,7 @@ class SessionForm(FlaskForm):
         description=_l("Stored encrypted."),
         render_kw={"rows": 5},
     )
-    risk_flags = _checkboxes(
+    risk_flags = checkboxes(
         _l("Risks noticed"),
         lambda: options(RISK_FLAGS.choices()),
         validators=[Optional()],
@@ -99,7 +98,7 @@ class SupportPlanForm(FlaskForm):
         description=_l("Stored encrypted."),
         render_kw={"rows": 5},
     )
-    service_types = _checkboxes(
+    service_types = checkboxes(
         _l("Services needed"), lambda: options(SERVICE_TYPES.choices()), validators=[Optional()]
     )
     planned_end_on = DateField(_l("Planned end date"), validators=[Optional()])

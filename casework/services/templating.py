@@ -26,9 +26,15 @@ def case_support_plan(case: Any) -> Any:
     return queries.support_plan(current_user, case)
 
 
+def referral_services(referral: Any) -> list[Any]:
+    """The services recorded under a referral that the signed-in user may see."""
+    return queries.referral_services(current_user, referral)
+
+
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "case_services": case_services,
     "case_support_plan": case_support_plan,
+    "referral_services": referral_services,
     "service_type_label": SERVICE_TYPES.label,
     "service_status_label": SERVICE_STATUSES.label,
     "modality_label": MODALITIES.label,

@@ -6,12 +6,11 @@ The app factory passes every declaration to `register()`, which refuses a name d
 so a template helper is found by searching for its name in those mappings.
 
 This module declares what every page uses: the policy's `can` and `Action`, the navigation,
-languages, the version, ISO days and staff names.
+languages, the version and ISO days.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -19,9 +18,7 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_login import current_user
 
-from casework.auth.models import User
 from casework.core import VERSION
-from casework.core.extensions import db
 from casework.policy import Action, can
 from casework.vocab import ROLES, country_name
 from casework.web.i18n import LANGUAGE_NAMES
@@ -40,14 +37,6 @@ def iso_day(value: Any) -> str:
     return str(value.date().isoformat() if hasattr(value, "date") else value.isoformat())
 
 
-def staff_name(user_id: uuid.UUID | None) -> str:
-    """The name of a staff account (who recorded, requested, approved), or "" if none."""
-    if user_id is None:
-        return ""
-    user = db.session.get(User, user_id)
-    return user.name if user is not None else ""
-
-
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "can": can_here,
     "Action": Action,
@@ -58,7 +47,6 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "get_locale": get_locale,
     "casework_version": VERSION,
     "iso_day": iso_day,
-    "staff_name": staff_name,
 }
 
 

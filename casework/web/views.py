@@ -3,15 +3,17 @@ with mistakes, and showing an operation's refusal on its form."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, request
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
-from casework.auth.models import User
 from casework.core.extensions import db
+
+if TYPE_CHECKING:
+    from casework.auth.models import User
 
 INVALID = 422  # a form sent with mistakes: shown again, with what was typed
 CONFLICT = 409  # the record changed, or is not in a state the action starts from

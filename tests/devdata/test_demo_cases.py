@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, Consent, Person
 from casework.core.extensions import db
+from casework.devdata.accounts import DEMO_AGENCIES, DEMO_USERS
 from casework.devdata.case_data import DEMO_CASES
-from casework.devdata.demo import DEMO_AGENCIES, DEMO_USERS, load_demo
+from casework.devdata.demo import load_demo
 from casework.policy import Action, Role, can
 from casework.vocab import CLOSED_STATUSES
 
