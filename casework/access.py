@@ -17,7 +17,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from casework import audit
+from casework import audit, domain
 from casework.policy import Action, PermissionDenied, can, require
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -125,3 +125,6 @@ def init_app(app: Flask) -> None:
     app.before_request(guard_request)
     app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)
     app.jinja_env.globals["Action"] = Action
+    # Status codes and events as enums (`referral.status == ReferralStatus.DECLINED`,
+    # `referral.allows(ReferralEvent.COMPLETE)`): templates spell no status as a string.
+    app.jinja_env.globals.update(domain.ENUMS)

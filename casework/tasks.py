@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
 
 from casework.db import utcnow
+from casework.domain import UNFINISHED_SERVICE_STATUSES, ReferralStatus
 from casework.extensions import db
 from casework.notifications.operations import link_to
 from casework.policy import visible_referrals, visible_service_records
@@ -40,7 +41,10 @@ def referral_tasks(user: Any) -> list[Task]:
     now = utcnow()
     query = (
         visible_referrals(user)
-        .where(Referral.status == "pending", Referral.created_at > expiry.expiry_cutoff(now))
+        .where(
+            Referral.status == ReferralStatus.PENDING,
+            Referral.created_at > expiry.expiry_cutoff(now),
+        )
         .order_by(Referral.created_at)
         .limit(LIMIT * 4)
     )
@@ -63,7 +67,7 @@ def service_tasks(user: Any, today: date) -> list[Task]:
     query = (
         visible_service_records(user)
         .where(
-            ServiceRecord.status.in_(["planned", "in_progress"]),
+            ServiceRecord.status.in_(sorted(UNFINISHED_SERVICE_STATUSES)),
             ServiceRecord.due_on.is_not(None),
             ServiceRecord.due_on < today,
         )
@@ -88,7 +92,7 @@ def follow_up_tasks(user: Any, today: date) -> list[Task]:
     later = aliased(CounsellingSession)
     visible = (
         visible_service_records(user)
-        .where(ServiceRecord.status.in_(["planned", "in_progress"]))
+        .where(ServiceRecord.status.in_(sorted(UNFINISHED_SERVICE_STATUSES)))
         .with_only_columns(ServiceRecord.id)
     )
     query = (

@@ -27,8 +27,9 @@ from casework.cases.ages import age_on as whole_years
 from casework.cases.models import Case, Consent
 from casework.cases.timeline import add_entry
 from casework.db import utcnow
+from casework.domain import AGENCY_CONSENT_PURPOSES
 from casework.extensions import db
-from casework.vocab import AGENCY_CONSENT_PURPOSES, CONSENT_METHODS, CONSENT_PURPOSES, band_bounds
+from casework.vocab import CONSENT_METHODS, CONSENT_PURPOSES, band_bounds
 
 ADULT_AGE = 18
 

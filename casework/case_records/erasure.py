@@ -25,11 +25,11 @@ from casework.case_records.operations import RecordError
 from casework.cases.models import Case, CaseChild
 from casework.cases.timeline import add_entry
 from casework.db import utcnow
+from casework.domain import CLOSED_CASE_STATUSES, CaseEvent
 from casework.encryption.fields import forget_plaintexts
 from casework.encryption.operations import shred_record
 from casework.extensions import db
 from casework.policy import visible_cases
-from casework.vocab import CLOSED_STATUSES
 from casework.vocab.records import ERASURE_REASONS
 
 
@@ -50,7 +50,7 @@ def erase_case(actor: User | None, case: Case, *, reason: str) -> bool:
     when the retention command erases."""
     if case.is_erased:
         return False
-    if not case.is_closed:
+    if not case.allows(CaseEvent.ERASE):
         raise RecordError(_("Only a closed case can be erased."))
     if reason not in ERASURE_REASONS:
         raise ValueError(f"unknown erasure reason {reason!r}")
@@ -95,7 +95,7 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
 
 def _due(query: Select[Any], now: datetime | None) -> Select[Any]:
     return query.where(
-        Case.status.in_(sorted(CLOSED_STATUSES)),
+        Case.status.in_(sorted(CLOSED_CASE_STATUSES)),
         Case.erased_at.is_(None),
         Case.closed_at.is_not(None),
         Case.closed_at <= retention_cutoff(now),

@@ -16,10 +16,10 @@ from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from casework.admin.forms import options, strip
+from casework.domain import CLOSED_CASE_STATUSES
 from casework.vocab import (
     ATTACHMENT_KINDS,
     CASE_STATUSES,
-    CLOSED_STATUSES,
     CLOSURE_REASONS,
     CONSENT_METHODS,
     CONSENT_PURPOSES,
@@ -93,7 +93,7 @@ class AssignForm(FlaskForm):
 
 
 def _closed_status_choices() -> list[Any]:
-    return options((code, CASE_STATUSES.label(code)) for code in sorted(CLOSED_STATUSES))
+    return options((code, CASE_STATUSES.label(code)) for code in sorted(CLOSED_CASE_STATUSES))
 
 
 class ClosureRequestForm(FlaskForm):

@@ -22,6 +22,7 @@ from casework.cases.models import Case, CaseCode, Consent, IdentityDocument, Per
 from casework.cases.references import next_reference
 from casework.cases.timeline import add_entry
 from casework.db import utcnow
+from casework.domain import CaseStatus
 from casework.extensions import db
 from casework.vocab import age_band
 
@@ -93,7 +94,7 @@ def _create(spec: DemoCase, agency: Agency, agencies: dict[str, Agency]) -> Case
         add_entry(case, "consent.recorded", actor=recorder, detail=purpose, target=consent)
     if spec.closure_requested and spec.closure_reason:
         case.closure_reason = spec.closure_reason
-        case.closure_requested_status = "Closed"
+        case.closure_requested_status = CaseStatus.CLOSED
         case.closure_requested_at = utcnow() - timedelta(days=1)
         case.closure_requested_by_id = recorder.id if recorder else None
         add_entry(

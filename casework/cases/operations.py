@@ -22,6 +22,7 @@ from casework.cases.record import CaseInput, apply_to_case
 from casework.cases.references import next_reference
 from casework.cases.timeline import add_entry
 from casework.db import utcnow
+from casework.domain import CaseStatus
 from casework.extensions import db
 from casework.vocab import (
     CASE_CODE_LISTS,
@@ -148,7 +149,7 @@ def register_case(actor: User, data: Mapping[str, Any]) -> Case:
         agency_id=actor.agency_id,
         assigned_to_id=actor.id,
         created_by_id=actor.id,
-        status="Active",
+        status=CaseStatus.ACTIVE,
         identified_on=content.identified_on,
         identification_channel=content.identification_channel,
         risk_level=content.risk_level,

@@ -21,9 +21,10 @@ from casework.audit.models import AuditEvent
 from casework.auth.models import User
 from casework.cases.models import Case, IdentityDocument, Person, TimelineEntry
 from casework.crypto import normalise_date
+from casework.domain import CLOSED_CASE_STATUSES, OPEN_CASE_STATUSES
 from casework.extensions import db
 from casework.policy import Actor, Role, visible_cases
-from casework.vocab import CASE_STATUSES, CLOSED_STATUSES, OPEN_STATUSES, RISK_LEVELS
+from casework.vocab import CASE_STATUSES, RISK_LEVELS
 
 SEARCH_KINDS = ("any", "reference", "name", "date_of_birth", "document", "phone")
 SORTS = ("reference", "identified", "risk", "status", "updated")
@@ -62,9 +63,9 @@ def case_list(
     if mine:
         query = query.where(Case.assigned_to_id == actor.id)
     if status == "open":
-        query = query.where(Case.status.in_(sorted(OPEN_STATUSES)))
+        query = query.where(Case.status.in_(sorted(OPEN_CASE_STATUSES)))
     elif status == "closed":
-        query = query.where(Case.status.in_(sorted(CLOSED_STATUSES)))
+        query = query.where(Case.status.in_(sorted(CLOSED_CASE_STATUSES)))
     elif status:
         query = query.where(Case.status == status)
     if risk:

@@ -17,6 +17,7 @@ from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.cases.models import Case, Consent, Person
 from casework.db import utcnow
+from casework.domain import ServiceStatus
 from casework.extensions import db
 from casework.referrals import operations as ops
 from casework.referrals.models import Referral
@@ -165,7 +166,7 @@ def load_demo_referrals() -> bool:
         partner,
         case_a,
         service_type="psychosocial_counselling",
-        status="in_progress",
+        status=ServiceStatus.IN_PROGRESS,
         start_on=today - timedelta(days=9),
         due_on=today + timedelta(days=60),
         notes="Weekly sessions by video until return, then in person.",
@@ -246,7 +247,7 @@ def load_demo_referrals() -> bool:
         partner,
         case_c,
         service_type="reintegration",
-        status="completed",
+        status=ServiceStatus.COMPLETED,
         start_on=today - timedelta(days=25),
         end_on=today - timedelta(days=3),
         outcome="goals_met",

@@ -10,11 +10,12 @@ from sqlalchemy import Select, func, select
 
 from casework.agencies.models import Agency
 from casework.cases.models import Case
+from casework.domain import AGENCY_CONSENT_PURPOSES, ReferralStatus
 from casework.extensions import db
 from casework.policy import visible_referrals
 from casework.referrals import expiry
 from casework.referrals.models import Referral, ReferralService
-from casework.vocab import AGENCY_CONSENT_PURPOSES, REFERRAL_STATUSES
+from casework.vocab import REFERRAL_STATUSES
 
 
 def _filtered(
@@ -46,7 +47,7 @@ def inbox(actor: Any, *, now: datetime | None = None, **filters: Any) -> Select[
     """Referrals received by the actor's agency, pending first, then the oldest first."""
     query = visible_referrals(actor).where(Referral.to_agency_id == actor.agency_id)
     query = _filtered(query, country_column=Referral.from_country, now=now, **filters)
-    pending_first = (expiry.effective_status_sql(now) != "pending").asc()
+    pending_first = (expiry.effective_status_sql(now) != ReferralStatus.PENDING).asc()
     return query.order_by(pending_first, Referral.created_at.asc())
 
 
