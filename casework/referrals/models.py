@@ -16,7 +16,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.cases.models import CaseChild
 from casework.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey
 from casework.domain import (
-    OPEN_REFERRAL_STATUSES,
     REFERRAL_TRANSITIONS,
     ReferralEvent,
     ReferralStatus,
@@ -61,10 +60,6 @@ class Referral(CaseChild, UUIDPrimaryKey, Timestamps, Base):
     @property
     def cross_border(self) -> bool:
         return self.from_country != self.to_country
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_REFERRAL_STATUSES
 
     @property
     def grants_access(self) -> bool:
