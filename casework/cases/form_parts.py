@@ -13,7 +13,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.cases.ages import EARLIEST_BIRTH
 from casework.db import utcnow
-from casework.vocab import DOCUMENT_TYPES, EVENT_KINDS, Vocabulary, country_choices
+from casework.vocab import (
+    COUNTRY_CODES,
+    DOCUMENT_TYPES,
+    EVENT_KINDS,
+    Vocabulary,
+    country_choices,
+    country_name,
+)
 
 MAX_DOCUMENTS = 10
 MAX_EVENTS = 15
@@ -60,14 +67,70 @@ def coded(label: object, vocabulary: Vocabulary, *, required: bool = False, **kw
     )
 
 
+COUNTRY_LIST_ID = "country-names"
+NOT_A_COUNTRY = _l("Choose a country from the list, or leave it empty.")
+
+
+class CountryField(StringField):
+    """A country typed with suggestions from one shared list, stored as its ISO code.
+
+    A case form has up to six country fields (citizenship, each document, each event): as
+    selects they repeated 250 options each, most of the registration page's weight. Here every
+    field points at one `<datalist>` the page renders once (`country_datalist` in
+    templates/_macros.html). The person picks or types a name in their language (or English,
+    or the two-letter code); anything else is refused with the field's message.
+    """
+
+    def __init__(self, label: object = None, validators: Any = None, **kw: Any) -> None:
+        render_kw = {"list": COUNTRY_LIST_ID, "autocomplete": "off", **kw.pop("render_kw", {})}
+        super().__init__(label, validators or [Optional()], render_kw=render_kw, **kw)
+        self._unknown = False
+
+    @staticmethod
+    def options() -> list[str]:
+        """The names offered, in the reader's language, sorted as they read."""
+        return [name for _code, name in country_choices()]
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        typed = " ".join(str(valuelist[0]).split()) if valuelist else ""
+        self._unknown = False
+        if not typed:
+            self.data = None
+            return
+        code = country_code_for(typed)
+        self._unknown = code is None
+        self.data = code
+
+    def pre_validate(self, form: Any) -> None:
+        if self._unknown:
+            raise ValidationError(str(NOT_A_COUNTRY))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])  # shown again as typed
+        return country_name(self.data) if self.data else ""
+
+
+def country_code_for(typed: str) -> str | None:
+    """The ISO code of a country typed as its code, or its name in the reader's language or
+    English (letter case, spaces and punctuation ignored: "Viet Nam" is "Vietnam"); None when
+    nothing matches."""
+    if typed.upper() in COUNTRY_CODES:
+        return typed.upper()
+    wanted = _letters(typed)
+    for names in (country_choices(), country_choices(locale="en")):
+        for code, name in names:
+            if _letters(name) == wanted:
+                return code
+    return None
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
 def country(label: object, **kw: Any) -> Any:
-    return SelectField(
-        label,
-        choices=lambda: country_choices(blank=_l("Not recorded")),
-        validators=[Optional()],
-        invalid_choice_message=NOT_ON_LIST,
-        **kw,
-    )
+    return CountryField(label, **kw)
 
 
 def multiple(label: object, vocabulary: Vocabulary, **kw: Any) -> Any:

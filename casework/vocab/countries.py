@@ -30,8 +30,11 @@ def country_name(code: str | None, locale: str | None = None) -> str:
     return str(loc.territories.get(code, code))
 
 
-def country_choices(blank: object | None = None) -> list[tuple[str, str]]:
-    loc = get_locale() or Locale("en")
+def country_choices(
+    blank: object | None = None, locale: str | None = None
+) -> list[tuple[str, str]]:
+    """(code, name) pairs sorted by name, in `locale` or the reader's language."""
+    loc = Locale.parse(locale) if locale else (get_locale() or Locale("en"))
     items = sorted(
         ((code, str(loc.territories.get(code, code))) for code in COUNTRY_CODES),
         key=lambda item: item[1],

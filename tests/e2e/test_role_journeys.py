@@ -64,7 +64,7 @@ def test_caseworker_registers_a_case_and_refers_it(open_as, audit) -> None:
     page.get_by_label("Date consent was given").fill(DAY)
     page.get_by_label("Full name").fill("Sokha Chan")
     page.get_by_label("Date of birth").fill("2001-05-17")
-    page.get_by_label("Citizenship").select_option("KH")
+    page.get_by_label("Citizenship").fill("Cambodia")
     page.get_by_label("Identification date").fill(DAY)
     page.get_by_label("Identified through").select_option("police")
     page.get_by_label("Risk level").select_option("high")
