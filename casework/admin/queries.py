@@ -122,7 +122,7 @@ def audit_events(
         query = query.where(AuditEvent.outcome == outcome)
     if date_from:
         query = query.where(AuditEvent.at >= _start_of(date_from))
-    if date_to:
+    if date_to and date_to < date.max:  # the last day there is: no upper bound
         query = query.where(AuditEvent.at < _start_of(date_to + timedelta(days=1)))
     return query.order_by(AuditEvent.seq.desc())
 

@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from casework.core.errors import OperationError
+from casework.domain import CASE_TRANSITIONS, CLOSED_CASE_STATUSES, CaseEvent
 from casework.policy import Action, can
 
 
@@ -60,6 +61,14 @@ class Change(StrEnum):
 
 OPEN, CLOSED, ERASED = CaseState.OPEN, CaseState.CLOSED, CaseState.ERASED
 
+
+def _states_taking(event: CaseEvent) -> frozenset[CaseState]:
+    """The states (open, closed) of the statuses from which the case life cycle takes `event`
+    (the status moves themselves are the domain's; this table only asks where they start)."""
+    statuses = {status for (status, taken) in CASE_TRANSITIONS.table if taken == event}
+    return frozenset(CLOSED if s in CLOSED_CASE_STATUSES else OPEN for s in statuses)
+
+
 # The rule, in one place: which change is allowed in which state of the case.
 ALLOWED: dict[Change, frozenset[CaseState]] = {
     # A closed case is read-only for its owners until a supervisor re-opens it (0010).
@@ -80,9 +89,10 @@ ALLOWED: dict[Change, frozenset[CaseState]] = {
     # a person's withdrawal must always take effect.
     Change.WITHDRAW_CONSENT: frozenset({OPEN, CLOSED}),
     Change.END_REFERRAL: frozenset({OPEN, CLOSED}),
-    # Re-opening and erasure act on closed cases. An erased case changes in no way (0011).
-    Change.REOPEN: frozenset({CLOSED}),
-    Change.ERASE: frozenset({CLOSED}),
+    # Re-opening and erasure act on closed cases: the states from which the case life cycle
+    # (casework.domain.CASE_TRANSITIONS) takes these events. An erased case changes in no way.
+    Change.REOPEN: _states_taking(CaseEvent.REOPEN),
+    Change.ERASE: _states_taking(CaseEvent.ERASE),
 }
 
 # What a refusal says: the message for this change in this state, else the state's own.

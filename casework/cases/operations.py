@@ -25,6 +25,7 @@ from casework.cases.timeline import add_entry
 from casework.core.db import utcnow
 from casework.core.errors import OperationError
 from casework.core.extensions import db
+from casework.domain import CaseStatus
 from casework.vocab import (
     CASE_CODE_LISTS,
     CONSENT_METHODS,
@@ -145,7 +146,7 @@ def register_case(actor: User, data: Mapping[str, Any]) -> Case:
         agency_id=actor.agency_id,
         assigned_to_id=actor.id,
         created_by_id=actor.id,
-        status="Active",
+        status=CaseStatus.ACTIVE,
         identified_on=content.identified_on,
         identification_channel=content.identification_channel,
         risk_level=content.risk_level,

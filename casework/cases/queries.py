@@ -24,8 +24,9 @@ from casework.cases.scopes import visible_cases
 from casework.core.db import parse_uuid
 from casework.core.extensions import db
 from casework.crypto import normalise_date
+from casework.domain import CLOSED_CASE_STATUSES, OPEN_CASE_STATUSES
 from casework.policy import Actor, Role
-from casework.vocab import CASE_STATUSES, CLOSED_STATUSES, OPEN_STATUSES, RISK_LEVELS
+from casework.vocab import CASE_STATUSES, RISK_LEVELS
 
 SEARCH_KINDS = ("any", "reference", "name", "date_of_birth", "document", "phone")
 SORTS = ("reference", "identified", "risk", "status", "updated")
@@ -64,9 +65,9 @@ def case_list(
     if mine:
         query = query.where(Case.assigned_to_id == actor.id)
     if status == "open":
-        query = query.where(Case.status.in_(sorted(OPEN_STATUSES)))
+        query = query.where(Case.status.in_(sorted(OPEN_CASE_STATUSES)))
     elif status == "closed":
-        query = query.where(Case.status.in_(sorted(CLOSED_STATUSES)))
+        query = query.where(Case.status.in_(sorted(CLOSED_CASE_STATUSES)))
     elif status:
         query = query.where(Case.status == status)
     if risk:

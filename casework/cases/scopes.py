@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, false, select
 
 from casework.cases.models import Case, Consent
-from casework.policy import AGENCY_CONSENT_PURPOSES, Action, Actor, Role, can
-from casework.vocab import OPEN_STATUSES
+from casework.domain import AGENCY_CONSENT_PURPOSES, OPEN_CASE_STATUSES, ReferralStatus
+from casework.policy import Action, Actor, Role, can
 
 
 def visible_cases(actor: Actor | None) -> Select[Any]:
@@ -29,7 +29,7 @@ def visible_cases(actor: Actor | None) -> Select[Any]:
     if role == Role.PARTNER:
         return query.where(
             shared_with_agency(actor.agency_id),
-            Case.status.in_(sorted(OPEN_STATUSES)),
+            Case.status.in_(sorted(OPEN_CASE_STATUSES)),
             Case.erased_at.is_(None),
         )
     return query.where(false())
@@ -38,7 +38,7 @@ def visible_cases(actor: Actor | None) -> Select[Any]:
 def shared_with_agency(agency_id: Any) -> ColumnElement[bool]:
     """SQL condition on a case: an accepted referral of it to the agency, and a current
     consent to share with (or refer to) that agency."""
-    referral_open = Case.referrals.any(to_agency_id=agency_id, status="accepted")
+    referral_open = Case.referrals.any(to_agency_id=agency_id, status=ReferralStatus.ACCEPTED)
     consent_stands = exists().where(
         Consent.case_id == Case.id,
         Consent.shared_with_agency_id == agency_id,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from casework.domain import CaseStatus
+
 
 @dataclass(frozen=True)
 class DemoCase:
@@ -19,7 +21,7 @@ class DemoCase:
     exploitation: tuple[str, ...]
     assigned: str | None = None  # demo account email
     risk: str = "medium"
-    status: str = "Active"
+    status: str = CaseStatus.ACTIVE
     closure_reason: str | None = None
     closed_days_ago: int | None = None
     closure_requested: bool = False  # a pending request by the assignee
@@ -64,7 +66,7 @@ DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
             POLICE_WORKER,
             risk="critical",
             passport="C7421956",
-            status="FollowUp",
+            status=CaseStatus.FOLLOW_UP,
             consents=(("registration", None), ("referral", COUNSELLING)),
         ),
         DemoCase(
@@ -102,7 +104,7 @@ DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
             ("Servitude",),
             POLICE_WORKER,
             risk="low",
-            status="Closed",
+            status=CaseStatus.CLOSED,
             closure_reason="goals_met",
             closed_days_ago=700,
         ),
@@ -116,7 +118,7 @@ DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
             ("ForcedLabour",),
             None,
             risk="low",
-            status="Closed",
+            status=CaseStatus.CLOSED,
             closure_reason="returned_reintegrated",
             closed_days_ago=3000,
         ),
@@ -156,7 +158,7 @@ DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
             "outreach",
             ("ForcedLabour",),
             SHELTER_WORKER,
-            status="ClosedReferred",
+            status=CaseStatus.CLOSED_REFERRED,
             closure_reason="referred_elsewhere",
             closed_days_ago=200,
         ),
@@ -182,7 +184,7 @@ DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
             "hotline",
             ("SexualExploitation",),
             None,
-            status="FollowUp",
+            status=CaseStatus.FOLLOW_UP,
             risk="low",
         ),
     ),
@@ -208,7 +210,7 @@ DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
             "other_agency",
             ("ForcedLabour",),
             None,
-            status="FollowUp",
+            status=CaseStatus.FOLLOW_UP,
             risk="low",
         ),
     ),

@@ -22,6 +22,7 @@ from casework.cases.timeline import add_entry
 from casework.core.db import utcnow
 from casework.core.extensions import db
 from casework.devdata.case_data import DEMO_CASES, DemoCase
+from casework.domain import CaseStatus
 from casework.vocab import age_band
 
 
@@ -92,7 +93,7 @@ def _create(spec: DemoCase, agency: Agency, agencies: dict[str, Agency]) -> Case
         add_entry(case, "consent.recorded", actor=recorder, detail=purpose, target=consent)
     if spec.closure_requested and spec.closure_reason:
         case.closure_reason = spec.closure_reason
-        case.closure_requested_status = "Closed"
+        case.closure_requested_status = CaseStatus.CLOSED
         case.closure_requested_at = utcnow() - timedelta(days=1)
         case.closure_requested_by_id = recorder.id if recorder else None
         add_entry(

@@ -19,6 +19,7 @@ from casework.cases.models import Case, Consent, Person
 from casework.core.db import utcnow
 from casework.core.extensions import db
 from casework.devdata.accounts import DEMO_AGENCIES
+from casework.domain import ServiceStatus
 from casework.referrals import operations as ops
 from casework.referrals.models import Referral
 from casework.services import operations as service_ops
@@ -164,7 +165,7 @@ def load_demo_referrals() -> bool:
         partner,
         case_a,
         service_type="psychosocial_counselling",
-        status="in_progress",
+        status=ServiceStatus.IN_PROGRESS,
         start_on=today - timedelta(days=9),
         due_on=today + timedelta(days=60),
         notes="Weekly sessions by video until return, then in person.",
@@ -245,7 +246,7 @@ def load_demo_referrals() -> bool:
         partner,
         case_c,
         service_type="reintegration",
-        status="completed",
+        status=ServiceStatus.COMPLETED,
         start_on=today - timedelta(days=25),
         end_on=today - timedelta(days=3),
         outcome="goals_met",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from casework.core.db import utcnow
 from casework.core.extensions import db
+from casework.domain import UNFINISHED_SERVICE_STATUSES, ReferralStatus
 from casework.notifications.operations import link_to
 from casework.referrals import expiry
 from casework.referrals.models import Referral
@@ -41,7 +42,10 @@ def referral_tasks(user: Any) -> list[Task]:
     now = utcnow()
     query = (
         visible_referrals(user)
-        .where(Referral.status == "pending", Referral.created_at > expiry.expiry_cutoff(now))
+        .where(
+            Referral.status == ReferralStatus.PENDING,
+            Referral.created_at > expiry.expiry_cutoff(now),
+        )
         .order_by(Referral.created_at)
         .limit(LIMIT * 4)
     )
@@ -64,7 +68,7 @@ def service_tasks(user: Any, today: date) -> list[Task]:
     query = (
         visible_service_records(user)
         .where(
-            ServiceRecord.status.in_(["planned", "in_progress"]),
+            ServiceRecord.status.in_(sorted(UNFINISHED_SERVICE_STATUSES)),
             ServiceRecord.due_on.is_not(None),
             ServiceRecord.due_on < today,
         )
@@ -89,7 +93,7 @@ def follow_up_tasks(user: Any, today: date) -> list[Task]:
     later = aliased(CounsellingSession)
     visible = (
         visible_service_records(user)
-        .where(ServiceRecord.status.in_(["planned", "in_progress"]))
+        .where(ServiceRecord.status.in_(sorted(UNFINISHED_SERVICE_STATUSES)))
         .with_only_columns(ServiceRecord.id)
     )
     query = (

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from casework.domain import ReferralStatus
 from casework.referrals import expiry, queries
 from casework.vocab import (
     REFERRAL_STATUSES,
@@ -20,21 +21,17 @@ from casework.vocab import (
 )
 
 STATUS_BADGES = {
-    "pending": "text-bg-warning",
-    "accepted": "text-bg-success",
-    "declined": "text-bg-secondary",
-    "completed": "text-bg-primary",
-    "revoked": "text-bg-dark",
-    "expired": "text-bg-light border",
+    ReferralStatus.PENDING: "text-bg-warning",
+    ReferralStatus.ACCEPTED: "text-bg-success",
+    ReferralStatus.DECLINED: "text-bg-secondary",
+    ReferralStatus.COMPLETED: "text-bg-primary",
+    ReferralStatus.REVOKED: "text-bg-dark",
+    ReferralStatus.EXPIRED: "text-bg-light border",
 }
 
 
-def referral_status(referral: Any) -> str:
-    return expiry.effective_status(referral)
-
-
 def referral_badge(referral: Any) -> str:
-    return STATUS_BADGES.get(expiry.effective_status(referral), "text-bg-light")
+    return STATUS_BADGES.get(referral.effective_status, "text-bg-light")
 
 
 def referral_overdue(referral: Any) -> bool:
@@ -75,7 +72,6 @@ def case_referrals(case: Any) -> list[Any]:
 
 
 TEMPLATE_GLOBALS: dict[str, Any] = {
-    "referral_status": referral_status,
     "referral_badge": referral_badge,
     "referral_overdue": referral_overdue,
     "referral_waited": referral_waited,

@@ -19,6 +19,7 @@ from casework.cases.timeline import add_entry
 from casework.core.db import parse_uuid
 from casework.core.errors import OperationError
 from casework.core.extensions import db
+from casework.domain import SERVICE_TRANSITIONS, ServiceEvent, ServiceStatus
 from casework.notifications.operations import case_owners, link_to, notify
 from casework.policy import Action, require
 from casework.referrals.models import Referral
@@ -114,9 +115,9 @@ def _record_values(values: dict[str, Any]) -> dict[str, Any]:
         "discontinued_reason",
         optional=True,
     )
-    if status == "discontinued" and reason is None:
+    if status == ServiceStatus.DISCONTINUED and reason is None:
         raise ServiceError(_("Say why the service was discontinued."), "discontinued_reason")
-    if status != "discontinued":
+    if status != ServiceStatus.DISCONTINUED:
         reason = None
     start, end = _date(values.get("start_on")), _date(values.get("end_on"))
     if start and end and end < start:
@@ -181,6 +182,17 @@ def update_service_record(
             )
         )
     fields = _record_values(values)
+    if fields["status"] != record.status and not SERVICE_TRANSITIONS.allowed(
+        record.status, fields["status"]
+    ):
+        raise ServiceError(
+            _(
+                "A service record cannot go from %(current)s to %(wanted)s.",
+                current=SERVICE_STATUSES.label(record.status),
+                wanted=SERVICE_STATUSES.label(fields["status"]),
+            ),
+            "status",
+        )
     fields["notes"] = _notes(values.get("notes"))
     changed = [name for name, value in fields.items() if getattr(record, name) != value]
     for name in changed:
@@ -256,8 +268,8 @@ def record_session(actor: User, service: ServiceRecord, **values: Any) -> Counse
     )
     service.sessions.append(session)
     session.notes = _notes(values.get("notes"))
-    if service.status == "planned":
-        service.status = "in_progress"
+    if service.allows(ServiceEvent.START):  # a session starts a planned service
+        service.status = SERVICE_TRANSITIONS.transition(service.status, ServiceEvent.START)
         service.start_on = service.start_on or held_on
     db.session.flush()
     audit.record("counselling.session_recorded", actor=actor, target=session, detail=modality)

@@ -14,7 +14,13 @@ from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
 from casework.policy import Action
 from casework.services import bp, operations, queries
-from casework.services.forms import ServiceFilterForm, ServiceForm, SessionForm, SupportPlanForm
+from casework.services.forms import (
+    ServiceFilterForm,
+    ServiceForm,
+    SessionForm,
+    SupportPlanForm,
+    limit_status_choices,
+)
 from casework.services.models import ServiceRecord
 from casework.web.access import authorize, permission
 from casework.web.forms import options
@@ -95,6 +101,7 @@ def edit_service(service_id: uuid.UUID) -> Page:
         except operations.StaleRecord as error:
             form.form_errors.append(str(error))
             form.version.data = str(record.version)  # saving again overwrites knowingly
+            limit_status_choices(form, record)
             return render_template(
                 "services/form.html", form=form, case=record.case, record=record, stale=True
             ), CONFLICT
@@ -106,6 +113,7 @@ def edit_service(service_id: uuid.UUID) -> Page:
                 "success" if changed else "info",
             )
             return redirect(url_for("services.view_service", service_id=record.id), 303)
+    limit_status_choices(form, record)
     status = INVALID if request.method == "POST" else 200
     return render_template("services/form.html", form=form, case=record.case, record=record), status
 

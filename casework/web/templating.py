@@ -5,8 +5,8 @@ mapping (and `TEMPLATE_FILTERS`, for filters) in its `templating.py` (referrals:
 The app factory passes every declaration to `register()`, which refuses a name declared twice,
 so a template helper is found by searching for its name in those mappings.
 
-This module declares what every page uses: the policy's `can` and `Action`, the navigation,
-languages, the version and ISO days.
+This module declares what every page uses: the policy's `can` and `Action`, the domain's
+status enums, the navigation, languages, the version and ISO days.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from casework.core import VERSION
+from casework.domain import ENUMS
 from casework.policy import Action, can
 from casework.vocab import ROLES, country_name
 from casework.web.i18n import LANGUAGE_NAMES
@@ -47,6 +48,9 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "get_locale": get_locale,
     "casework_version": VERSION,
     "iso_day": iso_day,
+    # Status codes and events as enums (`referral.status == ReferralStatus.DECLINED`,
+    # `referral.allows(ReferralEvent.COMPLETE)`): templates spell no status as a string.
+    **ENUMS,
 }
 
 

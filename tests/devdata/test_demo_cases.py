@@ -14,8 +14,8 @@ from casework.core.extensions import db
 from casework.devdata.accounts import DEMO_AGENCIES, DEMO_USERS
 from casework.devdata.case_data import DEMO_CASES
 from casework.devdata.demo import load_demo
+from casework.domain import CLOSED_CASE_STATUSES
 from casework.policy import Action, Role, can
-from casework.vocab import CLOSED_STATUSES
 
 CASE_KEYS = {"reference", "url", "agency", "assigned_to", "person_name", "referred_to"}
 
@@ -40,7 +40,7 @@ def test_every_agency_that_owns_cases_gets_demo_cases() -> None:
     cases = list(db.session.execute(select(Case)).scalars())
     assert {case.agency.name for case in cases} == owning
     assert sum(len(specs) for specs in DEMO_CASES.values()) == len(cases)
-    assert any(case.status in CLOSED_STATUSES for case in cases)
+    assert any(case.status in CLOSED_CASE_STATUSES for case in cases)
     assert any(case.closure_requested_at is not None for case in cases)
     assert all(case.consents for case in cases)
     for case in cases:

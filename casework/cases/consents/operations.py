@@ -23,7 +23,8 @@ from casework.cases.models import Case, Consent
 from casework.cases.timeline import add_entry
 from casework.core.db import parse_uuid, utcnow
 from casework.core.extensions import db
-from casework.vocab import AGENCY_CONSENT_PURPOSES, CONSENT_METHODS, CONSENT_PURPOSES
+from casework.domain import AGENCY_CONSENT_PURPOSES
+from casework.vocab import CONSENT_METHODS, CONSENT_PURPOSES
 
 
 def consent_agency_choices(case: Case) -> list[tuple[str, str]]:

@@ -19,19 +19,26 @@ from casework.cases.scopes import visible_cases
 from casework.cases.timeline import add_entry
 from casework.core.db import utcnow
 from casework.core.extensions import db
-from casework.vocab import CLOSED_STATUSES, CLOSURE_REASONS, OPEN_STATUSES
+from casework.domain import (
+    CASE_TRANSITIONS,
+    CLOSURE_REQUEST_TRANSITIONS,
+    OPEN_CASE_STATUSES,
+    ClosureRequestEvent,
+    ClosureRequestState,
+)
+from casework.vocab import CLOSURE_REASONS
 from casework.vocab.records import CLOSURE_REJECTIONS
 
 
 def closure_pending(case: Case) -> bool:
-    return case.closure_requested_at is not None and not case.is_closed
+    return case.closure_request_state == ClosureRequestState.REQUESTED
 
 
 def pending_closures(actor: User) -> Select[Any]:
     """Cases the actor may see with a closure request awaiting a decision, oldest first."""
     return (
         visible_cases(actor)
-        .where(Case.closure_requested_at.is_not(None), Case.status.in_(sorted(OPEN_STATUSES)))
+        .where(Case.closure_requested_at.is_not(None), Case.status.in_(sorted(OPEN_CASE_STATUSES)))
         .order_by(Case.closure_requested_at, Case.reference)
     )
 
@@ -39,11 +46,13 @@ def pending_closures(actor: User) -> Select[Any]:
 def request_closure(actor: User, case: Case, *, reason: str, status: str) -> None:
     """Ask for closure with a reason and the closed status wanted; a supervisor decides."""
     ensure_may_change(case, Change.REQUEST_CLOSURE, RecordError)
-    if closure_pending(case):
+    if not CLOSURE_REQUEST_TRANSITIONS.allows(
+        case.closure_request_state, ClosureRequestEvent.REQUEST
+    ):
         raise RecordError(_("Closure has already been requested and awaits a decision."))
     if reason not in CLOSURE_REASONS:
         raise RecordError(_("Choose the reason for closure."), "reason")
-    if status not in CLOSED_STATUSES:
+    if not CASE_TRANSITIONS.allowed(case.status, status):  # Closed or ClosedReferred
         raise RecordError(_("Choose how the case is closed."), "status")
     case.closure_reason = reason
     case.closure_requested_status = status
@@ -59,11 +68,14 @@ def request_closure(actor: User, case: Case, *, reason: str, status: str) -> Non
 def approve_closure(actor: User, case: Case) -> None:
     """Close the case as requested. Four eyes: whoever asked cannot approve."""
     ensure_may_change(case, Change.DECIDE_CLOSURE, RecordError)
-    if not closure_pending(case) or case.closure_requested_status not in CLOSED_STATUSES:
+    status = CASE_TRANSITIONS.known(case.closure_requested_status)
+    if status is None or not (
+        CLOSURE_REQUEST_TRANSITIONS.allows(case.closure_request_state, ClosureRequestEvent.APPROVE)
+        and CASE_TRANSITIONS.allowed(case.status, status)
+    ):
         raise RecordError(_("There is no closure request to decide."))
     if case.closure_requested_by_id == actor.id:
         raise RecordError(_("You asked for this closure: another supervisor must approve it."))
-    status = case.closure_requested_status
     case.status = status
     case.closed_at = utcnow()
     case.closed_by_id = actor.id
@@ -78,7 +90,9 @@ def approve_closure(actor: User, case: Case) -> None:
 def reject_closure(actor: User, case: Case, *, note: str) -> None:
     """Send a closure request back with a coded note; the case stays open."""
     ensure_may_change(case, Change.DECIDE_CLOSURE, RecordError)
-    if not closure_pending(case):
+    if not CLOSURE_REQUEST_TRANSITIONS.allows(
+        case.closure_request_state, ClosureRequestEvent.REJECT
+    ):
         raise RecordError(_("There is no closure request to decide."))
     if note not in CLOSURE_REJECTIONS:
         raise RecordError(_("Choose why the request is sent back."), "note")

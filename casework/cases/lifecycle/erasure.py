@@ -27,9 +27,9 @@ from casework.cases.scopes import visible_cases
 from casework.cases.timeline import add_entry
 from casework.core.db import utcnow
 from casework.core.extensions import db
+from casework.domain import CLOSED_CASE_STATUSES
 from casework.encryption.fields import forget_plaintexts
 from casework.encryption.operations import shred_record
-from casework.vocab import CLOSED_STATUSES
 from casework.vocab.records import ERASURE_REASONS
 
 
@@ -94,7 +94,7 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
 
 def _due(query: Select[Any], now: datetime | None) -> Select[Any]:
     return query.where(
-        Case.status.in_(sorted(CLOSED_STATUSES)),
+        Case.status.in_(sorted(CLOSED_CASE_STATUSES)),
         Case.erased_at.is_(None),
         Case.closed_at.is_not(None),
         Case.closed_at <= retention_cutoff(now),

@@ -9,13 +9,14 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from casework.vocab import CASE_STATUSES, CLOSED_STATUSES, CLOSURE_REASONS
+from casework.domain import CLOSED_CASE_STATUSES
+from casework.vocab import CASE_STATUSES, CLOSURE_REASONS
 from casework.vocab.records import CLOSURE_REJECTIONS
 from casework.web.forms import options, strip
 
 
 def _closed_status_choices() -> list[Any]:
-    return options((code, CASE_STATUSES.label(code)) for code in sorted(CLOSED_STATUSES))
+    return options((code, CASE_STATUSES.label(code)) for code in sorted(CLOSED_CASE_STATUSES))
 
 
 class ClosureRequestForm(FlaskForm):

@@ -10,13 +10,14 @@ from casework.cases.lifecycle.closure import clear_request
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
 from casework.core.extensions import db
+from casework.domain import CASE_TRANSITIONS, CaseEvent
 
 
 def reopen_case(actor: User, case: Case) -> None:
     """Re-open a closed case (Active again); its reason for closure is cleared."""
     ensure_may_change(case, Change.REOPEN, RecordError)
     previous = case.status
-    case.status = "Active"
+    case.status = CASE_TRANSITIONS.transition(previous, CaseEvent.REOPEN)
     case.closed_at = None
     case.closed_by_id = None
     case.closure_reason = None

@@ -84,11 +84,11 @@ def decide_closure(case_id: uuid.UUID) -> Page:
 @bp.route("/<uuid:case_id>/reopen", methods=["GET", "POST"])
 @permission(Action.APPROVE_CLOSURE)
 def reopen(case_id: uuid.UUID) -> Page:
-    """GET asks for confirmation; only the POST re-opens. A case that cannot be re-opened
-    (open, erased) gets the page that says why, whatever was sent."""
+    """GET asks for confirmation (or says why the case cannot be re-opened); only the POST
+    re-opens, and a refusal takes the person back to the case page with the message."""
     case = load_or_404(Case, case_id, Action.APPROVE_CLOSURE)
     form = ConfirmForm()
-    if may_change(case, Change.REOPEN) and form.validate_on_submit():
+    if form.validate_on_submit():
         try:
             reopening.reopen_case(signed_in_user(), case)
         except RecordError as error:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import random
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from casework.cases.models import CaseNote, IdentityDocument, Person, TraffickingEvent
 from casework.devdata.seed.names import person_name
+from casework.domain import CLOSED_CASE_STATUSES, CaseStatus, ReferralStatus, ServiceStatus
 from casework.encryption.bulk import new_data_key_row, seal_row
 from casework.referrals.models import Referral
 from casework.services.models import CounsellingSession, ServiceRecord
@@ -30,7 +32,12 @@ EXPLOITATION |= {"ForcedBegging": 5, "ChildLabour": 5, "Servitude": 4, "Other": 
 GENDERS = {"Feminine": 58, "Masculine": 38, "TransgenderFeminine": 1, "NonSpecifiedUnknown": 3}
 CHANNELS = {"hotline": 18, "police": 30, "labour_inspection": 14, "outreach": 20}
 CHANNELS |= {"self_referral": 8, "other_agency": 10}
-STATUSES = {"Active": 55, "FollowUp": 17, "Closed": 22, "ClosedReferred": 6}
+STATUSES = {
+    CaseStatus.ACTIVE: 55,
+    CaseStatus.FOLLOW_UP: 17,
+    CaseStatus.CLOSED: 22,
+    CaseStatus.CLOSED_REFERRED: 6,
+}
 RISKS = {"low": 30, "medium": 40, "high": 22, "critical": 8}
 CONTROL: tuple[str, ...] = ("DebtBondage", "WithholdsDocuments", "FalsePromises", "PhysicalThreats")
 CONTROL += ("TakesEarnings", "ExcessiveWorkingHours", "PsychologicalAbuse")
@@ -46,8 +53,17 @@ INDUSTRIES: tuple[str, ...] = (
     "F_Construction",
 )
 INDUSTRIES += ("T_ActivitiesOfHouseholdsAsEmployers", "I_AccommodationAndFoodServiceActivities")
-REFERRAL_OUTCOMES = {"pending": 15, "accepted": 35, "declined": 10, "completed": 35}
-REFERRAL_OUTCOMES |= {"revoked": 2, "expired": 3}
+REFERRAL_OUTCOMES = {
+    ReferralStatus.PENDING: 15,
+    ReferralStatus.ACCEPTED: 35,
+    ReferralStatus.DECLINED: 10,
+    ReferralStatus.COMPLETED: 35,
+    ReferralStatus.REVOKED: 2,
+    ReferralStatus.EXPIRED: 3,
+}
+T = TypeVar("T")
+UNANSWERED = frozenset({ReferralStatus.PENDING, ReferralStatus.EXPIRED})
+SERVED = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED})  # services recorded
 PHONE_PREFIX = {"TH": "+66 8", "KH": "+855 1", "MM": "+95 9", "LA": "+856 20", "VN": "+84 9"}
 PHONE_PREFIX |= {"PH": "+63 9", "ID": "+62 8", "BD": "+880 1", "NP": "+977 98", "CN": "+86 13"}
 NOTES = (
@@ -58,7 +74,7 @@ NOTES = (
 FIRST_DAY, LAST_DAY = date(2023, 1, 1), date(2026, 10, 31)
 
 
-def pick(rng: random.Random, weights: dict[str, int]) -> str:
+def pick(rng: random.Random, weights: Mapping[T, int]) -> T:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -112,7 +128,7 @@ class Generator:
         age = max(6, min(70, int(rng.gauss(25, 9))))
         birth = identified - timedelta(days=age * 365 + rng.randrange(365))
         status = pick(rng, STATUSES)
-        closed = status in ("Closed", "ClosedReferred")
+        closed = status in CLOSED_CASE_STATUSES
         closed_at = at(identified + timedelta(days=rng.randrange(30, 400)), rng) if closed else None
         exploitation = pick(rng, EXPLOITATION)
         created = at(identified, rng)
@@ -344,11 +360,17 @@ class Generator:
                 "urgency": rng.choice(("routine", "routine", "urgent", "emergency")),
                 "shared_groups": ["trafficking_context", "health_notes"],
                 "status": status,
-                "responded_at": answered if status not in ("pending", "expired") else None,
-                "responded_by_id": rng.choice(provider.staff) if status != "pending" else None,
-                "completed_at": answered + timedelta(days=60) if status == "completed" else None,
-                "revoked_at": answered if status == "revoked" else None,
-                "expired_at": sent + timedelta(days=14) if status == "expired" else None,
+                "responded_at": answered if status not in UNANSWERED else None,
+                "responded_by_id": rng.choice(provider.staff)
+                if status != ReferralStatus.PENDING
+                else None,
+                "completed_at": answered + timedelta(days=60)
+                if status == ReferralStatus.COMPLETED
+                else None,
+                "revoked_at": answered if status == ReferralStatus.REVOKED else None,
+                "expired_at": sent + timedelta(days=14)
+                if status == ReferralStatus.EXPIRED
+                else None,
                 "created_at": sent,
                 "updated_at": answered,
                 **seal_row(
@@ -364,7 +386,7 @@ class Generator:
             rows["referral_services"].append(
                 {"id": uuid.uuid4(), "referral_id": referral_id, "service_type": service_type}
             )
-            if status in ("accepted", "completed"):
+            if status in SERVED:
                 self.service(
                     rows, case_id, owner, provider, referral_id, service_type, cipher, sent
                 )
@@ -391,7 +413,7 @@ class Generator:
                 "provider_agency_id": provider.id,
                 "referral_id": referral_id,
                 "service_type": service_type,
-                "status": "completed" if done else "in_progress",
+                "status": ServiceStatus.COMPLETED if done else ServiceStatus.IN_PROGRESS,
                 "discontinued_reason": None,
                 "start_on": start,
                 "end_on": start + timedelta(days=rng.randrange(20, 120)) if done else None,
