@@ -4,7 +4,7 @@
   casework (cases, referrals, web, core, policy...) and between the sub-packages and modules
   inside each package (cases.consents, cases.lifecycle...). The one exception is a blueprint's
   `__init__` importing its own route modules (they register their views on the blueprint).
-- `casework/crypto/` and `casework/policy.py` import nothing of Flask (`flask`, `flask_*`), not
+- `casework/crypto/` and `casework/policy/` import nothing of Flask (`flask`, `flask_*`), not
   the top-level `config`, and no casework module that does, at run time: imports inside
   functions count, imports under `if TYPE_CHECKING:` do not. The package's PEP 562
   `__getattr__` (which loads `create_app` on first use) is not run by an import, so its body

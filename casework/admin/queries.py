@@ -1,6 +1,6 @@
 """Read-only queries for the admin pages, built on the policy's scoped queries.
 
-Every list starts from `casework.policy.visible_*`, which returns no rows unless the actor
+Every list starts from `casework.admin.scopes.visible_*`, which returns no rows unless the actor
 holds the permission; the filters here only narrow it further.
 """
 

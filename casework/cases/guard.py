@@ -12,7 +12,7 @@ refused. The same functions serve everyone:
 - templates ask `may_change(case, Change.X)` (a template global) to show a button or not.
 
 The decisions behind the table are docs/decisions/0010-closed-cases-are-read-only.md and
-0011-an-erased-case-never-changes.md. The policy (casework/policy.py) still decides *who* may
+0011-an-erased-case-never-changes.md. The policy (casework/policy/) still decides *who* may
 act; this table decides *when* the case allows it.
 """
 

@@ -4,24 +4,79 @@ Every permission decision in the product is a call to `can()` or `require()` her
 default: a (role, action) pair that is not in RULES is refused. Every list of records is built
 from a scoped query, the SQL twin of a rule here, which lives beside its model
 (`cases/scopes.py`, `referrals/scopes.py`, `services/scopes.py`, `admin/scopes.py`) and starts
-by asking `can()`. This module imports no model, no vocabulary and nothing of Flask (codes come from
-casework.domain), so it is testable on its own (tests/test_import_graph.py checks it).
+by asking `can()`. This package imports no model, no vocabulary and nothing of Flask (codes
+come from casework.domain), so it is testable on its own (tests/test_import_graph.py checks).
 
 A rule is True (the role may, on any object the scoped queries let it reach), or a predicate
-deciding on the object; each predicate reads a typed protocol (CaseLike, ReferralLike,
-ServiceRecordLike, ReferralDraftLike) and refuses an object that is not one. Called without
+deciding on the object (policy/predicates.py); each predicate reads a typed protocol
+(policy/protocols.py: CaseLike, ReferralLike, ServiceRecordLike, ReferralDraftLike) and refuses
+an object that is not one. Called without
 an object, `can()` answers whether the role may perform the action at all (used for
 navigation and the route guard); object-level checks always pass the object.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any
 
-from casework.domain import AGENCY_CONSENT_PURPOSES
+from casework.policy.predicates import (
+    Rule,
+    any_of,
+    assigned_to_actor,
+    may_send_agency,
+    may_send_assigned,
+    on_case,
+    on_draft,
+    on_referral,
+    on_service,
+    own_service_while_referred,
+    referral_of_actor_case,
+    referral_received_by_actor_agency,
+    referral_sent_by_actor_agency,
+    referred_to_actor_agency,
+    same_agency,
+    service_on_actor_case,
+    service_provided_by_actor_agency,
+    shares_group,
+)
+from casework.policy.protocols import (
+    Actor,
+    CaseLike,
+    CaseRecordLike,
+    ReferralDraft,
+    ReferralDraftLike,
+    ReferralLike,
+    ServiceRecordLike,
+    case_of,
+    draft_of,
+    referral_of,
+    service_of,
+)
+
+__all__ = [
+    "ALL_ROLES",
+    "FIELD_GROUPS",
+    "RULES",
+    "Action",
+    "Actor",
+    "CaseLike",
+    "CaseRecordLike",
+    "PermissionDenied",
+    "ReferralDraft",
+    "ReferralDraftLike",
+    "ReferralLike",
+    "Role",
+    "ServiceRecordLike",
+    "allowed_actions",
+    "can",
+    "case_of",
+    "draft_of",
+    "referral_of",
+    "require",
+    "service_of",
+    "visible_field_groups",
+]
 
 
 class Role(StrEnum):
@@ -73,221 +128,6 @@ class Action(StrEnum):
     VIEW_AGENCY_REPORTS = "report.agency"
     VIEW_REGIONAL_REPORTS = "report.regional"
     PUBLISH_RELEASE = "report.release"
-
-
-class Actor(Protocol):
-    """What the policy needs to know about the person acting."""
-
-    @property
-    def id(self) -> Any: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def agency_id(self) -> Any: ...
-    @property
-    def is_active(self) -> bool: ...
-
-
-# ---- what a predicate reads ----------------------------------------------------------------
-# Each predicate reads one kind of object, described here: the models fit these protocols (and
-# the hand-written fakes of tests/test_policy.py do too). `can()` receives whatever a view or a
-# template passes; the rule first finds the object it reads (`case_of`, `referral_of`, ...) and
-# refuses anything else, so a missing attribute never grants access.
-
-
-@runtime_checkable
-class CaseLike(Protocol):
-    """A case: who owns it, who works on it, what its consents and open referrals allow."""
-
-    @property
-    def agency_id(self) -> Any: ...
-    @property
-    def assigned_to_id(self) -> Any: ...
-    def has_current_consent(self, purposes: frozenset[str], agency_id: Any) -> bool: ...
-    def open_referral_to(self, agency_id: Any) -> bool: ...
-    def shared_groups_for(self, agency_id: Any) -> frozenset[str]: ...
-
-
-@runtime_checkable
-class CaseRecordLike(Protocol):
-    """A record that belongs to a case (an attachment, a referral, a service record)."""
-
-    @property
-    def case(self) -> CaseLike: ...
-
-
-@runtime_checkable
-class ReferralLike(CaseRecordLike, Protocol):
-    """A referral: the case, the agency that sent it and the agency it went to."""
-
-    @property
-    def from_agency_id(self) -> Any: ...
-    @property
-    def to_agency_id(self) -> Any: ...
-
-
-@runtime_checkable
-class ServiceRecordLike(CaseRecordLike, Protocol):
-    """A service record: the case and the agency that provides the service."""
-
-    @property
-    def provider_agency_id(self) -> Any: ...
-
-
-@runtime_checkable
-class ReferralDraftLike(Protocol):
-    """A referral not made yet: the case and the agency chosen to receive it."""
-
-    @property
-    def case(self) -> CaseLike: ...
-    @property
-    def to_agency_id(self) -> Any: ...
-
-
-@dataclass(frozen=True)
-class ReferralDraft:
-    """What SEND_REFERRAL decides on: a referral of `case` to `to_agency_id`, before the
-    referral exists (`can(actor, Action.SEND_REFERRAL, ReferralDraft(case, agency.id))`)."""
-
-    case: CaseLike
-    to_agency_id: Any
-
-
-def case_of(obj: object) -> CaseLike | None:
-    """The case an object belongs to (a case is its own), or None for anything else."""
-    if isinstance(obj, CaseRecordLike):
-        obj = obj.case
-    return obj if isinstance(obj, CaseLike) else None
-
-
-def referral_of(obj: object) -> ReferralLike | None:
-    return obj if isinstance(obj, ReferralLike) and case_of(obj) is not None else None
-
-
-def service_of(obj: object) -> ServiceRecordLike | None:
-    return obj if isinstance(obj, ServiceRecordLike) and case_of(obj) is not None else None
-
-
-def draft_of(obj: object) -> ReferralDraftLike | None:
-    return obj if isinstance(obj, ReferralDraftLike) and case_of(obj) is not None else None
-
-
-Predicate = Callable[[Actor, object], bool]
-Rule = bool | Predicate
-T = TypeVar("T")
-
-
-def _on(find: Callable[[object], T | None], test: Callable[[Actor, T], bool]) -> Predicate:
-    """A rule that finds what `test` reads in the object it is given; nothing found: refused."""
-
-    def rule(actor: Actor, obj: object) -> bool:
-        subject = find(obj)
-        return subject is not None and test(actor, subject)
-
-    rule.__name__ = test.__name__
-    return rule
-
-
-def on_case(test: Callable[[Actor, CaseLike], bool]) -> Predicate:
-    """Decides on the case of the object: a case, or a record of one."""
-    return _on(case_of, test)
-
-
-def on_referral(test: Callable[[Actor, ReferralLike], bool]) -> Predicate:
-    return _on(referral_of, test)
-
-
-def on_service(test: Callable[[Actor, ServiceRecordLike], bool]) -> Predicate:
-    return _on(service_of, test)
-
-
-def on_draft(test: Callable[[Actor, ReferralDraftLike], bool]) -> Predicate:
-    return _on(draft_of, test)
-
-
-def any_of(*rules: Predicate) -> Predicate:
-    def rule(actor: Actor, obj: object) -> bool:
-        return any(r(actor, obj) for r in rules)
-
-    rule.__name__ = "_or_".join(r.__name__ for r in rules)
-    return rule
-
-
-# ---- predicates ----------------------------------------------------------------------------
-
-
-def same_agency(actor: Actor, case: CaseLike) -> bool:
-    return case.agency_id is not None and case.agency_id == actor.agency_id
-
-
-def assigned_to_actor(actor: Actor, case: CaseLike) -> bool:
-    return same_agency(actor, case) and case.assigned_to_id == actor.id
-
-
-def referred_to_actor_agency(actor: Actor, case: CaseLike) -> bool:
-    """An open, accepted referral of this case to the actor's agency grants access."""
-    return bool(case.open_referral_to(actor.agency_id))
-
-
-def shares_group(group: str) -> Callable[[Actor, CaseLike], bool]:
-    """An open referral to the actor's agency shares field group `group` of the case."""
-
-    def rule(actor: Actor, case: CaseLike) -> bool:
-        return group in case.shared_groups_for(actor.agency_id)
-
-    rule.__name__ = f"shares_{group}"
-    return rule
-
-
-def referral_received_by_actor_agency(actor: Actor, referral: ReferralLike) -> bool:
-    return referral.to_agency_id is not None and referral.to_agency_id == actor.agency_id
-
-
-def referral_sent_by_actor_agency(actor: Actor, referral: ReferralLike) -> bool:
-    return referral.from_agency_id is not None and referral.from_agency_id == actor.agency_id
-
-
-def referral_of_actor_case(actor: Actor, referral: ReferralLike) -> bool:
-    """A caseworker: referrals their agency sent about a case assigned to them, no others."""
-    return referral_sent_by_actor_agency(actor, referral) and assigned_to_actor(
-        actor, referral.case
-    )
-
-
-def consent_covers_receiver(draft: ReferralDraftLike) -> bool:
-    """A referral needs a current consent to share with, or refer to, its receiving agency."""
-    receiver = draft.to_agency_id
-    return receiver is not None and bool(
-        draft.case.has_current_consent(AGENCY_CONSENT_PURPOSES, receiver)
-    )
-
-
-def may_send_assigned(actor: Actor, draft: ReferralDraftLike) -> bool:
-    return assigned_to_actor(actor, draft.case) and consent_covers_receiver(draft)
-
-
-def may_send_agency(actor: Actor, draft: ReferralDraftLike) -> bool:
-    return same_agency(actor, draft.case) and consent_covers_receiver(draft)
-
-
-def service_provided_by_actor_agency(actor: Actor, service: ServiceRecordLike) -> bool:
-    provider = service.provider_agency_id
-    return provider is not None and provider == actor.agency_id
-
-
-def own_service_while_referred(actor: Actor, service: ServiceRecordLike) -> bool:
-    """A partner edits its own records only while the case is referred to it; after that
-    they stay readable (VIEW_SERVICES) but no longer change."""
-    return service_provided_by_actor_agency(actor, service) and referred_to_actor_agency(
-        actor, service.case
-    )
-
-
-def service_on_actor_case(actor: Actor, service: ServiceRecordLike) -> bool:
-    """A caseworker: their agency's service records on a case assigned to them, no others."""
-    return service_provided_by_actor_agency(actor, service) and assigned_to_actor(
-        actor, service.case
-    )
 
 
 C, S, P, K, A = Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER, Role.COORDINATOR, Role.ADMIN
