@@ -36,7 +36,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from casework.devdata.seed.generator import LAST_DAY
+from casework.devdata.seed.weights import LAST_DAY
 from casework.reports.request import Period
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,76 +10,35 @@ from __future__ import annotations
 import random
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from casework.cases.models import CaseNote, IdentityDocument, Person, TraffickingEvent
 from casework.devdata.seed.names import person_name
-from casework.domain import CLOSED_CASE_STATUSES, CaseStatus, ReferralStatus, ServiceStatus
+from casework.devdata.seed.referral_rows import referral_rows
+from casework.devdata.seed.weights import (
+    CHANNELS,
+    CITIZENSHIPS,
+    CONTROL,
+    EXPLOITATION,
+    FIRST_DAY,
+    GENDERS,
+    INDUSTRIES,
+    LAST_DAY,
+    NOTES,
+    PHONE_PREFIX,
+    RECRUITMENT,
+    RISKS,
+    STATUSES,
+    at,
+    pick,
+)
+from casework.domain import CLOSED_CASE_STATUSES
 from casework.encryption.bulk import new_data_key_row, seal_row
-from casework.referrals.models import Referral
-from casework.services.models import CounsellingSession, ServiceRecord
 from casework.vocab import age_band
 
 Rows = dict[str, list[dict[str, Any]]]
-
-CITIZENSHIPS = {"KH": 22, "MM": 20, "LA": 12, "VN": 14, "TH": 8, "PH": 8, "ID": 7, "BD": 4}
-CITIZENSHIPS |= {"NP": 3, "CN": 2}
-EXPLOITATION = {"ForcedLabour": 50, "SexualExploitation": 28, "ForcedMarriage": 5}
-EXPLOITATION |= {"ForcedBegging": 5, "ChildLabour": 5, "Servitude": 4, "Other": 3}
-GENDERS = {"Feminine": 58, "Masculine": 38, "TransgenderFeminine": 1, "NonSpecifiedUnknown": 3}
-CHANNELS = {"hotline": 18, "police": 30, "labour_inspection": 14, "outreach": 20}
-CHANNELS |= {"self_referral": 8, "other_agency": 10}
-STATUSES = {
-    CaseStatus.ACTIVE: 55,
-    CaseStatus.FOLLOW_UP: 17,
-    CaseStatus.CLOSED: 22,
-    CaseStatus.CLOSED_REFERRED: 6,
-}
-RISKS = {"low": 30, "medium": 40, "high": 22, "critical": 8}
-CONTROL: tuple[str, ...] = ("DebtBondage", "WithholdsDocuments", "FalsePromises", "PhysicalThreats")
-CONTROL += ("TakesEarnings", "ExcessiveWorkingHours", "PsychologicalAbuse")
-RECRUITMENT: tuple[str, ...] = (
-    "ThroughFriendsOrSocialEvents",
-    "ThroughOnlineSocialNetworks",
-    "AtWork",
-)
-RECRUITMENT += ("ThroughFamilyOrFamilyEvents", "ThroughAnOnlineAdvertisement")
-INDUSTRIES: tuple[str, ...] = (
-    "A_AgricultureForestryAndFishing",
-    "C_Manufacturing",
-    "F_Construction",
-)
-INDUSTRIES += ("T_ActivitiesOfHouseholdsAsEmployers", "I_AccommodationAndFoodServiceActivities")
-REFERRAL_OUTCOMES = {
-    ReferralStatus.PENDING: 15,
-    ReferralStatus.ACCEPTED: 35,
-    ReferralStatus.DECLINED: 10,
-    ReferralStatus.COMPLETED: 35,
-    ReferralStatus.REVOKED: 2,
-    ReferralStatus.EXPIRED: 3,
-}
-T = TypeVar("T")
-UNANSWERED = frozenset({ReferralStatus.PENDING, ReferralStatus.EXPIRED})
-SERVED = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED})  # services recorded
-PHONE_PREFIX = {"TH": "+66 8", "KH": "+855 1", "MM": "+95 9", "LA": "+856 20", "VN": "+84 9"}
-PHONE_PREFIX |= {"PH": "+63 9", "ID": "+62 8", "BD": "+880 1", "NP": "+977 98", "CN": "+86 13"}
-NOTES = (
-    "Interview held with an interpreter; the person is tired and asked to continue tomorrow.",
-    "Medical check arranged; follow up on documents held by the employer.",
-    "Family contacted with consent; the person wishes to return home after the case.",
-)
-FIRST_DAY, LAST_DAY = date(2023, 1, 1), date(2026, 10, 31)
-
-
-def pick(rng: random.Random, weights: Mapping[T, int]) -> T:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
-def at(day: date, rng: random.Random) -> datetime:
-    return datetime.combine(day, time(rng.randrange(8, 18), rng.randrange(60)), tzinfo=UTC)
 
 
 @dataclass
@@ -328,132 +287,8 @@ class Generator:
             }
         )
 
-    def referral(
-        self,
-        rows: Rows,
-        case_id: uuid.UUID,
-        owner: OwningAgency,
-        worker: uuid.UUID,
-        cipher: Any,
-        identified: date,
-    ) -> None:
-        rng = self.rng
-        provider = rng.choice(self.providers)
-        if provider.id == owner.id:
-            return
-        sent_on = identified + timedelta(days=rng.randrange(1, 60))
-        self.consent(rows, case_id, "sharing", provider.id, sent_on, worker)
-        status = pick(rng, REFERRAL_OUTCOMES)
-        sent = at(sent_on, rng)
-        answered = sent + timedelta(hours=rng.randrange(2, 24 * 14))
-        referral_id = uuid.uuid4()
-        services = rng.sample(provider.services, min(len(provider.services), rng.choice((1, 2))))
-        rows["referrals"].append(
-            {
-                "id": referral_id,
-                "case_id": case_id,
-                "from_agency_id": owner.id,
-                "to_agency_id": provider.id,
-                "from_country": owner.country,
-                "to_country": provider.country,
-                "created_by_id": worker,
-                "urgency": rng.choice(("routine", "routine", "urgent", "emergency")),
-                "shared_groups": ["trafficking_context", "health_notes"],
-                "status": status,
-                "responded_at": answered if status not in UNANSWERED else None,
-                "responded_by_id": rng.choice(provider.staff)
-                if status != ReferralStatus.PENDING
-                else None,
-                "completed_at": answered + timedelta(days=60)
-                if status == ReferralStatus.COMPLETED
-                else None,
-                "revoked_at": answered if status == ReferralStatus.REVOKED else None,
-                "expired_at": sent + timedelta(days=14)
-                if status == ReferralStatus.EXPIRED
-                else None,
-                "created_at": sent,
-                "updated_at": answered,
-                **seal_row(
-                    Referral,
-                    referral_id,
-                    owner.id,
-                    cipher,
-                    {"reason": "Needs support after identification.", "decline_reason": None},
-                ),
-            }
-        )
-        for service_type in services:
-            rows["referral_services"].append(
-                {"id": uuid.uuid4(), "referral_id": referral_id, "service_type": service_type}
-            )
-            if status in SERVED:
-                self.service(
-                    rows, case_id, owner, provider, referral_id, service_type, cipher, sent
-                )
-
-    def service(
-        self,
-        rows: Rows,
-        case_id: uuid.UUID,
-        owner: OwningAgency,
-        provider: Provider,
-        referral_id: uuid.UUID,
-        service_type: str,
-        cipher: Any,
-        sent: datetime,
-    ) -> None:
-        rng = self.rng
-        service_id = uuid.uuid4()
-        start = sent.date() + timedelta(days=rng.randrange(1, 20))
-        done = rng.random() < 0.6
-        rows["service_records"].append(
-            {
-                "id": service_id,
-                "case_id": case_id,
-                "provider_agency_id": provider.id,
-                "referral_id": referral_id,
-                "service_type": service_type,
-                "status": ServiceStatus.COMPLETED if done else ServiceStatus.IN_PROGRESS,
-                "discontinued_reason": None,
-                "start_on": start,
-                "end_on": start + timedelta(days=rng.randrange(20, 120)) if done else None,
-                "due_on": start + timedelta(days=90),
-                "outcome": rng.choice(("goals_met", "partly_met")) if done else None,
-                "created_by_id": rng.choice(provider.staff),
-                "version": 1,
-                "created_at": sent,
-                "updated_at": sent,
-                **seal_row(
-                    ServiceRecord, service_id, owner.id, cipher, {"notes": "Service started."}
-                ),
-            }
-        )
-        if service_type != "psychosocial_counselling":
-            return
-        for number in range(rng.randrange(0, 5)):
-            session_id = uuid.uuid4()
-            rows["counselling_sessions"].append(
-                {
-                    "id": session_id,
-                    "case_id": case_id,
-                    "service_id": service_id,
-                    "held_on": start + timedelta(days=7 * number),
-                    "duration_minutes": rng.choice((45, 60, 90)),
-                    "counsellor_id": rng.choice(provider.staff),
-                    "modality": rng.choice(("in_person", "in_person", "phone", "video")),
-                    "risk_flags": [],
-                    "next_appointment_on": None,
-                    "created_at": sent,
-                    "updated_at": sent,
-                    **seal_row(
-                        CounsellingSession,
-                        session_id,
-                        owner.id,
-                        cipher,
-                        {"notes": "Session held; sleeping better, worried about family debt."},
-                    ),
-                }
-            )
+    def referral(self, rows: Rows, case_id: uuid.UUID, owner: OwningAgency, *args: Any) -> None:
+        referral_rows(self, rows, case_id, owner, *args)
 
 
 INSERT_ORDER = (
