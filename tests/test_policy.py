@@ -1,6 +1,6 @@
 """The permission table, checked cell by cell against a matrix written out by hand.
 
-EXPECTED is written from the architecture guide ("Users and what each may see"), not from
+EXPECTED is written from docs/architecture.md ("Users and what each may see"), not from
 policy.RULES: if the two disagree, one of them is wrong. Each cell is
   "yes"     the role may, on any object the scoped queries give it,
   "object"  the role may only on some objects (a predicate decides),

@@ -1,6 +1,6 @@
 """Every transitions table walked completely, against moves written out by hand.
 
-EXPECTED is written from the product's rules (README, the architecture guide and the issue),
+EXPECTED is written from the product's rules (README, docs/architecture.md and the issue),
 not from casework.domain: if the two disagree, one of them is wrong. For each life cycle,
 every (state, event) pair is tried: allowed exactly where EXPECTED says, leading where it
 says, refused with IllegalTransition everywhere else; and every (state, state) pair: a move
