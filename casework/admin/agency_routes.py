@@ -6,7 +6,6 @@ import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 
 from casework.admin import bp, operations, queries
 from casework.admin.forms import AgencyForm, AgencySearchForm, SetActiveForm
@@ -14,9 +13,14 @@ from casework.agencies.models import Agency
 from casework.policy import Action
 from casework.web.access import permission
 from casework.web.loading import load_or_404
-from casework.web.views import INVALID, paginate, show_operation_error, signed_in_user
-
-Page = str | tuple[str, int] | Response
+from casework.web.views import (
+    INVALID,
+    Page,
+    form_status,
+    paginate,
+    show_operation_error,
+    signed_in_user,
+)
 
 
 @bp.route("/agencies")
@@ -48,7 +52,7 @@ def new_agency() -> Page:
         else:
             flash(_("The agency has been created."), "success")
             return redirect(url_for("admin.list_agencies"))
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("admin/agencies/form.html", form=form, agency=None), status
 
 
@@ -75,7 +79,7 @@ def edit_agency(agency_id: uuid.UUID) -> Page:
             else:
                 flash(_("Nothing was changed."), "info")
             return redirect(url_for("admin.list_agencies"))
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("admin/agencies/form.html", form=form, agency=agency), status
 
 
@@ -102,7 +106,7 @@ def set_agency_active(agency_id: uuid.UUID) -> Page:
         else:
             flash(_("The agency has been deactivated and its users signed out."), "success")
         return redirect(url_for("admin.list_agencies"))
-    return render_confirm(agency, form), INVALID if request.method == "POST" else 200
+    return render_confirm(agency, form), form_status()
 
 
 def render_confirm(agency: Agency, form: SetActiveForm) -> str:

@@ -7,7 +7,6 @@ import uuid
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 
 from casework.admin import bp, operations, queries
 from casework.admin.forms import (
@@ -24,9 +23,14 @@ from casework.reports.service import scope_of
 from casework.web.access import permission
 from casework.web.forms import ConfirmForm
 from casework.web.loading import load_or_404
-from casework.web.views import INVALID, paginate, show_operation_error, signed_in_user
-
-Page = str | tuple[str, int] | Response
+from casework.web.views import (
+    INVALID,
+    Page,
+    form_status,
+    paginate,
+    show_operation_error,
+    signed_in_user,
+)
 
 
 @bp.route("/users")
@@ -73,7 +77,7 @@ def new_user() -> Page:
             show_operation_error(form, error)
         else:
             return _one_time_password_page(issued, created=True)
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("admin/users/form.html", form=form, user=None), status
 
 
@@ -101,7 +105,7 @@ def edit_user(user_id: uuid.UUID) -> Page:
             else:
                 flash(_("Nothing was changed."), "info")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template(
         "admin/users/form.html", form=form, user=user, scope_form=_scope_form(user)
     ), status
@@ -173,7 +177,7 @@ def set_user_active(user_id: uuid.UUID) -> Page:
         else:
             flash(_("The account has been deactivated and signed out everywhere."), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template(page, user=user, form=form), status
 
 
@@ -191,7 +195,7 @@ def reset_password(user_id: uuid.UUID) -> Page:
             flash(str(error), "danger")
             return render_template(page, user=user, form=form, what="password"), INVALID
         return _one_time_password_page(issued, created=False)
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template(page, user=user, form=form, what="password"), status
 
 
@@ -213,5 +217,5 @@ def reset_second_factor(user_id: uuid.UUID) -> Page:
             "success",
         )
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template(page, user=user, form=form, what="second_factor"), status

@@ -9,9 +9,7 @@ from casework.cases import bp, queries
 from casework.cases.filters import CaseFilterForm
 from casework.policy import Action, visible_field_groups
 from casework.web.access import permission
-from casework.web.views import INVALID, paginate, signed_in_user
-
-Page = str | tuple[str, int]
+from casework.web.views import INVALID, Page, paginate, signed_in_user
 
 
 def _case_list(*, mine: bool) -> Page:

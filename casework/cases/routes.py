@@ -12,7 +12,6 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
 from casework.cases import bp, changes, operations, queries
 from casework.cases.duplicates import acknowledged, find_duplicates
@@ -25,10 +24,8 @@ from casework.core.db import utcnow
 from casework.policy import Action, visible_field_groups
 from casework.web.access import permission
 from casework.web.loading import load_or_404
-from casework.web.views import INVALID, show_operation_error, signed_in_user
+from casework.web.views import CONFLICT, INVALID, Page, show_operation_error, signed_in_user
 
-Page = str | tuple[str, int] | Response
-CONFLICT = 409
 EXTRA_DOCUMENT_ROWS = 1
 NEW_EVENT_KINDS = ("recruitment", "transit", "exploitation")
 

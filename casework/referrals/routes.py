@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 
 from casework.cases.guard import Change, ensure_may_change, refusal
 from casework.cases.models import Case
@@ -28,10 +27,15 @@ from casework.referrals.models import Referral
 from casework.web.access import permission
 from casework.web.forms import ConfirmForm, options
 from casework.web.loading import load_or_404
-from casework.web.views import INVALID, paginate, show_operation_error, signed_in_user
-
-Page = str | tuple[str, int] | Response
-CONFLICT = 409
+from casework.web.views import (
+    CONFLICT,
+    INVALID,
+    Page,
+    form_status,
+    paginate,
+    show_operation_error,
+    signed_in_user,
+)
 
 
 def _agency_choices(case: Case, filters: AgencyFilterForm) -> list[Any]:
@@ -82,7 +86,7 @@ def new_referral(case_id: uuid.UUID) -> Page:
         else:
             flash(_("The referral has been sent. The agency is told now."), "success")
             return redirect(url_for("referrals.view_referral", referral_id=referral.id), 303)
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("referrals/new.html", case=case, form=form, filters=filters), status
 
 
@@ -174,7 +178,7 @@ def decline(referral_id: uuid.UUID) -> Page:
         else:
             flash(_("Referral declined. The sender has been told."), "success")
             return redirect(url_for("referrals.view_referral", referral_id=referral.id), 303)
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("referrals/decline.html", referral=referral, form=form), status
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 
 from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
@@ -25,10 +24,14 @@ from casework.services.models import ServiceRecord
 from casework.web.access import authorize, permission
 from casework.web.forms import options
 from casework.web.loading import load_or_404
-from casework.web.views import INVALID, paginate, show_operation_error, signed_in_user
-
-Page = str | tuple[str, int] | Response
-CONFLICT = 409
+from casework.web.views import (
+    CONFLICT,
+    Page,
+    form_status,
+    paginate,
+    show_operation_error,
+    signed_in_user,
+)
 
 
 def _record_data(form: ServiceForm) -> dict[str, Any]:
@@ -74,7 +77,7 @@ def new_service(case_id: uuid.UUID) -> Page:
         else:
             flash(_("The service has been recorded."), "success")
             return redirect(url_for("services.view_service", service_id=record.id), 303)
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("services/form.html", form=form, case=case, record=None), status
 
 
@@ -114,7 +117,7 @@ def edit_service(service_id: uuid.UUID) -> Page:
             )
             return redirect(url_for("services.view_service", service_id=record.id), 303)
     limit_status_choices(form, record)
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("services/form.html", form=form, case=record.case, record=record), status
 
 
@@ -140,7 +143,7 @@ def new_session(service_id: uuid.UUID) -> Page:
         else:
             flash(_("The session has been recorded."), "success")
             return redirect(url_for("services.view_service", service_id=record.id), 303)
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("services/session_form.html", form=form, record=record), status
 
 
@@ -168,5 +171,5 @@ def edit_plan(case_id: uuid.UUID) -> Page:
         else:
             flash(_("The support plan has been saved."), "success")
             return redirect(url_for("services.edit_plan", case_id=case.id), 303)
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("services/plan_form.html", form=form, case=case, plan=plan), status

@@ -9,11 +9,15 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
+from werkzeug.wrappers import Response
 
 from casework.core.extensions import db
 
 if TYPE_CHECKING:
     from casework.auth.models import User
+
+# What a view returns: a page, a page with its status, or a response (a redirect, a file).
+Page = str | tuple[str, int] | Response
 
 INVALID = 422  # a form sent with mistakes: shown again, with what was typed
 CONFLICT = 409  # the record changed, or is not in a state the action starts from

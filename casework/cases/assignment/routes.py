@@ -6,7 +6,6 @@ import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 
 from casework.cases import bp
 from casework.cases.assignment import operations
@@ -17,9 +16,7 @@ from casework.cases.models import Case
 from casework.policy import Action
 from casework.web.access import permission
 from casework.web.loading import load_or_404
-from casework.web.views import form_status, show_operation_error, signed_in_user
-
-Page = str | tuple[str, int] | Response
+from casework.web.views import Page, form_status, show_operation_error, signed_in_user
 
 
 @bp.route("/<uuid:case_id>/assign", methods=["GET", "POST"])

@@ -11,12 +11,10 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response as WerkzeugResponse
 
 from casework.cases import bp
 from casework.cases.attachments import operations as attachments
@@ -29,9 +27,7 @@ from casework.policy import Action
 from casework.web.access import permission
 from casework.web.forms import ConfirmForm
 from casework.web.loading import load_or_404
-from casework.web.views import INVALID, show_operation_error, signed_in_user
-
-Page = str | tuple[str, int] | WerkzeugResponse
+from casework.web.views import Page, form_status, show_operation_error, signed_in_user
 
 
 @bp.route("/<uuid:case_id>/attachments/new", methods=["GET", "POST"])
@@ -55,7 +51,7 @@ def new_attachment(case_id: uuid.UUID) -> Page:
         else:
             flash(_("The file has been attached."), "success")
             return redirect(url_for("cases.view_case", case_id=case.id))
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("cases/attachments/attachment_form.html", case=case, form=form), status
 
 
@@ -105,7 +101,7 @@ def delete_attachment(case_id: uuid.UUID, attachment_id: uuid.UUID) -> Page:
             return redirect(url_for("cases.view_case", case_id=case.id))
         flash(_("The file has been deleted."), "success")
         return redirect(url_for("cases.view_case", case_id=case.id))
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     page = "cases/attachments/attachment_delete.html"
     return render_template(
         page,

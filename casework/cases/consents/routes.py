@@ -20,9 +20,7 @@ from casework.policy import Action
 from casework.web.access import authorize, permission
 from casework.web.forms import ConfirmForm
 from casework.web.loading import load_or_404
-from casework.web.views import form_status, show_operation_error, signed_in_user
-
-Page = str | tuple[str, int] | Response
+from casework.web.views import Page, form_status, show_operation_error, signed_in_user
 
 
 def _refused(case_page: str, error: RecordError) -> Response:
