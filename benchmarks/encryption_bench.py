@@ -31,11 +31,11 @@ from sqlalchemy import ForeignKey, String, insert, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework import create_app
+from casework.core.db import Base, UUIDPrimaryKey
+from casework.core.extensions import db
 from casework.crypto import generate_keyring, new_data_key, write_keyring_file
-from casework.db import Base, UUIDPrimaryKey
 from casework.encryption.fields import EncryptedRecord, OwnsDataKey, encrypted
 from casework.encryption.models import DataKey
-from casework.extensions import db
 
 FIELDS = [f"f{i}" for i in range(10)]
 VALUES = [

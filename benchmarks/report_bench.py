@@ -39,8 +39,8 @@ from tqdm import tqdm
 
 import casework.cases  # noqa: F401 - loads the packages in the order create_app does
 from casework import create_app
+from casework.core.extensions import db
 from casework.crypto import generate_keyring, write_keyring_file
-from casework.extensions import db
 from casework.reports.disclosure import protect
 from casework.reports.queries import count_statement, count_table, counts_and_dominated_cells
 from casework.reports.request import REGION, Period, ReportRequest, Scope

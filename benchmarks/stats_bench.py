@@ -41,8 +41,8 @@ from sqlalchemy import select
 import casework.cases  # noqa: F401 - loads the packages in the order create_app does
 from casework import create_app
 from casework.agencies.models import Agency
+from casework.core.extensions import db
 from casework.encryption import keys
-from casework.extensions import db
 from casework.reports.disclosure import (
     DIFFERENTIAL_PRIVACY,
     STANDARD,

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from casework.core.extensions import db
 from casework.crypto import (
     normalise_identity_number,
     normalise_name,
     normalise_phone,
     normalise_text,
 )
-from casework.extensions import db
 
 
 def spellings(canary: str) -> set[bytes]:

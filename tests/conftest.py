@@ -18,8 +18,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from casework import create_app
+from casework.core.extensions import db, limiter
 from casework.crypto import generate_keyring, write_keyring_file
-from casework.extensions import db, limiter
 from casework.policy import Role
 from tests import factories
 from tests.services import postgres_url, redis_url

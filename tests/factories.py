@@ -11,8 +11,8 @@ from casework.agencies.models import Agency
 from casework.auth import passwords, totp
 from casework.auth.models import User
 from casework.cases.models import Case, CaseCode, Consent, IdentityDocument, Person
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.policy import Role
 from casework.referrals.models import Referral, ReferralService
 

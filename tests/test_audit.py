@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 from casework import audit
 from casework.audit.chain import event_hash, verify_chain
 from casework.audit.models import AuditEvent, AuditHead
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.conftest import csrf_token, sign_in

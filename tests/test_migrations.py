@@ -18,7 +18,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from casework import ROOT
-from casework.extensions import db
+from casework.core.extensions import db
 from tests.conftest import build_app
 from tests.services import any_postgres_url, need
 

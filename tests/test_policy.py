@@ -1,6 +1,6 @@
 """The permission table, checked cell by cell against a matrix written out by hand.
 
-EXPECTED is written from the architecture guide ("Users and what each may see"), not from
+EXPECTED is written from docs/architecture.md ("Users and what each may see"), not from
 policy.RULES: if the two disagree, one of them is wrong. Each cell is
   "yes"     the role may, on any object the scoped queries give it,
   "object"  the role may only on some objects (a predicate decides),
@@ -20,6 +20,7 @@ from casework.policy import (
     FIELD_GROUPS,
     Action,
     PermissionDenied,
+    ReferralDraft,
     Role,
     allowed_actions,
     can,
@@ -54,6 +55,7 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.ADD_ATTACHMENT:           (OBJ,       OBJ,       N,      N,          N),
     Action.DELETE_ATTACHMENT:        (OBJ,       OBJ,       N,      N,          N),
     Action.CREATE_REFERRAL:          (OBJ,       OBJ,       N,      N,          N),
+    Action.SEND_REFERRAL:            (OBJ,       OBJ,       N,      N,          N),
     Action.VIEW_REFERRAL:            (OBJ,       OBJ,       OBJ,    N,          N),
     Action.RESPOND_REFERRAL:         (N,         OBJ,       OBJ,    N,          N),
     Action.REVOKE_REFERRAL:          (OBJ,       OBJ,       N,      N,          N),
@@ -81,6 +83,7 @@ REFERRAL_ACTIONS = {
     Action.COMPLETE_REFERRAL,
 }
 SERVICE_RECORD_ACTIONS = {Action.VIEW_SERVICES, Action.EDIT_SERVICE}
+DRAFT_ACTIONS = {Action.SEND_REFERRAL}  # on a referral not made yet: a ReferralDraft
 CASE_CONTENT_PREFIXES = ("case.", "consent.", "attachment.", "referral.", "service.")
 
 
@@ -166,6 +169,10 @@ def foreign_object(action: Action) -> Any:
         return FakeReferral(case, other(), other())
     if action in SERVICE_RECORD_ACTIONS:
         return FakeService(case, other())
+    if action in DRAFT_ACTIONS:
+        receiver = other()
+        case.consented.add(receiver)
+        return ReferralDraft(case, receiver)
     return case
 
 
@@ -216,6 +223,10 @@ def _case_for(user: FakeUser, action: Action, case: FakeCase) -> Any:
         return FakeReferral(case, user.agency_id, other())
     if action in SERVICE_RECORD_ACTIONS:
         return FakeService(case, user.agency_id)
+    if action in DRAFT_ACTIONS:  # to an agency the person consented to
+        receiver = other()
+        case.consented.add(receiver)
+        return ReferralDraft(case, receiver)
     return case
 
 
@@ -388,24 +399,19 @@ def test_owning_agency_sees_every_field_group() -> None:
 # ---- referrals and services: consent and the end of a referral -------------------------------
 
 
-@dataclass
-class DraftReferral:
-    case: FakeCase
-    to_agency_id: uuid.UUID | None
-    from_agency_id: uuid.UUID | None = None
-
-
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR], ids=str)
 def test_a_referral_needs_a_consent_for_its_receiver(role: Role) -> None:
     user = actor(role)
     receiver, elsewhere = other(), other()
     case = FakeCase(user.agency_id, user.id, consented={receiver})
     assert can(user, Action.CREATE_REFERRAL, case), "the case itself: the owners may refer"
-    assert can(user, Action.CREATE_REFERRAL, DraftReferral(case, receiver))
-    assert not can(user, Action.CREATE_REFERRAL, DraftReferral(case, elsewhere))
-    assert not can(user, Action.CREATE_REFERRAL, DraftReferral(case, None))
+    assert can(user, Action.SEND_REFERRAL, ReferralDraft(case, receiver))
+    assert not can(user, Action.SEND_REFERRAL, ReferralDraft(case, elsewhere))
+    assert not can(user, Action.SEND_REFERRAL, ReferralDraft(case, None))
     foreign = FakeCase(other(), other(), consented={receiver})
-    assert not can(user, Action.CREATE_REFERRAL, DraftReferral(foreign, receiver))
+    assert not can(user, Action.SEND_REFERRAL, ReferralDraft(foreign, receiver))
+    assert not can(user, Action.SEND_REFERRAL, case), "a draft names its receiver"
+    assert not can(user, Action.CREATE_REFERRAL, ReferralDraft(foreign, receiver))
 
 
 def test_partner_edits_own_records_only_while_the_case_is_referred() -> None:

@@ -1,4 +1,4 @@
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.conftest import csrf_token, sign_in

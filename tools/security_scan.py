@@ -289,7 +289,7 @@ def server_errors(server: Server) -> list[str]:
     return [
         f"server: {line.get('method')} {line.get('endpoint')} answered {line.get('status')}"
         for line in server.log_lines()
-        if line.get("logger") == "casework.access" and int(line.get("status") or 0) >= 500
+        if line.get("logger") == "casework.web.access" and int(line.get("status") or 0) >= 500
     ]
 
 

@@ -6,16 +6,21 @@ import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 
-from casework.access import permission
 from casework.admin import bp, operations, queries
 from casework.admin.forms import AgencyForm, AgencySearchForm, SetActiveForm
-from casework.admin.helpers import INVALID, actor, load_or_404, paginate, show_input_error
 from casework.agencies.models import Agency
 from casework.policy import Action
-
-Page = str | tuple[str, int] | Response
+from casework.web.access import permission
+from casework.web.loading import load_or_404
+from casework.web.views import (
+    INVALID,
+    Page,
+    form_status,
+    paginate,
+    show_operation_error,
+    signed_in_user,
+)
 
 
 @bp.route("/agencies")
@@ -24,7 +29,7 @@ def list_agencies() -> Page:
     form = AgencySearchForm(formdata=request.args)
     if not form.validate():
         return render_template("admin/agencies/list.html", form=form, page=None), INVALID
-    page = paginate(queries.agency_list(actor(), q=form.q.data, status=form.status.data))
+    page = paginate(queries.agency_list(signed_in_user(), q=form.q.data, status=form.status.data))
     counts = queries.user_counts(agency.id for agency in page.items)
     return render_template("admin/agencies/list.html", form=form, page=page, counts=counts)
 
@@ -36,18 +41,18 @@ def new_agency() -> Page:
     if form.validate_on_submit():
         try:
             operations.create_agency(
-                actor(),
+                signed_in_user(),
                 name=form.name.data,
                 org_type=form.org_type.data,
                 country=form.country.data,
                 services_offered=form.services_offered.data,
             )
         except operations.AdminInputError as error:
-            show_input_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(_("The agency has been created."), "success")
             return redirect(url_for("admin.list_agencies"))
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("admin/agencies/form.html", form=form, agency=None), status
 
 
@@ -59,7 +64,7 @@ def edit_agency(agency_id: uuid.UUID) -> Page:
     if form.validate_on_submit():
         try:
             changed = operations.update_agency(
-                actor(),
+                signed_in_user(),
                 agency,
                 name=form.name.data,
                 org_type=form.org_type.data,
@@ -67,14 +72,14 @@ def edit_agency(agency_id: uuid.UUID) -> Page:
                 services_offered=form.services_offered.data,
             )
         except operations.AdminInputError as error:
-            show_input_error(form, error)
+            show_operation_error(form, error)
         else:
             if changed:
                 flash(_("The agency has been saved."), "success")
             else:
                 flash(_("Nothing was changed."), "info")
             return redirect(url_for("admin.list_agencies"))
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("admin/agencies/form.html", form=form, agency=agency), status
 
 
@@ -90,7 +95,7 @@ def set_agency_active(agency_id: uuid.UUID) -> Page:
     if form.validate_on_submit():
         wanted = form.active.data == "1"
         try:
-            changed = operations.set_agency_active(actor(), agency, wanted)
+            changed = operations.set_agency_active(signed_in_user(), agency, wanted)
         except operations.AdminInputError as error:
             flash(str(error), "danger")
             return render_confirm(agency, form), INVALID
@@ -101,7 +106,7 @@ def set_agency_active(agency_id: uuid.UUID) -> Page:
         else:
             flash(_("The agency has been deactivated and its users signed out."), "success")
         return redirect(url_for("admin.list_agencies"))
-    return render_confirm(agency, form), INVALID if request.method == "POST" else 200
+    return render_confirm(agency, form), form_status()
 
 
 def render_confirm(agency: Agency, form: SetActiveForm) -> str:

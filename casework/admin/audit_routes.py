@@ -11,11 +11,11 @@ from flask import render_template, request
 from flask_sqlalchemy.pagination import Pagination
 
 from casework import audit
-from casework.access import permission
 from casework.admin import bp, queries
 from casework.admin.forms import AuditFilterForm, SignInFilterForm
-from casework.admin.helpers import INVALID, actor, paginate
 from casework.policy import Action
+from casework.web.access import permission
+from casework.web.views import INVALID, paginate, signed_in_user
 
 
 def _names(page: Pagination) -> dict[str, dict[str, str]]:
@@ -39,9 +39,9 @@ def sign_ins() -> str | tuple[str, int]:
     form = SignInFilterForm(formdata=request.args)
     if not form.validate():
         return _render("admin/sign_ins.html", form, None), INVALID
-    query = queries.sign_in_events(actor(), user=form.user.data, outcome=form.outcome.data)
+    query = queries.sign_in_events(signed_in_user(), user=form.user.data, outcome=form.outcome.data)
     page = paginate(query)
-    audit.record("audit.viewed", actor=actor(), detail="sign_ins")
+    audit.record("audit.viewed", actor=signed_in_user(), detail="sign_ins")
     return _render("admin/sign_ins.html", form, page)
 
 
@@ -52,7 +52,7 @@ def audit_log() -> str | tuple[str, int]:
     if not form.validate():
         return _render("admin/audit_log.html", form, None), INVALID
     query = queries.audit_events(
-        actor(),
+        signed_in_user(),
         action=form.action.data,
         who=form.actor.data,
         target=form.target.data,
@@ -61,5 +61,5 @@ def audit_log() -> str | tuple[str, int]:
         date_to=form.date_to.data,
     )
     page = paginate(query)
-    audit.record("audit.viewed", actor=actor(), detail="audit_log")
+    audit.record("audit.viewed", actor=signed_in_user(), detail="audit_log")
     return _render("admin/audit_log.html", form, page)

@@ -19,20 +19,17 @@ from sqlalchemy.exc import IntegrityError
 from casework.agencies.models import Agency
 from casework.auth import operations as auth_ops
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.db import parse_uuid
+from casework.core.errors import OperationError
+from casework.core.extensions import db
 from casework.vocab import COUNTRY_CODES, ORGANISATION_TYPES, SERVICE_TYPES
 
 NAME_MAX = 200
 EMAIL_MAX = 254
 
 
-class AdminInputError(ValueError):
-    """Input the data cannot take (a duplicate, an unknown code, one's own account).
-    `field` names the form field the message belongs to, when there is one."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AdminInputError(OperationError):
+    """Input the data cannot take (a duplicate, an unknown code, one's own account)."""
 
 
 def clean_text(value: Any, field_name: str, max_length: int) -> str:
@@ -134,10 +131,7 @@ def not_self(actor: User, user: User, message: str) -> None:
 
 def agency_by_id(agency_id: Any) -> Agency:
     """The agency with this id (a UUID or its text), or a refusal on the agency field."""
-    try:
-        ident = agency_id if isinstance(agency_id, uuid.UUID) else uuid.UUID(str(agency_id))
-    except ValueError:
-        ident = None
+    ident = parse_uuid(agency_id)
     agency = db.session.get(Agency, ident) if ident else None
     if agency is None:
         raise AdminInputError(_("Not a valid choice."), "agency_id")

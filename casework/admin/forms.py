@@ -3,7 +3,6 @@ posts (a role on the agency form, a password hash on the user form) is never rea
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -14,7 +13,6 @@ from wtforms import (
     HiddenField,
     SearchField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -27,9 +25,9 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.vocab import ORGANISATION_TYPES, ROLES, SERVICE_TYPES, country_choices
+from casework.web.forms import checkboxes, options, squash, strip
 
 NAME_MAX = 200  # Agency.name, User.name
 EMAIL_MAX = 254  # User.email
@@ -37,20 +35,6 @@ SEARCH_MAX = 100
 
 # Outcomes the sign-in code writes (casework.auth.operations), for the sign-in filter.
 SIGN_IN_OUTCOMES = ("success", "failure", "unknown_account", "locked", "denied", "throttled")
-
-
-def squash(value: Any) -> Any:
-    """Trim and collapse runs of spaces, so "Mekong  Shelter " and "Mekong Shelter" match."""
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def options(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
-    """(value, label) pairs as the options of a select."""
-    return [SelectChoice(value=value, label=str(label)) for value, label in pairs]
 
 
 def _status_choices() -> list[SelectChoice]:
@@ -74,12 +58,10 @@ class AgencyForm(FlaskForm):
         choices=lambda: options(country_choices(blank=_l("Choose a country"))),
         validators=[DataRequired(_l("Choose the country."))],
     )
-    services_offered = SelectMultipleField(
+    services_offered = checkboxes(
         _l("Services offered"),
-        choices=lambda: options(SERVICE_TYPES.choices()),
+        lambda: options(SERVICE_TYPES.choices()),
         description=_l("Referrals for these services can be sent to this agency."),
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
     )
 
 
@@ -131,10 +113,6 @@ class ReportScopeForm(FlaskForm):
             "a case or a person."
         ),
     )
-
-
-class ConfirmForm(FlaskForm):
-    """Only a CSRF token: the confirmation step of a POST-only action."""
 
 
 class SetActiveForm(FlaskForm):

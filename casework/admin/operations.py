@@ -24,8 +24,8 @@ from casework.agencies.models import Agency
 from casework.auth import operations as auth_ops
 from casework.auth import passwords
 from casework.auth.models import User
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.policy import Action, Role, require
 from casework.vocab import COUNTRY_CODES, ROLES
 

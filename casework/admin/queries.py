@@ -1,6 +1,6 @@
 """Read-only queries for the admin pages, built on the policy's scoped queries.
 
-Every list starts from `casework.policy.visible_*`, which returns no rows unless the actor
+Every list starts from `casework.admin.scopes.visible_*`, which returns no rows unless the actor
 holds the permission; the filters here only narrow it further.
 """
 
@@ -13,12 +13,14 @@ from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select
 
+from casework.admin.scopes import visible_agencies, visible_audit_events, visible_users
 from casework.agencies.models import Agency
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
 from casework.auth.operations import normalise_email
-from casework.extensions import db
-from casework.policy import Actor, visible_agencies, visible_audit_events, visible_users
+from casework.core.db import parse_uuid
+from casework.core.extensions import db
+from casework.policy import Actor
 
 # What the sign-in history shows: every step of signing in, signing out and lockouts.
 SIGN_IN_PREFIX = "sign_in."
@@ -60,13 +62,6 @@ def user_list(
     if role:
         query = query.where(User.role == role)
     return _status(query, User.active, status).order_by(User.email, User.id)
-
-
-def parse_uuid(text: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(text))
-    except ValueError:
-        return None
 
 
 def find_user_id(text: str) -> uuid.UUID | None:
@@ -127,7 +122,7 @@ def audit_events(
         query = query.where(AuditEvent.outcome == outcome)
     if date_from:
         query = query.where(AuditEvent.at >= _start_of(date_from))
-    if date_to:
+    if date_to and date_to < date.max:  # the last day there is: no upper bound
         query = query.where(AuditEvent.at < _start_of(date_to + timedelta(days=1)))
     return query.order_by(AuditEvent.seq.desc())
 

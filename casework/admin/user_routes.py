@@ -7,35 +7,42 @@ import uuid
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 
-from casework.access import permission
 from casework.admin import bp, operations, queries
 from casework.admin.forms import (
     REGION,
-    ConfirmForm,
     ReportScopeForm,
     SetActiveForm,
     UserForm,
     UserSearchForm,
 )
-from casework.admin.helpers import INVALID, actor, load_or_404, paginate, show_input_error
 from casework.auth.models import User
 from casework.policy import Action, Role
 from casework.reports.operations import ScopeError, set_coordinator_scope
 from casework.reports.service import scope_of
-
-Page = str | tuple[str, int] | Response
+from casework.web.access import permission
+from casework.web.forms import ConfirmForm
+from casework.web.loading import load_or_404
+from casework.web.views import (
+    INVALID,
+    Page,
+    form_status,
+    paginate,
+    show_operation_error,
+    signed_in_user,
+)
 
 
 @bp.route("/users")
 @permission(Action.MANAGE_USERS)
 def list_users() -> Page:
-    form = UserSearchForm(formdata=request.args, agencies=queries.all_agency_choices(actor()))
+    form = UserSearchForm(
+        formdata=request.args, agencies=queries.all_agency_choices(signed_in_user())
+    )
     if not form.validate():
         return render_template("admin/users/list.html", form=form, page=None), INVALID
     query = queries.user_list(
-        actor(),
+        signed_in_user(),
         q=form.q.data,
         agency_id=form.agency.data,
         role=form.role.data,
@@ -56,21 +63,21 @@ def _one_time_password_page(issued: operations.IssuedPassword, created: bool) ->
 @bp.route("/users/new", methods=["GET", "POST"])
 @permission(Action.MANAGE_USERS)
 def new_user() -> Page:
-    form = UserForm(agencies=queries.agency_choices(actor()))
+    form = UserForm(agencies=queries.agency_choices(signed_in_user()))
     if form.validate_on_submit():
         try:
             issued = operations.create_user(
-                actor(),
+                signed_in_user(),
                 email=form.email.data,
                 name=form.name.data,
                 agency_id=form.agency_id.data,
                 role=form.role.data,
             )
         except operations.AdminInputError as error:
-            show_input_error(form, error)
+            show_operation_error(form, error)
         else:
             return _one_time_password_page(issued, created=True)
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("admin/users/form.html", form=form, user=None), status
 
 
@@ -78,12 +85,12 @@ def new_user() -> Page:
 @permission(Action.MANAGE_USERS)
 def edit_user(user_id: uuid.UUID) -> Page:
     user = load_or_404(User, user_id, Action.MANAGE_USERS)
-    choices = queries.agency_choices(actor(), include=user.agency_id)
+    choices = queries.agency_choices(signed_in_user(), include=user.agency_id)
     form = UserForm(obj=user, agencies=choices)
     if form.validate_on_submit():
         try:
             changed = operations.update_user(
-                actor(),
+                signed_in_user(),
                 user,
                 email=form.email.data,
                 name=form.name.data,
@@ -91,14 +98,14 @@ def edit_user(user_id: uuid.UUID) -> Page:
                 role=form.role.data,
             )
         except operations.AdminInputError as error:
-            show_input_error(form, error)
+            show_operation_error(form, error)
         else:
             if changed:
                 flash(_("The account has been saved."), "success")
             else:
                 flash(_("Nothing was changed."), "info")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template(
         "admin/users/form.html", form=form, user=user, scope_form=_scope_form(user)
     ), status
@@ -126,16 +133,18 @@ def set_report_scope(user_id: uuid.UUID) -> Page:
     if form.validate_on_submit():
         value = form.scope.data
         try:
-            changed = set_coordinator_scope(actor(), user, None if value == REGION else value)
+            changed = set_coordinator_scope(
+                signed_in_user(), user, None if value == REGION else value
+            )
         except ScopeError as error:
-            form.scope.errors = [str(error)]
+            show_operation_error(form, error)
         else:
             flash(
                 _("The report scope has been saved.") if changed else _("Nothing was changed."),
                 "success" if changed else "info",
             )
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    choices = queries.agency_choices(actor(), include=user.agency_id)
+    choices = queries.agency_choices(signed_in_user(), include=user.agency_id)
     return render_template(
         "admin/users/form.html",
         form=UserForm(obj=user, agencies=choices),
@@ -157,7 +166,7 @@ def set_user_active(user_id: uuid.UUID) -> Page:
     if form.validate_on_submit():
         wanted = form.active.data == "1"
         try:
-            changed = operations.set_user_active(actor(), user, wanted)
+            changed = operations.set_user_active(signed_in_user(), user, wanted)
         except operations.AdminInputError as error:
             flash(str(error), "danger")
             return render_template(page, user=user, form=form), INVALID
@@ -168,7 +177,7 @@ def set_user_active(user_id: uuid.UUID) -> Page:
         else:
             flash(_("The account has been deactivated and signed out everywhere."), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template(page, user=user, form=form), status
 
 
@@ -181,12 +190,12 @@ def reset_password(user_id: uuid.UUID) -> Page:
     page = "admin/users/confirm_reset.html"
     if form.validate_on_submit():
         try:
-            issued = operations.reset_user_password(actor(), user)
+            issued = operations.reset_user_password(signed_in_user(), user)
         except operations.AdminInputError as error:
             flash(str(error), "danger")
             return render_template(page, user=user, form=form, what="password"), INVALID
         return _one_time_password_page(issued, created=False)
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template(page, user=user, form=form, what="password"), status
 
 
@@ -199,7 +208,7 @@ def reset_second_factor(user_id: uuid.UUID) -> Page:
     page = "admin/users/confirm_reset.html"
     if form.validate_on_submit():
         try:
-            operations.reset_user_second_factor(actor(), user)
+            operations.reset_user_second_factor(signed_in_user(), user)
         except operations.AdminInputError as error:
             flash(str(error), "danger")
             return render_template(page, user=user, form=form, what="second_factor"), INVALID
@@ -208,5 +217,5 @@ def reset_second_factor(user_id: uuid.UUID) -> Page:
             "success",
         )
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template(page, user=user, form=form, what="second_factor"), status

@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.db import Base, Timestamps, UUIDPrimaryKey
+from casework.core.db import Base, Timestamps, UUIDPrimaryKey
 
 
 class Agency(UUIDPrimaryKey, Timestamps, Base):

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, scoped_session
 
 from casework.audit.chain import GENESIS, event_hash
 from casework.audit.models import AuditEvent, AuditHead
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 
 
 @dataclass

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.db import Base, UTCDateTime
+from casework.core.db import Base, UTCDateTime
 
 # BIGINT on PostgreSQL; SQLite wants plain INTEGER for its row ids.
 SeqType = BigInteger().with_variant(Integer(), "sqlite")

@@ -9,7 +9,7 @@ from flask_login import LoginManager
 
 from casework.auth import passwords, sessions
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
 
 
 def load_user(user_id: str) -> User | None:

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
-from casework.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey
+from casework.core.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey
 from casework.encryption.fields import EncryptedRecord, OwnsDataKey, encrypted
 
 

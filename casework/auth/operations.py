@@ -11,8 +11,8 @@ from sqlalchemy import select
 from casework import audit
 from casework.auth import passwords, totp
 from casework.auth.models import RecoveryCode, User
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 
 
 def normalise_email(email: str) -> str:

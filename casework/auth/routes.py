@@ -10,11 +10,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from casework import audit
-from casework.access import permission, safe_next
 from casework.auth import bp, operations, sessions, totp
 from casework.auth.forms import ChangePasswordForm, CodeForm, ConfirmForm, SignInForm
-from casework.extensions import limiter
+from casework.core.extensions import limiter
 from casework.policy import Action
+from casework.web.access import permission, safe_next
 
 SIGN_IN_FAILED = _l("The email or password is not right, or the account cannot sign in now.")
 

@@ -16,7 +16,7 @@ from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
 
 PENDING_SECONDS = 300  # time allowed between the password and the second factor
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import URL
 
-from casework import __version__
 from casework.backup.manifest import (
     FORMAT,
     SUFFIXES,
@@ -23,7 +22,8 @@ from casework.backup.manifest import (
     manifest_path,
     sha256_of,
 )
-from casework.extensions import db
+from casework.core import VERSION
+from casework.core.extensions import db
 
 Progress = Callable[[int, int], None]  # (done, total) pages, for a progress bar
 
@@ -120,7 +120,7 @@ def create_backup(folder: Path, key_file: Path, progress: Progress | None = None
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         revision=revision,
         key_ids=key_ids,
-        app_version=__version__,
+        app_version=VERSION,
     ).write(manifest_path(dump))
     return dump
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import inspect, select
 from tqdm import tqdm
 
-from casework.db import Base
-from casework.extensions import db
+from casework.core.db import Base
+from casework.core.extensions import db
 
 BATCH = 500
 

@@ -2,30 +2,42 @@
 
 A person may know their date of birth, only their age, or neither (an age band estimated by
 the caseworker). Whatever is given must agree: a date of birth gives the age on the
-identification date, an age gives the band. Pure functions (no Flask, no database), used by
-the form's validation and again by the operations.
+identification date, an age gives the band. Pure functions (no database), used by the form's
+validation and again by the operations; `age_on` and `is_minor_on` give the person's age on
+any later day (a consent's date: a minor consents through a guardian).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Protocol
 
 from flask_babel import lazy_gettext as _l
 
-from casework.vocab import AGE_BANDS, age_band
+from casework.core.errors import OperationError
+from casework.vocab import AGE_BANDS, age_band, band_bounds
 
 OLDEST_AGE = 120
+ADULT_AGE = 18
 EARLIEST_BIRTH = date(1900, 1, 1)
 
 
-class AgeMismatch(ValueError):
-    """What was given does not agree. `field` names the form field to put the message on."""
+class AgeMismatch(OperationError):
+    """The date of birth, the age and the band given do not agree (`field`: which to fix)."""
 
-    def __init__(self, field: str, message: object) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+
+class AgedCase(Protocol):
+    """What the age of a case's person is worked out from (a Case)."""
+
+    @property
+    def person(self) -> Any: ...
+    @property
+    def identified_on(self) -> date: ...
+    @property
+    def age_at_identification(self) -> int | None: ...
+    @property
+    def age_band(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -34,9 +46,9 @@ class Ages:
     age_band: str | None
 
 
-def age_on(born: date, on: date) -> int:
-    """Whole years from `born` to `on`."""
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+def whole_years(start: date, end: date) -> int:
+    """Whole years from `start` to `end` (an age, when `start` is the date of birth)."""
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
 
 def derive_ages(
@@ -53,36 +65,65 @@ def derive_ages(
     """
     band = band or None
     if band is not None and band not in AGE_BANDS:
-        raise AgeMismatch("age_band", _l("Choose an age band from the list."))
+        raise AgeMismatch(_l("Choose an age band from the list."), "age_band")
     if age is not None and not 0 <= age <= OLDEST_AGE:
         raise AgeMismatch(
-            "age_at_identification",
             _l("Enter an age between 0 and %(oldest)d.", oldest=OLDEST_AGE),
+            "age_at_identification",
         )
     if date_of_birth is not None:
         if date_of_birth > identified_on:
             raise AgeMismatch(
-                "date_of_birth", _l("The date of birth is after the identification date.")
+                _l("The date of birth is after the identification date."), "date_of_birth"
             )
-        from_birth = age_on(date_of_birth, identified_on)
+        from_birth = whole_years(date_of_birth, identified_on)
         if age is not None and age != from_birth:
             raise AgeMismatch(
-                "age_at_identification",
                 _l(
                     "The date of birth gives an age of %(age)d on the identification date. "
                     "Correct the age or the date of birth, or leave the age empty.",
                     age=from_birth,
                 ),
+                "age_at_identification",
             )
         age = from_birth
     derived = age_band(age)
     if band is not None and derived is not None and band != derived:
         raise AgeMismatch(
-            "age_band",
             _l(
                 "An age of %(age)d is in the band %(band)s. Correct the band or leave it empty.",
                 age=age,
                 band=AGE_BANDS.label(derived),
             ),
+            "age_band",
         )
     return Ages(age, derived or band)
+
+
+def age_on(case: AgedCase, on: date) -> int | None:
+    """The person's age in whole years on `on`: from the date of birth when known, else from
+    the age at identification (None when neither is known, or after erasure)."""
+    born = case.person.date_of_birth if case.person is not None else None
+    if born:
+        try:
+            return whole_years(date.fromisoformat(born), on)
+        except ValueError:
+            pass
+    if case.age_at_identification is None:
+        return None
+    return case.age_at_identification + max(whole_years(case.identified_on, on), 0)
+
+
+def is_minor_on(case: AgedCase, on: date) -> bool | None:
+    """Under 18 on `on`? None when unknown. An age band alone decides when it lies wholly
+    below or above 18."""
+    age = age_on(case, on)
+    if age is not None:
+        return age < ADULT_AGE
+    if case.age_band:
+        low, high = band_bounds(case.age_band)
+        if high is not None and high < ADULT_AGE:
+            return True
+        if low >= ADULT_AGE:
+            return False
+    return None

@@ -23,7 +23,7 @@ from casework.auth.models import User
 from casework.cases.models import Case, IdentityDocument, Person
 from casework.cases.queries import _indexed
 from casework.cases.record import CaseInput
-from casework.extensions import db
+from casework.core.extensions import db
 
 _SALT = b"casework.duplicates-seen.v1"
 

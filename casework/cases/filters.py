@@ -9,8 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectField
 from wtforms.validators import Length
 
-from casework.cases.form_parts import NOT_ON_LIST, squash
+from casework.cases.form_parts import NOT_ON_LIST
 from casework.vocab import CASE_STATUSES, RISK_LEVELS
+from casework.web.forms import squash
 
 SEARCH_MAX = 200
 

@@ -7,12 +7,11 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Form, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, Form, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.cases.ages import EARLIEST_BIRTH
-from casework.db import utcnow
+from casework.core.db import utcnow
 from casework.vocab import (
     COUNTRY_CODES,
     DOCUMENT_TYPES,
@@ -21,20 +20,12 @@ from casework.vocab import (
     country_choices,
     country_name,
 )
+from casework.web.forms import checkboxes, squash, strip
 
 MAX_DOCUMENTS = 10
 MAX_EVENTS = 15
 NOT_ON_LIST = _l("Choose a value from the list.")
 TRAFFICKED_TOO_OLD = _l("The age when trafficked cannot be more than the age at identification.")
-
-
-def squash(value: Any) -> Any:
-    """Trim and collapse runs of spaces in one-line text."""
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def not_in_future(message: object) -> Any:
@@ -134,13 +125,11 @@ def country(label: object, **kw: Any) -> Any:
 
 
 def multiple(label: object, vocabulary: Vocabulary, **kw: Any) -> Any:
-    return SelectMultipleField(
+    return checkboxes(
         label,
-        choices=lambda: vocabulary.choices(),
+        lambda: vocabulary.choices(),
         validators=[Optional()],
         invalid_choice_message=NOT_ON_LIST,
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
         **kw,
     )
 

@@ -36,8 +36,6 @@ from casework.cases.form_parts import (
     multiple,
     not_before,
     not_in_future,
-    squash,
-    strip,
     text,
 )
 from casework.vocab import (
@@ -56,6 +54,8 @@ from casework.vocab import (
     TRAFFICKER_RELATIONSHIPS,
     TRAFFICKING_STATUSES,
 )
+from casework.web.forms import squash, strip
+from casework.web.views import show_operation_error
 
 
 class CaseForm(FlaskForm):
@@ -158,7 +158,7 @@ class CaseForm(FlaskForm):
                     identified_on=self.identified_on.data,
                 )
             except AgeMismatch as mismatch:
-                getattr(self, mismatch.field).errors.append(str(mismatch.message))
+                show_operation_error(self, mismatch)
                 return False
             trafficked = self.age_when_trafficked.data
             known = ages.age_at_identification

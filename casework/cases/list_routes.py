@@ -5,24 +5,22 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user
 
-from casework.access import permission
-from casework.admin.helpers import INVALID, actor, paginate
 from casework.cases import bp, queries
 from casework.cases.filters import CaseFilterForm
 from casework.policy import Action, visible_field_groups
-
-Page = str | tuple[str, int]
+from casework.web.access import permission
+from casework.web.views import INVALID, Page, paginate, signed_in_user
 
 
 def _case_list(*, mine: bool) -> Page:
     endpoint = "cases.my_cases" if mine else "cases.agency_cases"
-    assignees = None if mine else queries.assignee_choices(actor())
+    assignees = None if mine else queries.assignee_choices(signed_in_user())
     form = CaseFilterForm(formdata=request.args, assignees=assignees)
     page = None
     status = 200
     if form.validate():
         query = queries.case_list(
-            actor(),
+            signed_in_user(),
             mine=mine,
             status=form.status.data or None,
             risk=form.risk.data or None,

@@ -14,9 +14,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from casework.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcnow
+from casework.core.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcnow
+from casework.domain import (
+    AGENCY_CONSENT_PURPOSES,
+    CASE_TRANSITIONS,
+    CLOSED_CASE_STATUSES,
+    CaseEvent,
+    CaseStatus,
+    ClosureRequestState,
+)
 from casework.encryption.fields import EncryptedRecord, OwnsDataKey, encrypted
-from casework.vocab import AGENCY_CONSENT_PURPOSES, CLOSED_STATUSES
 
 if TYPE_CHECKING:
     from casework.agencies.models import Agency
@@ -39,7 +46,7 @@ class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
     assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
-    status: Mapped[str] = mapped_column(String(20), default="Active", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=CaseStatus.ACTIVE.value, index=True)
     closure_reason: Mapped[str | None] = mapped_column(String(40))
     closure_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closure_requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
@@ -99,11 +106,23 @@ class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
 
     @property
     def is_closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
+        return self.status in CLOSED_CASE_STATUSES
 
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
+
+    def allows(self, event: CaseEvent | str) -> bool:
+        """May the case take `event` now (CASE_TRANSITIONS)? An erased case takes none.
+        Operations and templates both ask this: `case.allows('reopen')`."""
+        return not self.is_erased and CASE_TRANSITIONS.allows(self.status, event)
+
+    @property
+    def closure_request_state(self) -> ClosureRequestState:
+        """Whether a request to close the case awaits a decision (CLOSURE_REQUEST_TRANSITIONS)."""
+        if self.closure_requested_at is not None and not self.is_closed:
+            return ClosureRequestState.REQUESTED
+        return ClosureRequestState.NONE
 
     def codes_of(self, vocabulary: str) -> list[str]:
         return sorted(c.code for c in self.codes if c.vocabulary == vocabulary)

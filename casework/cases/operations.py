@@ -17,12 +17,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from casework import audit
 from casework.auth.models import User
 from casework.cases.ages import AgeMismatch, derive_ages
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case, CaseNote, Consent
 from casework.cases.record import CaseInput, apply_to_case
 from casework.cases.references import next_reference
 from casework.cases.timeline import add_entry
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.errors import OperationError
+from casework.core.extensions import db
+from casework.domain import CaseStatus
 from casework.vocab import (
     CASE_CODE_LISTS,
     CONSENT_METHODS,
@@ -55,13 +58,8 @@ FIELD_VOCABULARIES: dict[str, Vocabulary] = {
 }
 
 
-class CaseInputError(ValueError):
-    """Refused input; `field` names the form field the message belongs to."""
-
-    def __init__(self, field: str | None, message: object) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+class CaseInputError(OperationError):
+    """Input a case cannot take (a code not on its list, a date in the future, no consent)."""
 
 
 class EditConflict(Exception):
@@ -75,39 +73,39 @@ def _today() -> date:
 def check_case_input(data: CaseInput) -> CaseInput:
     """Vocabularies, dates and ages; returns the input with the derived age and band."""
     if not data.full_name:
-        raise CaseInputError("full_name", _l("Enter the person's name."))
+        raise CaseInputError(_l("Enter the person's name."), "full_name")
     if data.identified_on is None or data.identified_on > _today():
         raise CaseInputError(
-            "identified_on", _l("Enter an identification date, not in the future.")
+            _l("Enter an identification date, not in the future."), "identified_on"
         )
     for name, vocabulary in FIELD_VOCABULARIES.items():
         value = getattr(data, name)
         if value is not None and value not in vocabulary:
-            raise CaseInputError(name, _l("Choose a value from the list."))
+            raise CaseInputError(_l("Choose a value from the list."), name)
     if data.identification_channel is None or data.risk_level is None:
         field = "identification_channel" if data.identification_channel is None else "risk_level"
-        raise CaseInputError(field, _l("Choose a value from the list."))
+        raise CaseInputError(_l("Choose a value from the list."), field)
     if data.citizenship is not None and data.citizenship not in COUNTRY_CODES:
-        raise CaseInputError("citizenship", _l("Choose a country from the list."))
+        raise CaseInputError(_l("Choose a country from the list."), "citizenship")
     for name, codes in data.codes.items():
         if name not in CASE_CODE_LISTS or any(c not in CASE_CODE_LISTS[name] for c in codes):
-            raise CaseInputError(name, _l("Choose values from the list."))
+            raise CaseInputError(_l("Choose values from the list."), name)
     if data.date_of_birth is not None and data.date_of_birth > _today():
-        raise CaseInputError("date_of_birth", _l("The date of birth cannot be in the future."))
+        raise CaseInputError(_l("The date of birth cannot be in the future."), "date_of_birth")
     for document in data.documents:
         if document.doc_type not in DOCUMENT_TYPES or (
             document.issuing_country is not None and document.issuing_country not in COUNTRY_CODES
         ):
             raise CaseInputError(
-                "documents", _l("Choose document types and countries from the lists.")
+                _l("Choose document types and countries from the lists."), "documents"
             )
     for event in data.events:
         if event.kind not in EVENT_KINDS or (
             event.country is not None and event.country not in COUNTRY_CODES
         ):
-            raise CaseInputError("events", _l("Choose event kinds and countries from the lists."))
+            raise CaseInputError(_l("Choose event kinds and countries from the lists."), "events")
         if event.occurred_on is not None and event.occurred_on > _today():
-            raise CaseInputError("events", _l("An event date cannot be in the future."))
+            raise CaseInputError(_l("An event date cannot be in the future."), "events")
     try:
         ages = derive_ages(
             date_of_birth=data.date_of_birth,
@@ -116,7 +114,7 @@ def check_case_input(data: CaseInput) -> CaseInput:
             identified_on=data.identified_on,
         )
     except AgeMismatch as mismatch:
-        raise CaseInputError(mismatch.field, mismatch.message) from None
+        raise CaseInputError(mismatch.message, mismatch.field) from None
     data.age_at_identification, data.age_band = ages.age_at_identification, ages.age_band
     if (
         data.age_when_trafficked is not None
@@ -124,8 +122,8 @@ def check_case_input(data: CaseInput) -> CaseInput:
         and data.age_when_trafficked > ages.age_at_identification
     ):
         raise CaseInputError(
-            "age_when_trafficked",
             _l("The age when trafficked cannot be more than the age at identification."),
+            "age_when_trafficked",
         )
     return data
 
@@ -138,9 +136,9 @@ def register_case(actor: User, data: Mapping[str, Any]) -> Case:
     """
     method, given_on = data.get("consent_method"), data.get("consent_given_on")
     if not data.get("consent_confirmed") or method not in CONSENT_METHODS:
-        raise CaseInputError("consent_confirmed", _l("Record the person's consent first."))
+        raise CaseInputError(_l("Record the person's consent first."), "consent_confirmed")
     if not isinstance(given_on, date) or given_on > _today():
-        raise CaseInputError("consent_given_on", _l("Enter the date consent was given."))
+        raise CaseInputError(_l("Enter the date consent was given."), "consent_given_on")
     content = check_case_input(CaseInput.from_data(data))
     assert content.identified_on is not None  # noqa: S101 - checked above; narrows the type
     case = Case(
@@ -148,7 +146,7 @@ def register_case(actor: User, data: Mapping[str, Any]) -> Case:
         agency_id=actor.agency_id,
         assigned_to_id=actor.id,
         created_by_id=actor.id,
-        status="Active",
+        status=CaseStatus.ACTIVE,
         identified_on=content.identified_on,
         identification_channel=content.identification_channel,
         risk_level=content.risk_level,
@@ -180,6 +178,7 @@ def update_case(
     Returns the names of the fields that changed (empty: nothing to save, nothing written).
     Raises EditConflict when someone saved in between; the session is then rolled back.
     """
+    ensure_may_change(case, Change.EDIT_DETAILS, CaseInputError)
     if base_version is None or base_version != case.version:
         raise EditConflict
     content = check_case_input(CaseInput.from_data(data))
@@ -204,11 +203,12 @@ def update_case(
 
 def add_case_note(actor: User, case: Case, body: str) -> CaseNote:
     """Add an encrypted note, signed by its author."""
+    ensure_may_change(case, Change.ADD_NOTE, CaseInputError)
     text = (body or "").strip()
     if not text:
-        raise CaseInputError("body", _l("Write the note first."))
+        raise CaseInputError(_l("Write the note first."), "body")
     if len(text) > NOTE_MAX:
-        raise CaseInputError("body", _l("A note is at most %(max)d characters.", max=NOTE_MAX))
+        raise CaseInputError(_l("A note is at most %(max)d characters.", max=NOTE_MAX), "body")
     note = CaseNote(author_id=actor.id)
     case.notes.append(note)
     note.body = text

@@ -20,10 +20,13 @@ from sqlalchemy.orm import selectinload
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
 from casework.cases.models import Case, IdentityDocument, Person, TimelineEntry
+from casework.cases.scopes import visible_cases
+from casework.core.db import parse_uuid
+from casework.core.extensions import db
 from casework.crypto import normalise_date
-from casework.extensions import db
-from casework.policy import Actor, Role, visible_cases
-from casework.vocab import CASE_STATUSES, CLOSED_STATUSES, OPEN_STATUSES, RISK_LEVELS
+from casework.domain import CLOSED_CASE_STATUSES, OPEN_CASE_STATUSES
+from casework.policy import Actor, Role
+from casework.vocab import CASE_STATUSES, RISK_LEVELS
 
 SEARCH_KINDS = ("any", "reference", "name", "date_of_birth", "document", "phone")
 SORTS = ("reference", "identified", "risk", "status", "updated")
@@ -62,9 +65,9 @@ def case_list(
     if mine:
         query = query.where(Case.assigned_to_id == actor.id)
     if status == "open":
-        query = query.where(Case.status.in_(sorted(OPEN_STATUSES)))
+        query = query.where(Case.status.in_(sorted(OPEN_CASE_STATUSES)))
     elif status == "closed":
-        query = query.where(Case.status.in_(sorted(CLOSED_STATUSES)))
+        query = query.where(Case.status.in_(sorted(CLOSED_CASE_STATUSES)))
     elif status:
         query = query.where(Case.status == status)
     if risk:
@@ -72,7 +75,7 @@ def case_list(
     if assignee == "none":
         query = query.where(Case.assigned_to_id.is_(None))
     elif assignee:
-        query = query.where(Case.assigned_to_id == _uuid(assignee))
+        query = query.where(Case.assigned_to_id == parse_uuid(assignee))
     if q:
         query = query.where(Case.id.in_(search(actor, q, search_in)))
     column = _sort_column(sort)
@@ -80,13 +83,6 @@ def case_list(
     # The list shows each case's person: load them in one query, not one per row.
     query = query.options(selectinload(Case.person))
     return query.order_by(order, Case.reference.desc() if descending else Case.reference)
-
-
-def _uuid(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
 
 
 def search(actor: Actor, q: str, search_in: str = "any") -> set[uuid.UUID]:

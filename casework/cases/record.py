@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from casework.cases.models import Case, CaseCode, IdentityDocument, Person, TraffickingEvent
-from casework.db import utcnow
+from casework.core.db import utcnow
 from casework.vocab import CASE_CODE_LISTS
 
 # Encrypted person fields (all text) and the coded, clear fields of the case.

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from casework.cases.models import ReferenceCounter
-from casework.extensions import db
+from casework.core.extensions import db
 
 
 def next_reference(country: str, on: date) -> str:

@@ -12,32 +12,22 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
-from casework.access import permission
-from casework.admin.helpers import INVALID, actor, load_or_404
 from casework.cases import bp, changes, operations, queries
 from casework.cases.duplicates import acknowledged, find_duplicates
-from casework.cases.forms import CaseForm, EditForm, NoteForm, RegisterForm
+from casework.cases.forms import EditForm, NoteForm, RegisterForm
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
 from casework.cases.presenting import describe
 from casework.cases.record import CaseInput
-from casework.db import utcnow
+from casework.core.db import utcnow
 from casework.policy import Action, visible_field_groups
+from casework.web.access import permission
+from casework.web.loading import load_or_404
+from casework.web.views import CONFLICT, INVALID, Page, show_operation_error, signed_in_user
 
-Page = str | tuple[str, int] | Response
-CONFLICT = 409
 EXTRA_DOCUMENT_ROWS = 1
 NEW_EVENT_KINDS = ("recruitment", "transit", "exploitation")
-
-
-def show_input_error(form: CaseForm, error: operations.CaseInputError) -> None:
-    """Put an operation's refusal next to its field, or above the form."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and isinstance(target.errors, list):
-        target.errors = [*target.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 # ---- register ------------------------------------------------------------------------------
@@ -60,12 +50,12 @@ def new_case() -> Page:
     form = RegisterForm()
     duplicates = None
     if form.validate():
-        duplicates = find_duplicates(actor(), CaseInput.from_data(form.data))
+        duplicates = find_duplicates(signed_in_user(), CaseInput.from_data(form.data))
         if not duplicates.found or acknowledged(duplicates, form.duplicates_seen.data):
             try:
-                case = operations.register_case(actor(), form.data)
+                case = operations.register_case(signed_in_user(), form.data)
             except operations.CaseInputError as error:
-                show_input_error(form, error)
+                show_operation_error(form, error)
             else:
                 flash(_("Case %(reference)s registered.", reference=case.reference), "success")
                 return redirect(url_for("cases.view_case", case_id=case.id))
@@ -84,8 +74,8 @@ def new_case() -> Page:
 
 
 def _case_context(case: Case) -> dict[str, Any]:
-    timeline = queries.case_timeline(actor(), case)
-    reads, read_count = queries.case_reads(actor(), case)
+    timeline = queries.case_timeline(signed_in_user(), case)
+    reads, read_count = queries.case_reads(signed_in_user(), case)
     return {
         "case": case,
         "groups": visible_field_groups(current_user, case),
@@ -106,7 +96,7 @@ def _case_context(case: Case) -> dict[str, Any]:
 @permission(Action.VIEW_CASE)
 def view_case(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.VIEW_CASE)
-    operations.record_case_read(actor(), case, "page")
+    operations.record_case_read(signed_in_user(), case, "page")
     return render_template("cases/view.html", note_form=NoteForm(), **_case_context(case))
 
 
@@ -115,7 +105,7 @@ def view_case(case_id: uuid.UUID) -> Page:
 def print_case(case_id: uuid.UUID) -> Page:
     """A printable summary: what the viewer may see, laid out for paper."""
     case = load_or_404(Case, case_id, Action.VIEW_CASE)
-    operations.record_case_read(actor(), case, "print")
+    operations.record_case_read(signed_in_user(), case, "print")
     return render_template("cases/summary.html", printed_at=utcnow(), **_case_context(case))
 
 
@@ -123,17 +113,18 @@ def print_case(case_id: uuid.UUID) -> Page:
 @permission(Action.EDIT_CASE)
 def add_note(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.EDIT_CASE)
+    ensure_may_change(case, Change.ADD_NOTE)
     form = NoteForm()
     if form.validate():
         try:
-            operations.add_case_note(actor(), case, form.body.data)
+            operations.add_case_note(signed_in_user(), case, form.body.data)
         except operations.CaseInputError as error:
-            form.body.errors = [*form.body.errors, str(error.message)]
+            show_operation_error(form, error)
         else:
             flash(_("Note added."), "success")
             return redirect(url_for("cases.view_case", case_id=case.id, _anchor="notes"))
     # Shown again with the note as typed; the request is rolled back, the read stays.
-    operations.record_case_read(actor(), case, "page", durable=True)
+    operations.record_case_read(signed_in_user(), case, "page", durable=True)
     return render_template("cases/view.html", note_form=form, **_case_context(case)), INVALID
 
 
@@ -159,26 +150,27 @@ def _stamp(form: EditForm, case: Case, content: CaseInput) -> None:
 @permission(Action.EDIT_CASE)
 def edit_case(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.EDIT_CASE)
+    ensure_may_change(case, Change.EDIT_DETAILS)
     if request.method == "GET":
-        operations.record_case_read(actor(), case, "edit")
+        operations.record_case_read(signed_in_user(), case, "edit")
         return render_template("cases/edit.html", case=case, form=_edit_form_for(case))
     form = EditForm()
     if form.validate():
         try:
             changed = operations.update_case(
-                actor(), case, form.data, base_version=form.loaded_version()
+                signed_in_user(), case, form.data, base_version=form.loaded_version()
             )
         except operations.EditConflict:
             return _conflict(case_id, form)
         except operations.CaseInputError as error:
-            show_input_error(form, error)
+            show_operation_error(form, error)
         else:
             if changed:
                 flash(_("The case has been saved."), "success")
             else:
                 flash(_("Nothing was changed."), "info")
             return redirect(url_for("cases.view_case", case_id=case.id))
-    operations.record_case_read(actor(), case, "edit", durable=True)
+    operations.record_case_read(signed_in_user(), case, "edit", durable=True)
     return render_template("cases/edit.html", case=case, form=form), INVALID
 
 
@@ -205,5 +197,5 @@ def _conflict(case_id: uuid.UUID, submitted: EditForm) -> Page:
         changes.FieldChange(name, str(form[name].label.text), describe(current, name), name in both)
         for name in [*both, *theirs_only]
     ]
-    operations.record_case_read(actor(), case, "edit", durable=True)
+    operations.record_case_read(signed_in_user(), case, "edit", durable=True)
     return render_template("cases/edit.html", case=case, form=form, conflict=found), CONFLICT

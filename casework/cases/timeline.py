@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from casework.cases.models import Case, TimelineEntry
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 
 
 def add_entry(

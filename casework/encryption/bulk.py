@@ -13,8 +13,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from casework.core.db import utcnow
 from casework.crypto import FieldContext, encrypt_field, new_data_key
-from casework.db import utcnow
 from casework.encryption import keys
 from casework.encryption.fields import EncryptedRecord
 from casework.encryption.models import DataKey

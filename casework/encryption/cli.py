@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from tqdm import tqdm
 
 from casework import audit
+from casework.core.db import Base
+from casework.core.extensions import db
 from casework.crypto import KeyringError, generate_keyring, rewrap, write_keyring_file
-from casework.db import Base
 from casework.encryption import keys
 from casework.encryption.fields import NORMALISERS, EncryptedRecord, OwnsDataKey
 from casework.encryption.models import DataKey
-from casework.extensions import db
 
 keys_group = click.Group("keys", help="Key management: generate, status, rotate, retire.")
 BATCH = 1000

@@ -102,8 +102,8 @@ def check_keys_match_database() -> list[str]:
     key file). One data key per key id is tried. Names key ids and counts, never key bytes."""
     from sqlalchemy import func, inspect, select
 
+    from casework.core.extensions import db
     from casework.encryption.models import DataKey
-    from casework.extensions import db
 
     if not inspect(db.engine).has_table(DataKey.__tablename__):
         return []  # not migrated yet (`flask db upgrade` itself builds the app)

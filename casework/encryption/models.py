@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.db import Base, UTCDateTime, UUIDPrimaryKey, utcnow
+from casework.core.db import Base, UTCDateTime, UUIDPrimaryKey, utcnow
 
 
 class DataKey(UUIDPrimaryKey, Base):

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from casework import audit
-from casework.db import utcnow
+from casework.core.db import utcnow
 from casework.encryption.fields import OwnsDataKey, forget_plaintexts
 from casework.encryption.models import DataKey
 

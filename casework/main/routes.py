@@ -4,11 +4,11 @@ from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from casework.access import permission, safe_next
-from casework.extensions import db
-from casework.i18n import LANGUAGE_COOKIE
+from casework.core.extensions import db
 from casework.main import bp
 from casework.policy import Action
+from casework.web.access import permission, safe_next
+from casework.web.i18n import LANGUAGE_COOKIE
 
 
 @bp.route("/")

@@ -44,7 +44,7 @@ def backend(app: Flask) -> str:
 
 def queue(email: Email) -> None:
     """Send `email` once the current transaction commits."""
-    from casework.extensions import db
+    from casework.core.extensions import db
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     db.session.info.setdefault(OUTBOX, []).append((app, email))

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.db import Base, UTCDateTime, UUIDPrimaryKey, utcnow
+from casework.core.db import Base, UTCDateTime, UUIDPrimaryKey, utcnow
 
 
 class Notification(UUIDPrimaryKey, Base):

@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 
 from casework import audit
 from casework.auth.models import User
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.notifications import mailer
 from casework.notifications.models import Notification
 from casework.policy import Role

@@ -7,30 +7,16 @@ import uuid
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from casework.access import deny, permission, safe_next
-from casework.admin.helpers import actor, paginate
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.notifications import bp, operations
 from casework.notifications.models import Notification
 from casework.policy import Action
-
-
-class ReadForm(FlaskForm):
-    """Only a CSRF token."""
-
-
-@bp.app_template_global()
-def unread_notifications() -> int:
-    return operations.unread_count(current_user)
-
-
-@bp.record_once
-def _labels(state: object) -> None:
-    state.app.jinja_env.globals["notification_label"] = operations.KINDS.label  # type: ignore[attr-defined]
+from casework.web.access import deny, permission, safe_next
+from casework.web.forms import ConfirmForm
+from casework.web.views import paginate, signed_in_user
 
 
 @bp.route("/")
@@ -41,7 +27,7 @@ def list_notifications() -> str:
         .where(Notification.user_id == current_user.id)
         .order_by(Notification.read_at.is_not(None), Notification.created_at.desc())
     )
-    return render_template("notifications/list.html", page=paginate(query), form=ReadForm())
+    return render_template("notifications/list.html", page=paginate(query), form=ConfirmForm())
 
 
 @bp.route("/<uuid:notification_id>/open", methods=["POST"])
@@ -52,17 +38,17 @@ def open_notification(notification_id: uuid.UUID) -> Response:
         abort(404)
     if note.user_id != current_user.id:
         deny(Action.VIEW_NOTIFICATIONS, note)
-    if not ReadForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
-    operations.mark_read(actor(), note)
+    operations.mark_read(signed_in_user(), note)
     return redirect(safe_next(note.link) or url_for("notifications.list_notifications"), 303)
 
 
 @bp.route("/read-all", methods=["POST"])
 @permission(Action.VIEW_NOTIFICATIONS)
 def read_all() -> Response:
-    if not ReadForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
-    count = operations.mark_all_read(actor())
+    count = operations.mark_all_read(signed_in_user())
     flash(_("All notifications marked as read.") if count else _("Nothing was unread."), "info")
     return redirect(url_for("notifications.list_notifications"), 303)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
-from casework.referrals import display, routes  # noqa: E402,F401 - registers the views
+from casework.referrals import routes  # noqa: E402,F401 - registers the views

@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 from tqdm import tqdm
 
-from casework.extensions import db
+from casework.core.extensions import db
 
 referrals_group = click.Group("referrals", help="Referrals across agencies.")
 

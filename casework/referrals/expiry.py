@@ -10,13 +10,15 @@ timeline, notification to the sender); run it daily. Reading a page never writes
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import and_, case
 
-from casework.db import utcnow
-from casework.referrals.models import Referral
+from casework.core.db import utcnow
+from casework.domain import ReferralStatus
+
+if TYPE_CHECKING:
+    from casework.referrals.models import Referral
 
 # Days the receiver has to answer before the answer is overdue (a task on dashboards).
 ANSWER_DAYS = {"emergency": 1, "urgent": 3, "routine": 7}
@@ -37,18 +39,21 @@ def answer_due_at(referral: Referral) -> datetime:
 
 def is_expired(referral: Referral, now: datetime | None = None) -> bool:
     """Expired, recorded or not: pending past its deadline counts."""
-    if referral.status == "expired":
+    if referral.status == ReferralStatus.EXPIRED:
         return True
-    return referral.status == "pending" and (now or utcnow()) >= expires_at(referral)
+    return referral.status == ReferralStatus.PENDING and (now or utcnow()) >= expires_at(referral)
 
 
-def effective_status(referral: Referral, now: datetime | None = None) -> str:
-    return "expired" if is_expired(referral, now) else referral.status
+def effective_status(referral: Referral, now: datetime | None = None) -> ReferralStatus:
+    """The status as people see it: a pending referral past its deadline is expired (the
+    transition the daily command will record)."""
+    return ReferralStatus.EXPIRED if is_expired(referral, now) else ReferralStatus(referral.status)
 
 
 def answer_overdue(referral: Referral, now: datetime | None = None) -> bool:
     now = now or utcnow()
-    return referral.status == "pending" and answer_due_at(referral) <= now < expires_at(referral)
+    pending = referral.status == ReferralStatus.PENDING
+    return pending and answer_due_at(referral) <= now < expires_at(referral)
 
 
 def expiry_cutoff(now: datetime | None = None) -> datetime:
@@ -56,15 +61,9 @@ def expiry_cutoff(now: datetime | None = None) -> datetime:
     return (now or utcnow()) - timedelta(days=expiry_days())
 
 
-def effective_status_sql(now: datetime | None = None) -> Any:
-    """The SQL twin of `effective_status`, for filters and counts."""
-    overdue = and_(Referral.status == "pending", Referral.created_at <= expiry_cutoff(now))
-    return case((overdue, "expired"), else_=Referral.status)
-
-
 def waited(referral: Referral, now: datetime | None = None) -> timedelta:
     """How long the referral waited for an answer (so far, when still pending)."""
     end = referral.responded_at or referral.expired_at or referral.revoked_at
-    if referral.status == "pending":
+    if referral.status == ReferralStatus.PENDING:
         end = min(now or utcnow(), expires_at(referral))
     return (end or now or utcnow()) - referral.created_at

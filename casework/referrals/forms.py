@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from casework.admin.forms import options
 from casework.referrals.operations import REASON_MAX
 from casework.vocab import (
     REFERRAL_STATUSES,
@@ -18,16 +16,7 @@ from casework.vocab import (
     URGENCIES,
     country_choices,
 )
-
-
-def _checkboxes(label: object, choices: object, **kwargs: object) -> SelectMultipleField:
-    return SelectMultipleField(
-        label,
-        choices=choices,
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        **kwargs,
-    )
+from casework.web.forms import checkboxes, options
 
 
 class AgencyFilterForm(FlaskForm):
@@ -36,7 +25,7 @@ class AgencyFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    need = _checkboxes(
+    need = checkboxes(
         _l("Services the person needs"),
         lambda: options(SERVICE_TYPES.choices()),
         validators=[Optional()],
@@ -57,7 +46,7 @@ class ReferralForm(FlaskForm):
             "to sharing with the agency you choose."
         ),
     )
-    services = _checkboxes(
+    services = checkboxes(
         _l("Services requested"),
         lambda: options(SERVICE_TYPES.choices()),
         validators=[DataRequired(_l("Choose at least one service."))],
@@ -76,7 +65,7 @@ class ReferralForm(FlaskForm):
         description=_l("Seen by the receiving agency. Stored encrypted."),
         render_kw={"rows": 4},
     )
-    shared_groups = _checkboxes(
+    shared_groups = checkboxes(
         _l("What the receiving agency may see"),
         lambda: options(SHARED_GROUPS.choices()),
         validators=[Optional()],
@@ -93,10 +82,6 @@ class DeclineForm(FlaskForm):
         description=_l("The sender sees this. Stored encrypted."),
         render_kw={"rows": 3},
     )
-
-
-class ConfirmForm(FlaskForm):
-    """Only a CSRF token: accept, complete, revoke."""
 
 
 class ReferralFilterForm(FlaskForm):

@@ -1,4 +1,4 @@
-"""What referrals and notifications do when a case's life changes (case_records signals).
+"""What referrals and notifications do when a case's life changes (casework.cases.signals).
 
 Connected once at start-up; receivers run inside the request's transaction and never commit.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from casework.case_records import signals
+from casework.cases import signals
 from casework.notifications.operations import agency_users, link_to, notify
 from casework.policy import Role
 from casework.referrals.operations import end_referrals_of_closed_case

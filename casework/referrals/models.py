@@ -14,14 +14,18 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.cases.models import CaseChild
-from casework.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey
+from casework.core.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey
+from casework.domain import (
+    REFERRAL_TRANSITIONS,
+    ReferralEvent,
+    ReferralStatus,
+)
 from casework.encryption.fields import encrypted
+from casework.referrals import expiry
 
 if TYPE_CHECKING:
     from casework.agencies.models import Agency
     from casework.cases.models import Case
-
-OPEN_REFERRAL_STATUSES = frozenset({"pending", "accepted"})
 
 
 class Referral(CaseChild, UUIDPrimaryKey, Timestamps, Base):
@@ -38,7 +42,9 @@ class Referral(CaseChild, UUIDPrimaryKey, Timestamps, Base):
     decline_reason = encrypted()
     shared_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(
+        String(20), default=ReferralStatus.PENDING.value, index=True
+    )
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     responded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -57,13 +63,20 @@ class Referral(CaseChild, UUIDPrimaryKey, Timestamps, Base):
         return self.from_country != self.to_country
 
     @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_REFERRAL_STATUSES
-
-    @property
     def grants_access(self) -> bool:
         """The receiver may see the shared groups: accepted and not yet ended."""
-        return self.status == "accepted"
+        return self.status == ReferralStatus.ACCEPTED
+
+    @property
+    def effective_status(self) -> ReferralStatus:
+        """The status as people see it: a pending referral past its deadline is expired from
+        that moment, before the daily command records it (casework.referrals.expiry)."""
+        return expiry.effective_status(self)
+
+    def allows(self, event: ReferralEvent | str) -> bool:
+        """May the referral take `event` now (REFERRAL_TRANSITIONS, from its effective status)?
+        Operations and templates both ask this: `referral.allows('accept')`."""
+        return REFERRAL_TRANSITIONS.allows(self.effective_status, event)
 
     @property
     def service_types(self) -> list[str]:

@@ -1,16 +1,16 @@
 """Referral operations: create, accept, decline, complete, revoke, expire.
 
-Each checks the policy and the states it may start from, changes the ORM, writes an audit
-event and a case timeline entry (codes and ids only), tells the people concerned, flushes,
-and never commits. A transition from a state it does not start from raises
-TransitionRefused, which views show as a message (409), never a server error.
+Each checks the policy and asks REFERRAL_TRANSITIONS (casework.domain) whether the referral
+may take its event, changes the ORM, writes an audit event and a case timeline entry (codes
+and ids only), tells the people concerned, flushes, and never commits. An event the referral
+cannot take raises TransitionRefused, which views show as a message (409), never a server
+error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,25 +19,30 @@ from sqlalchemy import select
 from casework import audit
 from casework.agencies.models import Agency
 from casework.auth.models import User
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import parse_uuid, utcnow
+from casework.core.errors import OperationError
+from casework.core.extensions import db
+from casework.domain import (
+    AGENCY_CONSENT_PURPOSES,
+    OPEN_REFERRAL_STATUSES,
+    REFERRAL_TRANSITIONS,
+    ReferralEvent,
+    ReferralStatus,
+)
 from casework.notifications.operations import agency_users, case_owners, link_to, notify
-from casework.policy import Action, PermissionDenied, Role, require
+from casework.policy import Action, ReferralDraft, Role, can, require
 from casework.referrals import expiry
 from casework.referrals.models import Referral, ReferralService
-from casework.vocab import AGENCY_CONSENT_PURPOSES, SERVICE_TYPES, SHARED_GROUPS, URGENCIES
+from casework.vocab import SERVICE_TYPES, SHARED_GROUPS, URGENCIES
 
 REASON_MAX = 2000
 
 
-class ReferralError(ValueError):
-    """Input a referral cannot take; `field` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class ReferralError(OperationError):
+    """Input a referral cannot take, or an action the referral does not allow."""
 
 
 class TransitionRefused(ReferralError):
@@ -96,13 +101,14 @@ def _record(
     db.session.flush()
 
 
-def _from_states(referral: Referral, allowed: set[str], message: str) -> None:
-    if expiry.is_expired(referral) and "expired" not in allowed:
-        raise TransitionRefused(
-            _("This referral expired without an answer. The sender can make a new one.")
-        )
-    if referral.status not in allowed:
-        raise TransitionRefused(message)
+def _move(referral: Referral, event: ReferralEvent, refused: str) -> ReferralStatus:
+    """The status `event` leads to (REFERRAL_TRANSITIONS, from the effective status), or
+    TransitionRefused with `refused` (an expired referral says so instead)."""
+    if not referral.allows(event):
+        if referral.effective_status == ReferralStatus.EXPIRED:
+            refused = _("This referral expired without an answer. The sender can make a new one.")
+        raise TransitionRefused(refused)
+    return REFERRAL_TRANSITIONS.transition(referral.effective_status, event)
 
 
 # ---- create --------------------------------------------------------------------------------
@@ -110,12 +116,7 @@ def _from_states(referral: Referral, allowed: set[str], message: str) -> None:
 
 def receiving_agency(case: Case, agency_id: Any) -> Agency:
     """The agency a case may be referred to: another agency, active."""
-    import uuid
-
-    try:
-        ident = agency_id if isinstance(agency_id, uuid.UUID) else uuid.UUID(str(agency_id))
-    except ValueError:
-        ident = None
+    ident = parse_uuid(agency_id)
     agency = db.session.get(Agency, ident) if ident else None
     if agency is None or not agency.active:
         raise ReferralError(_("Choose an active agency."), "to_agency_id")
@@ -139,8 +140,7 @@ def create_referral(
     """Refer `case` to another agency. Refused without a current consent to share with, or
     refer to, that agency, whatever the form sent."""
     require(actor, Action.CREATE_REFERRAL, case)
-    if case.is_closed or case.is_erased:
-        raise ReferralError(_("A closed case cannot be referred."))
+    ensure_may_change(case, Change.REFER, ReferralError)
     agency = receiving_agency(case, to_agency_id)
     service_codes = _codes(services, SERVICE_TYPES, "services")
     if not service_codes:
@@ -168,12 +168,10 @@ def create_referral(
     )
     if not case.has_current_consent(AGENCY_CONSENT_PURPOSES, agency.id):
         raise ReferralError(no_consent, "to_agency_id")
-    try:
-        require(actor, Action.CREATE_REFERRAL, SimpleNamespace(case=case, to_agency_id=agency.id))
-    except PermissionDenied as denied:
-        raise ReferralError(no_consent, "to_agency_id") from denied
+    if not can(actor, Action.SEND_REFERRAL, ReferralDraft(case, agency.id)):
+        raise ReferralError(no_consent, "to_agency_id")
     if any(
-        r.to_agency_id == agency.id and r.is_open and not expiry.is_expired(r)
+        r.to_agency_id == agency.id and r.effective_status in OPEN_REFERRAL_STATUSES
         for r in case.referrals
     ):
         raise ReferralError(
@@ -190,7 +188,7 @@ def create_referral(
         created_by_id=actor.id,
         urgency=urgency_code,
         shared_groups=groups,
-        status="pending",
+        status=ReferralStatus.PENDING,
         created_at=utcnow(),
     )
     case.referrals.append(referral)
@@ -208,47 +206,52 @@ def create_referral(
 def accept_referral(actor: User, referral: Referral) -> Referral:
     """The receiver takes the referral: its access to the shared groups starts now."""
     require(actor, Action.RESPOND_REFERRAL, referral)
-    _from_states(referral, {"pending"}, _("This referral has already been answered."))
-    if referral.case.is_closed or referral.case.is_erased:
-        raise TransitionRefused(_("The case has been closed: this referral can only be declined."))
-    referral.status = "accepted"
+    status = _move(referral, ReferralEvent.ACCEPT, _("This referral has already been answered."))
+    ensure_may_change(referral.case, Change.ACCEPT_REFERRAL, TransitionRefused)
+    referral.status = status
     referral.responded_at = utcnow()
     referral.responded_by_id = actor.id
-    _record(referral, "accepted", actor, _senders(referral), "referral_accepted")
+    _record(referral, status, actor, _senders(referral), "referral_accepted")
     return referral
 
 
 def decline_referral(actor: User, referral: Referral, *, reason: Any) -> Referral:
     """The receiver turns the referral down, saying why (kept encrypted)."""
     require(actor, Action.RESPOND_REFERRAL, referral)
+    ensure_may_change(referral.case, Change.END_REFERRAL, TransitionRefused)
     text = _text(reason, "reason", _("Say why the referral is declined."))
-    _from_states(referral, {"pending"}, _("This referral has already been answered."))
-    referral.status = "declined"
+    status = _move(referral, ReferralEvent.DECLINE, _("This referral has already been answered."))
+    referral.status = status
     referral.decline_reason = text
     referral.responded_at = utcnow()
     referral.responded_by_id = actor.id
-    _record(referral, "declined", actor, _senders(referral), "referral_declined")
+    _record(referral, status, actor, _senders(referral), "referral_declined")
     return referral
 
 
 def complete_referral(actor: User, referral: Referral) -> Referral:
     """The receiver has delivered: its access to the case ends, its records stay its own."""
     require(actor, Action.COMPLETE_REFERRAL, referral)
-    _from_states(referral, {"accepted"}, _("Only an accepted referral can be completed."))
-    referral.status = "completed"
+    ensure_may_change(referral.case, Change.END_REFERRAL, TransitionRefused)
+    status = _move(
+        referral, ReferralEvent.COMPLETE, _("Only an accepted referral can be completed.")
+    )
+    referral.status = status
     referral.completed_at = utcnow()
-    _record(referral, "completed", actor, _senders(referral), "referral_completed")
+    _record(referral, status, actor, _senders(referral), "referral_completed")
     return referral
 
 
 def revoke_referral(actor: User, referral: Referral) -> Referral:
     """The sender withdraws the referral: the receiver loses the case at once."""
     require(actor, Action.REVOKE_REFERRAL, referral)
-    if referral.status not in {"pending", "accepted"}:
-        raise TransitionRefused(_("Only a pending or accepted referral can be revoked."))
-    referral.status = "revoked"
+    ensure_may_change(referral.case, Change.END_REFERRAL, TransitionRefused)
+    status = _move(
+        referral, ReferralEvent.REVOKE, _("Only a pending or accepted referral can be revoked.")
+    )
+    referral.status = status
     referral.revoked_at = utcnow()
-    _record(referral, "revoked", actor, _receivers(referral), "referral_revoked")
+    _record(referral, status, actor, _receivers(referral), "referral_revoked")
     return referral
 
 
@@ -257,12 +260,15 @@ def end_referrals_of_closed_case(actor: User, case: Case) -> int:
     ones revoked, each audited and told to the receiver. Returns how many ended."""
     ended = 0
     for referral in case.referrals:
-        if referral.status == "accepted":
-            referral.status, referral.completed_at = "completed", utcnow()
-        elif referral.status == "pending":
-            referral.status, referral.revoked_at = "revoked", utcnow()
-        else:
+        # The stored status: a pending referral past its deadline is revoked too, so its
+        # receiver is told the case ended.
+        if not REFERRAL_TRANSITIONS.allows(referral.status, ReferralEvent.CLOSE_CASE):
             continue
+        referral.status = REFERRAL_TRANSITIONS.transition(referral.status, ReferralEvent.CLOSE_CASE)
+        if referral.status == ReferralStatus.COMPLETED:
+            referral.completed_at = utcnow()
+        else:
+            referral.revoked_at = utcnow()
         _record(
             referral,
             f"{referral.status}_on_closure",
@@ -277,17 +283,19 @@ def end_referrals_of_closed_case(actor: User, case: Case) -> int:
 def expire_referral(referral: Referral, now: datetime | None = None) -> bool:
     """Record the expiry of a pending referral past its deadline (the system acts)."""
     now = now or utcnow()
-    if referral.status != "pending" or not expiry.is_expired(referral, now):
+    due = expiry.is_expired(referral, now)
+    if not (due and REFERRAL_TRANSITIONS.allows(referral.status, ReferralEvent.EXPIRE)):
         return False
-    referral.status = "expired"
+    referral.status = REFERRAL_TRANSITIONS.transition(referral.status, ReferralEvent.EXPIRE)
     referral.expired_at = now
-    _record(referral, "expired", None, _senders(referral), "referral_expired")
+    _record(referral, referral.status, None, _senders(referral), "referral_expired")
     return True
 
 
 def overdue_pending(now: datetime | None = None) -> Any:
     return select(Referral).where(
-        Referral.status == "pending", Referral.created_at <= expiry.expiry_cutoff(now)
+        Referral.status == ReferralStatus.PENDING,
+        Referral.created_at <= expiry.expiry_cutoff(now),
     )
 
 

@@ -6,15 +6,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, case, func, select
 
 from casework.agencies.models import Agency
 from casework.cases.models import Case
-from casework.extensions import db
-from casework.policy import visible_referrals
+from casework.core.extensions import db
+from casework.domain import AGENCY_CONSENT_PURPOSES, ReferralStatus
 from casework.referrals import expiry
 from casework.referrals.models import Referral, ReferralService
-from casework.vocab import AGENCY_CONSENT_PURPOSES, REFERRAL_STATUSES
+from casework.referrals.scopes import visible_referrals
+from casework.vocab import REFERRAL_STATUSES
+
+
+def effective_status_sql(now: datetime | None = None) -> Any:
+    """The SQL twin of `expiry.effective_status`, for filters and counts."""
+    overdue = and_(
+        Referral.status == ReferralStatus.PENDING,
+        Referral.created_at <= expiry.expiry_cutoff(now),
+    )
+    return case((overdue, ReferralStatus.EXPIRED.value), else_=Referral.status)
 
 
 def _filtered(
@@ -28,7 +38,7 @@ def _filtered(
     now: datetime | None,
 ) -> Select[Any]:
     if status:
-        query = query.where(expiry.effective_status_sql(now) == status)
+        query = query.where(effective_status_sql(now) == status)
     if service:
         query = query.where(
             Referral.id.in_(
@@ -46,7 +56,7 @@ def inbox(actor: Any, *, now: datetime | None = None, **filters: Any) -> Select[
     """Referrals received by the actor's agency, pending first, then the oldest first."""
     query = visible_referrals(actor).where(Referral.to_agency_id == actor.agency_id)
     query = _filtered(query, country_column=Referral.from_country, now=now, **filters)
-    pending_first = (expiry.effective_status_sql(now) != "pending").asc()
+    pending_first = (effective_status_sql(now) != ReferralStatus.PENDING).asc()
     return query.order_by(pending_first, Referral.created_at.asc())
 
 
@@ -59,7 +69,7 @@ def sent(actor: Any, *, now: datetime | None = None, **filters: Any) -> Select[A
 
 def status_counts(query: Select[Any], now: datetime | None = None) -> dict[str, int]:
     """How many referrals of `query` are in each (effective) status; every status present."""
-    status = expiry.effective_status_sql(now)
+    status = effective_status_sql(now)
     sub = query.order_by(None).with_only_columns(status.label("status")).subquery()
     rows = db.session.execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all()
     counts = dict.fromkeys(REFERRAL_STATUSES.codes, 0)

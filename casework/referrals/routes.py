@@ -11,33 +11,31 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 
-from casework.access import permission
-from casework.admin.forms import options
-from casework.admin.helpers import INVALID, actor, load_or_404, paginate
+from casework.cases.guard import Change, ensure_may_change, refusal
 from casework.cases.models import Case
+from casework.core.errors import OperationError
 from casework.policy import Action
 from casework.referrals import bp, operations, queries
 from casework.referrals.forms import (
     AgencyFilterForm,
-    ConfirmForm,
     DeclineForm,
     ReferralFilterForm,
     ReferralForm,
 )
 from casework.referrals.models import Referral
-
-Page = str | tuple[str, int] | Response
-CONFLICT = 409
-
-
-def _show_error(form: Any, error: operations.ReferralError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
+from casework.web.access import permission
+from casework.web.forms import ConfirmForm, options
+from casework.web.loading import load_or_404
+from casework.web.views import (
+    CONFLICT,
+    INVALID,
+    Page,
+    form_status,
+    paginate,
+    show_operation_error,
+    signed_in_user,
+)
 
 
 def _agency_choices(case: Case, filters: AgencyFilterForm) -> list[Any]:
@@ -63,6 +61,7 @@ def country_name(code: str) -> str:
 @permission(Action.CREATE_REFERRAL)
 def new_referral(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.CREATE_REFERRAL)
+    ensure_may_change(case, Change.REFER)
     filters = AgencyFilterForm(formdata=request.args)
     filters.validate()
     form = ReferralForm()
@@ -74,7 +73,7 @@ def new_referral(case_id: uuid.UUID) -> Page:
     if form.validate_on_submit():
         try:
             referral = operations.create_referral(
-                actor(),
+                signed_in_user(),
                 case,
                 to_agency_id=form.to_agency_id.data,
                 services=form.services.data,
@@ -83,11 +82,11 @@ def new_referral(case_id: uuid.UUID) -> Page:
                 shared_groups=form.shared_groups.data,
             )
         except operations.ReferralError as error:
-            _show_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(_("The referral has been sent. The agency is told now."), "success")
             return redirect(url_for("referrals.view_referral", referral_id=referral.id), 303)
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("referrals/new.html", case=case, form=form, filters=filters), status
 
 
@@ -97,8 +96,8 @@ def _list(kind: str) -> Page:
     if filters.validate():
         values = {name: getattr(filters, name).data or None for name in values}
     builder = queries.inbox if kind == "inbox" else queries.sent
-    query = builder(actor(), **values)
-    counts = queries.status_counts(builder(actor(), **{**values, "status": None}))
+    query = builder(signed_in_user(), **values)
+    counts = queries.status_counts(builder(signed_in_user(), **{**values, "status": None}))
     return render_template(
         "referrals/list.html", kind=kind, filters=filters, page=paginate(query), counts=counts
     )
@@ -117,13 +116,10 @@ def sent() -> Page:
 
 
 def _page(referral: Referral, status: int = 200, **forms: Any) -> Page:
-    from casework.services.queries import referral_services
-
     return render_template(
         "referrals/view.html",
         referral=referral,
         case=referral.case,
-        services=referral_services(actor(), referral),
         confirm=ConfirmForm(),
         **forms,
     ), status
@@ -136,9 +132,18 @@ def view_referral(referral_id: uuid.UUID) -> Page:
     return _page(referral)
 
 
-def _refused(referral: Referral, error: operations.ReferralError) -> Page:
+def _refused(referral: Referral, error: OperationError) -> Page:
     flash(str(error), "warning")
     return _page(referral, CONFLICT)
+
+
+def _case_refuses(referral: Referral, change: Change) -> Page | None:
+    """The referral page with the case's refusal, when the case does not allow `change` (an
+    erased case): the receiver may no longer see the case page, so they stay on the referral."""
+    message = refusal(referral.case, change)
+    if message is None:
+        return None
+    return _refused(referral, operations.TransitionRefused(message))
 
 
 @bp.route("/<uuid:referral_id>/accept", methods=["POST"])
@@ -149,7 +154,7 @@ def accept(referral_id: uuid.UUID) -> Page:
     if not form.validate_on_submit():
         return _page(referral, INVALID)
     try:
-        operations.accept_referral(actor(), referral)
+        operations.accept_referral(signed_in_user(), referral)
     except operations.ReferralError as error:
         return _refused(referral, error)
     flash(_("Referral accepted. You can now open the case and record services."), "success")
@@ -160,23 +165,27 @@ def accept(referral_id: uuid.UUID) -> Page:
 @permission(Action.RESPOND_REFERRAL)
 def decline(referral_id: uuid.UUID) -> Page:
     referral = load_or_404(Referral, referral_id, Action.RESPOND_REFERRAL)
+    if (ended := _case_refuses(referral, Change.END_REFERRAL)) is not None:
+        return ended
     form = DeclineForm()
     if form.validate_on_submit():
         try:
-            operations.decline_referral(actor(), referral, reason=form.reason.data)
+            operations.decline_referral(signed_in_user(), referral, reason=form.reason.data)
         except operations.TransitionRefused as error:
             return _refused(referral, error)
         except operations.ReferralError as error:
-            _show_error(form, error)
+            show_operation_error(form, error)
         else:
             flash(_("Referral declined. The sender has been told."), "success")
             return redirect(url_for("referrals.view_referral", referral_id=referral.id), 303)
-    status = INVALID if request.method == "POST" else 200
+    status = form_status()
     return render_template("referrals/decline.html", referral=referral, form=form), status
 
 
 def _confirmed(referral: Referral, action: str) -> Page:
     """GET asks for confirmation (access ends); POST acts."""
+    if (ended := _case_refuses(referral, Change.END_REFERRAL)) is not None:
+        return ended
     form = ConfirmForm()
     if request.method == "GET" or not form.validate_on_submit():
         status = 200 if request.method == "GET" else INVALID
@@ -185,10 +194,10 @@ def _confirmed(referral: Referral, action: str) -> Page:
         ), status
     try:
         if action == "complete":
-            operations.complete_referral(actor(), referral)
+            operations.complete_referral(signed_in_user(), referral)
             flash(_("Referral completed. Your access to the case has ended."), "success")
         else:
-            operations.revoke_referral(actor(), referral)
+            operations.revoke_referral(signed_in_user(), referral)
             flash(_("Referral revoked. The agency no longer has access to the case."), "success")
     except operations.ReferralError as error:
         return _refused(referral, error)

@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from casework.core.extensions import db
 from casework.crypto import KeyringError
 from casework.encryption import keys
-from casework.extensions import db
 from casework.reports.package import (
     VerificationError,
     load_public_key,

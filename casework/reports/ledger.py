@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, or_, select, true
 
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.reports.disclosure import DIFFERENTIAL_PRIVACY, PublishedTable
 from casework.reports.models import PrivacyBudget, ReportRelease
 from casework.reports.request import AGENCY, COUNTRY, REGION, Period, ReportRequest, Scope

@@ -20,6 +20,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from casework.agencies.models import Agency
 from casework.cases.models import Case
+from casework.domain import ReferralStatus, ServiceStatus
 from casework.referrals.models import Referral
 from casework.reports.definitions import MEDIAN, UNKNOWN, Expr, Template, country_label
 from casework.services.models import ServiceRecord
@@ -75,7 +76,7 @@ def _not_negative(days: Expr) -> Expr:
 
 def _started() -> Any:
     """Services that have begun: a start date, and no longer only planned."""
-    return and_(ServiceRecord.start_on.is_not(None), ServiceRecord.status != "planned")
+    return and_(ServiceRecord.start_on.is_not(None), ServiceRecord.status != ServiceStatus.PLANNED)
 
 
 def _served() -> Any:
@@ -97,13 +98,16 @@ def _agency_country() -> Any:
     return Agency.country, Agency.__table__, Agency.id == Case.agency_id
 
 
-ANSWERS = ("accepted", "declined")
+ANSWERS = (ReferralStatus.ACCEPTED.value, ReferralStatus.DECLINED.value)
 
 
 def _answer() -> Any:
     # A referral accepted and later completed or revoked was still answered "accepted".
     return (
-        case((Referral.status == "declined", "declined"), else_="accepted"),
+        case(
+            (Referral.status == ReferralStatus.DECLINED, ReferralStatus.DECLINED.value),
+            else_=ReferralStatus.ACCEPTED.value,
+        ),
         None,
         None,
     )

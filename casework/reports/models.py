@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.db import Base, UTCDateTime, UUIDPrimaryKey, utcnow
+from casework.core.db import Base, UTCDateTime, UUIDPrimaryKey, utcnow
 
 
 class ReportRelease(UUIDPrimaryKey, Base):

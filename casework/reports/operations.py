@@ -13,11 +13,13 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 
-from casework import __version__, audit
+from casework import audit
 from casework.auth.models import User
+from casework.core import VERSION
+from casework.core.errors import OperationError
+from casework.core.extensions import db
+from casework.core.locks import serialise
 from casework.encryption import keys
-from casework.extensions import db
-from casework.locks import serialise
 from casework.policy import Action, Role, require
 from casework.reports.disclosure import (
     DIFFERENTIAL_PRIVACY,
@@ -158,7 +160,7 @@ def release_table(
         request,
         published,
         released_by=actor_id,
-        software_version=__version__,
+        software_version=VERSION,
         population=population,
     )
     audit.record(
@@ -170,8 +172,8 @@ def release_table(
     return release, True
 
 
-class ScopeError(ValueError):
-    """A scope that cannot be set (the message is safe to show)."""
+class ScopeError(OperationError):
+    """A coordinator's report scope that cannot be set."""
 
 
 def set_coordinator_scope(actor: User | None, user: User, country: str | None) -> bool:
@@ -181,9 +183,9 @@ def set_coordinator_scope(actor: User | None, user: User, country: str | None) -
     if actor is not None:
         require(actor, Action.MANAGE_USERS, user)
     if user.role != Role.COORDINATOR:
-        raise ScopeError(_("Only coordinators have a report scope."))
+        raise ScopeError(_("Only coordinators have a report scope."), "scope")
     if country is not None and country not in COUNTRY_CODES:
-        raise ScopeError(_("Choose a country from the list, or the region."))
+        raise ScopeError(_("Choose a country from the list, or the region."), "scope")
     setting = db.session.get(CoordinatorScope, user.id)
     if setting is not None and setting.country == country:
         return False

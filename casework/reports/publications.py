@@ -18,7 +18,7 @@ import uuid
 from sqlalchemy import select
 
 from casework import audit
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.reports.models import ReportPublication
 from casework.reports.request import Period, Scope
 

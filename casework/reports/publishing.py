@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import current_app
 
-from casework import __version__
 from casework.auth.models import User
+from casework.core import VERSION
+from casework.core.locks import serialise
 from casework.encryption import keys
-from casework.locks import serialise
 from casework.reports.charts import BarChart, bar_chart
 from casework.reports.disclosure import DIFFERENTIAL_PRIVACY
 from casework.reports.exports import to_csv, to_json, to_xlsx
@@ -101,7 +101,7 @@ def publish_synthetic(user: User, period: Period, today: date) -> ReportPublicat
         "measured_marginals": [list(c) for c in result.cliques],
         "counting_rule": counting_rule(),
         "victim_statuses": ", ".join(victim_statuses()),
-        "software_version": f"Casework {__version__}",
+        "software_version": f"Casework {VERSION}",
         "hub_contract": CONTRACT,
     }
     files = {

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.expression import Subquery
 
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.reports.disclosure import TOTAL, CountTable, MedianTable
 from casework.reports.request import AGENCY, ReportRequest
 from casework.reports.suppression import Position, extend

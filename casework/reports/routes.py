@@ -22,7 +22,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from casework import audit
-from casework.access import permission
 from casework.encryption import keys
 from casework.policy import Action
 from casework.reports import bp
@@ -54,6 +53,7 @@ from casework.reports.service import (
     stored_report,
 )
 from casework.reports.templates import DASHBOARD_TEMPLATES, TEMPLATES
+from casework.web.access import permission
 
 EXPORTS: dict[str, tuple[Callable[..., bytes], str]] = {
     "csv": (to_csv, "text/csv"),  # Flask adds "; charset=utf-8" to text types

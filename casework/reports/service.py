@@ -10,9 +10,9 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext
 
-from casework import __version__
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core import VERSION
+from casework.core.extensions import db
 from casework.policy import Role
 from casework.reports.disclosure import (
     DIFFERENTIAL_PRIVACY,
@@ -268,7 +268,7 @@ def document(
         "counting_rule": counting_rule(),
         "victim_statuses": ", ".join(victim_statuses()),
         "listed_countries": " ".join(listed_countries()),
-        "software_version": f"Casework {__version__}",
+        "software_version": f"Casework {VERSION}",
         "refused_tables": ", ".join(r.template for r in results if r.refusal) or None,
     }
     return ReportDocument(

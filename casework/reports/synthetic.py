@@ -36,7 +36,7 @@ import opendp.prelude as opendp
 from sqlalchemy import case, func, literal, select
 
 from casework.cases.models import Case, CaseCode, TraffickingEvent
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.reports import dp
 from casework.reports.definitions import UNITS, UNKNOWN, country_code, country_codes
 from casework.reports.request import Period, ReportRequest, Scope

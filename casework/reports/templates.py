@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal
 
 from casework.cases.models import Case, CaseCode, TraffickingEvent
+from casework.domain import ServiceStatus
 from casework.referrals.models import Referral, ReferralService
 from casework.reports.definitions import (
     COUNT,
@@ -389,7 +390,7 @@ TEMPLATES: dict[str, Template] = {
             SERVICE_TYPES.label,
             _column(ServiceRecord.service_type),
             sensitivity=3,
-            extra=lambda: ServiceRecord.status == "completed",
+            extra=lambda: ServiceRecord.status == ServiceStatus.COMPLETED,
             unit_label=SERVICES,
         ),
         Template(

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from casework.admin.forms import options
-from casework.referrals.forms import _checkboxes
+from casework.domain import SERVICE_TRANSITIONS
+from casework.services.models import ServiceRecord
 from casework.services.operations import MAX_SESSION_MINUTES, NOTES_MAX
 from casework.vocab import (
     DISCONTINUATION_REASONS,
@@ -18,6 +18,7 @@ from casework.vocab import (
     SERVICE_STATUSES,
     SERVICE_TYPES,
 )
+from casework.web.forms import checkboxes, options
 
 
 class ServiceForm(FlaskForm):
@@ -83,7 +84,7 @@ class SessionForm(FlaskForm):
         description=_l("Stored encrypted."),
         render_kw={"rows": 5},
     )
-    risk_flags = _checkboxes(
+    risk_flags = checkboxes(
         _l("Risks noticed"),
         lambda: options(RISK_FLAGS.choices()),
         validators=[Optional()],
@@ -99,11 +100,22 @@ class SupportPlanForm(FlaskForm):
         description=_l("Stored encrypted."),
         render_kw={"rows": 5},
     )
-    service_types = _checkboxes(
+    service_types = checkboxes(
         _l("Services needed"), lambda: options(SERVICE_TYPES.choices()), validators=[Optional()]
     )
     planned_end_on = DateField(_l("Planned end date"), validators=[Optional()])
     actual_end_on = DateField(_l("Actual end date"), validators=[Optional()])
+
+
+def limit_status_choices(form: ServiceForm, record: ServiceRecord) -> None:
+    """Before an edit form is shown: offer the record's status and those SERVICE_TRANSITIONS
+    lets it move to (and what was chosen, when the form comes back with an error). Called
+    after validation only, so a stale form still meets the version check first."""
+    reachable = SERVICE_TRANSITIONS.targets_from(record.status)
+    offered = {record.status, form.status.data or "", *reachable}
+    form.status.choices = options(
+        (code, SERVICE_STATUSES.label(code)) for code in SERVICE_STATUSES.codes if code in offered
+    )
 
 
 class ServiceFilterForm(FlaskForm):

@@ -15,7 +15,8 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.cases.models import CaseChild
-from casework.db import Base, Timestamps, UUIDPrimaryKey
+from casework.core.db import Base, Timestamps, UUIDPrimaryKey
+from casework.domain import SERVICE_TRANSITIONS, ServiceEvent, ServiceStatus
 from casework.encryption.fields import encrypted
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class ServiceRecord(CaseChild, UUIDPrimaryKey, Timestamps, Base):
     provider_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
     service_type: Mapped[str] = mapped_column(String(40), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="planned", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ServiceStatus.PLANNED.value, index=True)
     discontinued_reason: Mapped[str | None] = mapped_column(String(40))
     start_on: Mapped[date | None] = mapped_column(Date)
     end_on: Mapped[date | None] = mapped_column(Date)
@@ -66,6 +67,10 @@ class ServiceRecord(CaseChild, UUIDPrimaryKey, Timestamps, Base):
         cascade="all, delete-orphan",
         order_by="CounsellingSession.held_on",
     )
+
+    def allows(self, event: ServiceEvent | str) -> bool:
+        """May the record take `event` now (SERVICE_TRANSITIONS)?"""
+        return SERVICE_TRANSITIONS.allows(self.status, event)
 
 
 class CounsellingSession(CaseChild, UUIDPrimaryKey, Timestamps, Base):

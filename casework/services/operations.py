@@ -4,7 +4,6 @@ never committed."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -14,9 +13,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework import audit
 from casework.auth.models import User
+from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
-from casework.extensions import db
+from casework.core.db import parse_uuid
+from casework.core.errors import OperationError
+from casework.core.extensions import db
+from casework.domain import SERVICE_TRANSITIONS, ServiceEvent, ServiceStatus
 from casework.notifications.operations import case_owners, link_to, notify
 from casework.policy import Action, require
 from casework.referrals.models import Referral
@@ -35,10 +38,8 @@ NOTES_MAX = 5000
 MAX_SESSION_MINUTES = 480
 
 
-class ServiceError(ValueError):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class ServiceError(OperationError):
+    """Input a service record, session or support plan cannot take."""
 
 
 class StaleRecord(ServiceError):
@@ -79,6 +80,7 @@ def save_support_plan(
 ) -> SupportPlan:
     """Create or update the case's support plan (the owning agency)."""
     require(actor, Action.EDIT_CASE, case)
+    ensure_may_change(case, Change.EDIT_SUPPORT_PLAN, ServiceError)
     codes = sorted({str(c) for c in (service_types or [])})
     for code in codes:
         _code(code, SERVICE_TYPES, "service_types")
@@ -113,9 +115,9 @@ def _record_values(values: dict[str, Any]) -> dict[str, Any]:
         "discontinued_reason",
         optional=True,
     )
-    if status == "discontinued" and reason is None:
+    if status == ServiceStatus.DISCONTINUED and reason is None:
         raise ServiceError(_("Say why the service was discontinued."), "discontinued_reason")
-    if status != "discontinued":
+    if status != ServiceStatus.DISCONTINUED:
         reason = None
     start, end = _date(values.get("start_on")), _date(values.get("end_on"))
     if start and end and end < start:
@@ -140,6 +142,7 @@ def create_service_record(actor: User, case: Case, **values: Any) -> ServiceReco
     """A service the actor's agency provides to the person of `case` (a partner: under the
     open referral to it)."""
     require(actor, Action.RECORD_SERVICE, case)
+    ensure_may_change(case, Change.RECORD_SERVICE, ServiceError)
     fields = _record_values(values)
     notes = _notes(values.get("notes"))
     referral = _open_referral(case, actor.agency_id) if actor.agency_id != case.agency_id else None
@@ -166,6 +169,7 @@ def update_service_record(
     """Save changes made on a form opened at `version`. Someone else's newer save is never
     overwritten: StaleRecord, and the person sees both."""
     require(actor, Action.EDIT_SERVICE, record)
+    ensure_may_change(record.case, Change.EDIT_SERVICE, ServiceError)
     try:
         opened_at = int(version)
     except (TypeError, ValueError):
@@ -178,6 +182,17 @@ def update_service_record(
             )
         )
     fields = _record_values(values)
+    if fields["status"] != record.status and not SERVICE_TRANSITIONS.allowed(
+        record.status, fields["status"]
+    ):
+        raise ServiceError(
+            _(
+                "A service record cannot go from %(current)s to %(wanted)s.",
+                current=SERVICE_STATUSES.label(record.status),
+                wanted=SERVICE_STATUSES.label(fields["status"]),
+            ),
+            "status",
+        )
     fields["notes"] = _notes(values.get("notes"))
     changed = [name for name, value in fields.items() if getattr(record, name) != value]
     for name in changed:
@@ -214,6 +229,7 @@ def record_session(actor: User, service: ServiceRecord, **values: Any) -> Counse
     caseworker at once (a notification: the case reference and a link, nothing else)."""
     require(actor, Action.EDIT_SERVICE, service)
     require(actor, Action.RECORD_SERVICE, service.case)
+    ensure_may_change(service.case, Change.RECORD_SERVICE, ServiceError)
     if service.service_type != COUNSELLING_SERVICE:
         raise ServiceError(_("Sessions are recorded under a counselling service only."))
     held_on = _date(values.get("held_on"))
@@ -252,8 +268,8 @@ def record_session(actor: User, service: ServiceRecord, **values: Any) -> Counse
     )
     service.sessions.append(session)
     session.notes = _notes(values.get("notes"))
-    if service.status == "planned":
-        service.status = "in_progress"
+    if service.allows(ServiceEvent.START):  # a session starts a planned service
+        service.status = SERVICE_TRANSITIONS.transition(service.status, ServiceEvent.START)
         service.start_on = service.start_on or held_on
     db.session.flush()
     audit.record("counselling.session_recorded", actor=actor, target=session, detail=modality)
@@ -276,10 +292,7 @@ def record_session(actor: User, service: ServiceRecord, **values: Any) -> Counse
 
 
 def _counsellor(value: Any, agency_id: Any) -> User:
-    try:
-        ident = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        ident = None
+    ident = parse_uuid(value)
     user = db.session.get(User, ident) if ident else None
     if user is None or user.agency_id != agency_id or not user.active:
         raise ServiceError(_("Choose a counsellor of the providing agency."), "counsellor_id")

@@ -6,9 +6,10 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from casework.extensions import db
-from casework.policy import Action, can, visible_service_records
+from casework.core.extensions import db
+from casework.policy import Action, can
 from casework.services.models import ServiceRecord, SupportPlan
+from casework.services.scopes import visible_service_records
 
 
 def case_services(actor: Any, case: Any) -> list[ServiceRecord]:

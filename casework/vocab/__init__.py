@@ -10,11 +10,9 @@ from casework.vocab.agencies import ORGANISATION_TYPES, ROLES
 from casework.vocab.base import Term, Vocabulary
 from casework.vocab.cases import (
     AGE_BANDS,
-    AGENCY_CONSENT_PURPOSES,
     ATTACHMENT_KINDS,
     CASE_CODE_LISTS,
     CASE_STATUSES,
-    CLOSED_STATUSES,
     CLOSURE_REASONS,
     CONSENT_METHODS,
     CONSENT_PURPOSES,
@@ -26,7 +24,6 @@ from casework.vocab.cases import (
     GENDERS,
     IDENTIFICATION_CHANNELS,
     ISIC_SECTIONS,
-    OPEN_STATUSES,
     RECRUITMENT_METHODS,
     RISK_LEVELS,
     SEXUAL_EXPLOITATION_TYPES,
@@ -52,12 +49,10 @@ from casework.vocab.services import (
 )
 
 __all__ = [
-    "AGENCY_CONSENT_PURPOSES",
     "AGE_BANDS",
     "ATTACHMENT_KINDS",
     "CASE_CODE_LISTS",
     "CASE_STATUSES",
-    "CLOSED_STATUSES",
     "CLOSURE_REASONS",
     "CONSENT_METHODS",
     "CONSENT_PURPOSES",
@@ -73,7 +68,6 @@ __all__ = [
     "IDENTIFICATION_CHANNELS",
     "ISIC_SECTIONS",
     "MODALITIES",
-    "OPEN_STATUSES",
     "ORGANISATION_TYPES",
     "RECRUITMENT_METHODS",
     "REFERRAL_STATUSES",

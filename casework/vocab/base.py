@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,14 @@ class Vocabulary:
         self.name = name
         self.terms = tuple(Term(code, label) for code, label in terms)
         self._by_code = {t.code: t for t in self.terms}
+
+    @classmethod
+    def of(cls, name: str, codes: type[StrEnum], labels: Mapping[StrEnum, object]) -> Vocabulary:
+        """The labels of a domain enum (casework.domain), in the enum's order. Every code
+        needs a label, and nothing else may have one."""
+        if set(labels) != set(codes):
+            raise ValueError(f"{name}: labels must cover exactly the codes of {codes.__name__}")
+        return cls(name, [(code.value, labels[code]) for code in codes])
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code

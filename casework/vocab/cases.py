@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from casework.domain import CaseStatus, ConsentPurpose
 from casework.vocab.base import Vocabulary
 
-CASE_STATUSES = Vocabulary(
+CASE_STATUSES = Vocabulary.of(
     "case_status",
-    [
-        ("Active", _l("Active")),
-        ("FollowUp", _l("Follow-up")),
-        ("Closed", _l("Closed")),
-        ("ClosedReferred", _l("Closed (referred)")),
-    ],
+    CaseStatus,
+    {
+        CaseStatus.ACTIVE: _l("Active"),
+        CaseStatus.FOLLOW_UP: _l("Follow-up"),
+        CaseStatus.CLOSED: _l("Closed"),
+        CaseStatus.CLOSED_REFERRED: _l("Closed (referred)"),
+    },
 )
-OPEN_STATUSES = frozenset({"Active", "FollowUp"})
-CLOSED_STATUSES = frozenset({"Closed", "ClosedReferred"})
 
 CLOSURE_REASONS = Vocabulary(
     "closure_reason",
@@ -274,17 +274,16 @@ EVENT_KINDS = Vocabulary(
     ],
 )
 
-CONSENT_PURPOSES = Vocabulary(
+CONSENT_PURPOSES = Vocabulary.of(
     "consent_purpose",
-    [
-        ("registration", _l("Registration and data processing")),
-        ("sharing", _l("Sharing with a named agency")),
-        ("referral", _l("Referral for a service")),
-        ("statistics", _l("Inclusion in anonymised statistics")),
-    ],
+    ConsentPurpose,
+    {
+        ConsentPurpose.REGISTRATION: _l("Registration and data processing"),
+        ConsentPurpose.SHARING: _l("Sharing with a named agency"),
+        ConsentPurpose.REFERRAL: _l("Referral for a service"),
+        ConsentPurpose.STATISTICS: _l("Inclusion in anonymised statistics"),
+    },
 )
-# Purposes that name the agency the consent covers.
-AGENCY_CONSENT_PURPOSES = frozenset({"sharing", "referral"})
 
 CONSENT_METHODS = Vocabulary(
     "consent_method",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from casework.domain import ReferralStatus, ServiceStatus
 from casework.vocab.base import Vocabulary
 
 SERVICE_TYPES = Vocabulary(
@@ -49,26 +50,28 @@ SHARED_GROUPS = Vocabulary(
     ],
 )
 
-REFERRAL_STATUSES = Vocabulary(
+REFERRAL_STATUSES = Vocabulary.of(
     "referral_status",
-    [
-        ("pending", _l("Pending")),
-        ("accepted", _l("Accepted")),
-        ("declined", _l("Declined")),
-        ("completed", _l("Completed")),
-        ("revoked", _l("Revoked")),
-        ("expired", _l("Expired")),
-    ],
+    ReferralStatus,
+    {
+        ReferralStatus.PENDING: _l("Pending"),
+        ReferralStatus.ACCEPTED: _l("Accepted"),
+        ReferralStatus.DECLINED: _l("Declined"),
+        ReferralStatus.COMPLETED: _l("Completed"),
+        ReferralStatus.REVOKED: _l("Revoked"),
+        ReferralStatus.EXPIRED: _l("Expired"),
+    },
 )
 
-SERVICE_STATUSES = Vocabulary(
+SERVICE_STATUSES = Vocabulary.of(
     "service_status",
-    [
-        ("planned", _l("Planned")),
-        ("in_progress", _l("In progress")),
-        ("completed", _l("Completed")),
-        ("discontinued", _l("Discontinued")),
-    ],
+    ServiceStatus,
+    {
+        ServiceStatus.PLANNED: _l("Planned"),
+        ServiceStatus.IN_PROGRESS: _l("In progress"),
+        ServiceStatus.COMPLETED: _l("Completed"),
+        ServiceStatus.DISCONTINUED: _l("Discontinued"),
+    },
 )
 
 DISCONTINUATION_REASONS = Vocabulary(

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from casework.audit.models import AuditEvent
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests.conftest import csrf_token
 from tests.factories import Account

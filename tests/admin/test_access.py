@@ -9,17 +9,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from casework.admin import queries
+from casework.admin.scopes import visible_agencies, visible_audit_events, visible_users
 from casework.agencies.models import Agency
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
-from casework.extensions import db
-from casework.policy import (
-    Action,
-    Role,
-    visible_agencies,
-    visible_audit_events,
-    visible_users,
-)
+from casework.core.extensions import db
+from casework.policy import Action, Role
 from tests import factories
 from tests.admin.conftest import ADMIN_PAGES, audit_events
 from tests.conftest import csrf_token

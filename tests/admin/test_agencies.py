@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from casework.agencies.models import Agency
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.admin.conftest import audit_events, post_form, text

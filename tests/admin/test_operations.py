@@ -14,7 +14,7 @@ from casework.admin.passwords import ALPHABET, new_one_time_password
 from casework.agencies.models import Agency
 from casework.auth import passwords
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import PermissionDenied, Role
 from tests import factories
 from tests.admin.conftest import audit_events

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from casework.auth import passwords
 from casework.auth.models import RecoveryCode
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests.admin.conftest import audit_events, one_time_password, post_form, text
 from tests.conftest import csrf_token, sign_in

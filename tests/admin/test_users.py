@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from casework.auth import passwords, totp
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.admin.conftest import audit_events, one_time_password, post_form, text

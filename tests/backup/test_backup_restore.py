@@ -22,9 +22,9 @@ from casework import ROOT
 from casework.admin import operations as admin_ops
 from casework.auth import operations as auth_ops
 from casework.auth.models import User
+from casework.core.extensions import db
 from casework.crypto import generate_keyring, write_keyring_file
 from casework.encryption.operations import shred_record
-from casework.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.conftest import build_app

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from casework.agencies.models import Agency
-from casework.extensions import db
+from casework.core.extensions import db
 from tests import factories
 
 

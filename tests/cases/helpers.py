@@ -7,7 +7,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from casework.cases.models import Case
-from casework.extensions import db
+from casework.core.extensions import db
 from tests.conftest import csrf_token
 
 TODAY_ISH = "2026-03-14"

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from casework.audit.models import AuditEvent
 from casework.cases.models import CaseNote
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.security.helpers import events, last_seq

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.cases.helpers import post_registration

@@ -11,7 +11,7 @@ from casework.audit.models import AuditEvent
 from casework.cases import operations
 from casework.cases.models import Case
 from casework.cases.record import CaseInput
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.cases.helpers import form_fields, register

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from casework.cases.models import Person
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 

@@ -7,9 +7,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.cases.models import Case, Person
-from casework.db import utcnow
-from casework.extensions import db
-from casework.policy import Action, Role, can, visible_cases
+from casework.cases.scopes import visible_cases
+from casework.core.db import utcnow
+from casework.core.extensions import db
+from casework.policy import Action, Role, can
 from tests import factories
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select, text
 
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, Consent, TimelineEntry
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.cases.helpers import post_registration, register

@@ -36,7 +36,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from casework import ROOT
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.services import need

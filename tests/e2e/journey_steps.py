@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 
 from casework.agencies.models import Agency
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.e2e.conftest import sign_in_page

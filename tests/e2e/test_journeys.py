@@ -54,7 +54,7 @@ def test_sign_in_pages_and_their_errors(browser_context, audit) -> None:
     assert email.get_attribute("aria-describedby")
 
     account = factories.make_user(Role.CASEWORKER)
-    from casework.extensions import db
+    from casework.core.extensions import db
 
     db.session.commit()
     page.get_by_label("Email").fill(account.user.email)
@@ -101,7 +101,7 @@ def test_error_pages_are_accessible(signed_in, audit) -> None:
 def test_keyboard_reaches_the_skip_link_first(browser_context) -> None:
     page = browser_context.new_page()
     account = factories.make_user(Role.SUPERVISOR)
-    from casework.extensions import db
+    from casework.core.extensions import db
 
     db.session.commit()
     sign_in_page(page, account)

@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 
 from casework import ROOT
 from casework.cases.models import Case
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from casework.reports.models import CoordinatorScope
 from tests import factories

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.extensions import db
+from casework.core.extensions import db
 from tests import factories
 from tests.canary import assert_absent, assert_not_in_database, database_dump, spellings
 

@@ -9,10 +9,10 @@ from sqlalchemy import select, update
 
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
+from casework.core.extensions import db
 from casework.encryption.fields import UnreadableRecord
 from casework.encryption.models import DataKey
 from casework.encryption.operations import shred_record
-from casework.extensions import db
 from tests import factories
 
 

@@ -12,10 +12,10 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from casework.auth.models import User
+from casework.core.extensions import db
 from casework.encryption import cli as keys_cli
 from casework.encryption import keys
 from casework.encryption.models import DataKey
-from casework.extensions import db
 from tests import factories
 from tests.conftest import build_app
 

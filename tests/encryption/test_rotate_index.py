@@ -15,7 +15,7 @@ from sqlalchemy import select
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.cases.models import IdentityDocument, Person
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.conftest import build_app, sign_in

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casework import ROOT
+from casework.core.extensions import db
 from casework.crypto import FileTooLarge, IntegrityError, ShreddedError
 from casework.encryption import storage
 from casework.encryption.operations import shred_record
-from casework.extensions import db
 from tests import factories
 
 

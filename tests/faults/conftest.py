@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 
-from casework.extensions import db, limiter
+from casework.core.extensions import db, limiter
 from tests.conftest import build_app
 from tests.security.conftest import production_settings  # noqa: F401 - shared fixture
 

@@ -13,7 +13,7 @@ from flask import Flask
 from casework import audit
 from casework.audit.chain import verify_chain
 from casework.audit.models import AuditEvent, AuditHead
-from casework.extensions import db
+from casework.core.extensions import db
 
 THREADS = 8
 EVENTS_EACH = 15

@@ -20,10 +20,10 @@ from flask import Blueprint, Flask, abort, request
 from flask_login import current_user
 from sqlalchemy import event, text
 
-from casework.access import permission
 from casework.admin import operations as admin_ops
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Action, Role
+from casework.web.access import permission
 from tests import factories
 from tests.conftest import csrf_token, sign_in
 from tests.scratch import libpq_dsn, scratch_postgres

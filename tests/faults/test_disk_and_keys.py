@@ -25,11 +25,11 @@ from flask import Blueprint, Flask, request
 from sqlalchemy import func, select
 
 from casework import ROOT, create_app
-from casework.access import permission
 from casework.agencies.models import Agency
+from casework.core.extensions import db
 from casework.encryption import storage
-from casework.extensions import db
 from casework.policy import Action, Role
+from casework.web.access import permission
 from config import ConfigError
 from tests import factories
 from tests.conftest import csrf_token, sign_in

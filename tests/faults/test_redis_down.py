@@ -1,6 +1,6 @@
 """Redis down: sign-in keeps working, throttling goes on in memory, and the log says so.
 
-Sessions fall back to a local store while Redis is unreachable (casework/session_store.py);
+Sessions fall back to a local store while Redis is unreachable (casework/core/session_store.py);
 the rate limiter falls back to memory (Flask-Limiter's in-memory fallback). A private
 redis-server, stopped and started again under the running app, shows the whole outage: the
 session held in Redis ends, a new sign-in works during the outage, and once Redis is back the
@@ -20,7 +20,7 @@ import pytest
 import redis
 from flask import Flask
 
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.faults.conftest import free_port
@@ -153,7 +153,7 @@ def redis_server(tmp_path: Path) -> Iterator[Callable[[], None]]:
 
 
 def test_redis_outage_and_recovery(own_app, app_log, redis_server, monkeypatch) -> None:
-    from casework import session_store
+    from casework.core import session_store
 
     monkeypatch.setattr(session_store, "RETRY_SECONDS", 0.0)  # ask Redis again at once
     url = redis_server()

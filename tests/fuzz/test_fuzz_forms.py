@@ -29,8 +29,9 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from casework.auth import operations as auth_ops
-from casework.demo import DEMO_USERS, current_demo_code, demo_password, load_demo
-from casework.extensions import db
+from casework.core.extensions import db
+from casework.devdata.accounts import DEMO_USERS, demo_password
+from casework.devdata.demo import current_demo_code, load_demo
 from casework.policy import Role
 from tests.conftest import csrf_token
 from tests.fuzz.conftest import fuzz_settings

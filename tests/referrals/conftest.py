@@ -11,7 +11,7 @@ import pytest
 
 from casework.agencies.models import Agency
 from casework.cases.models import Case
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import pytest
 from sqlalchemy import select
 
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.notifications import mailer
 from casework.referrals import expiry
 from casework.referrals.models import Referral
@@ -36,7 +36,7 @@ def test_demo_has_every_kind_of_referral(app) -> None:
 
 def test_demo_partner_inbox_and_tasks(app) -> None:
     from casework.auth.models import User
-    from casework.tasks import dashboard_tasks
+    from casework.main.tasks import dashboard_tasks
 
     app.test_cli_runner().invoke(args=["demo"])
     partner = db.session.execute(

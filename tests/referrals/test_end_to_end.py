@@ -11,7 +11,7 @@ from flask import Flask, render_template
 from flask_login import login_user
 from sqlalchemy import select
 
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import visible_field_groups
 from casework.referrals.models import Referral
 from casework.services.models import CounsellingSession, ServiceRecord
@@ -160,13 +160,13 @@ def test_case_page_partials(app: Flask, world: World) -> None:
             groups = visible_field_groups(user, world.case)
             return render_template(template, case=world.case, groups=groups, timeline=[])
 
-    owner = render(world.caseworker.user, "cases/_referrals.html")
+    owner = render(world.caseworker.user, "referrals/case_panel.html")
     assert "KH Counselling" in owner
     assert "Refer to another agency" in owner
     assert re.search(
-        r"Psychosocial counselling", render(world.caseworker.user, "cases/_services.html")
+        r"Psychosocial counselling", render(world.caseworker.user, "services/case_panel.html")
     )
-    as_partner = render(world.partner.user, "cases/_referrals.html")
+    as_partner = render(world.partner.user, "referrals/case_panel.html")
     assert "Refer to another agency" not in as_partner
-    assert "Support plan" not in render(world.partner.user, "cases/_services.html")
-    assert "No referrals." in render(world.legal_partner.user, "cases/_referrals.html")
+    assert "Support plan" not in render(world.partner.user, "services/case_panel.html")
+    assert "No referrals." in render(world.legal_partner.user, "referrals/case_panel.html")

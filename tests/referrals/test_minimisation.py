@@ -12,8 +12,8 @@ from datetime import date
 from flask import Flask
 
 from casework.cases.models import Attachment, CaseNote, TraffickingEvent
+from casework.core.extensions import db
 from casework.encryption.storage import store_file
-from casework.extensions import db
 from casework.policy import Action, can, visible_field_groups
 from casework.referrals import operations as referral_ops
 from casework.services import operations as service_ops

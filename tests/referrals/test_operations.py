@@ -12,15 +12,17 @@ from sqlalchemy import select
 
 from casework.audit.models import AuditEvent
 from casework.cases.models import TimelineEntry
-from casework.db import utcnow
-from casework.extensions import db
+from casework.cases.scopes import visible_cases
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.notifications.mailer import MEMORY_OUTBOX
 from casework.notifications.models import Notification
-from casework.policy import Action, PermissionDenied, can, visible_cases, visible_service_records
+from casework.policy import Action, PermissionDenied, can
 from casework.referrals import expiry
 from casework.referrals import operations as ops
 from casework.referrals.models import Referral
 from casework.services.models import ServiceRecord
+from casework.services.scopes import visible_service_records
 from tests import factories
 from tests.referrals.conftest import World, refer
 

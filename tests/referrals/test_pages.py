@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.notifications.models import Notification
 from casework.referrals.models import Referral
 from tests import factories

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 import pytest
 from flask import Flask
 
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from casework.reports import dp
 from casework.reports.disclosure import TOTAL, PublishedTable

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.reports.disclosure import DIFFERENTIAL_PRIVACY, STANDARD, PublishedTable
 from casework.reports.ledger import Refused, budget_status
 from casework.reports.models import ReportRelease

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Column, Float, MetaData, String, Table, func, insert, select
 
 from casework.cases.models import Case
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from casework.reports.disclosure import TOTAL, MedianTable, protect_medians, round_median
 from casework.reports.ledger import Refused

@@ -13,9 +13,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from casework.cases.scopes import visible_cases
+from casework.core.extensions import db
 from casework.encryption import keys
-from casework.extensions import db
-from casework.policy import Action, Role, can, visible_cases, visible_referrals
+from casework.policy import Action, Role, can
+from casework.referrals.scopes import visible_referrals
 from casework.reports.models import CoordinatorScope, ReportRelease
 from casework.reports.package import verify_package
 from casework.reports.queries import count_table, population_snapshot

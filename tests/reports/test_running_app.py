@@ -36,8 +36,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from casework.devdata.seed.weights import LAST_DAY
 from casework.reports.request import Period
-from casework.seed.generator import LAST_DAY
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDED_CASES = 80  # thin data, as a new instance has: most cells are hidden

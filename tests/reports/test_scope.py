@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from casework.audit.models import AuditEvent
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import PermissionDenied, Role
 from casework.reports.models import CoordinatorScope
 from casework.reports.operations import ScopeError, set_coordinator_scope

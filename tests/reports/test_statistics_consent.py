@@ -6,8 +6,8 @@ from datetime import date
 
 from flask import Flask
 
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.reports.definitions import UNITS
 from casework.reports.queries import count_table
 from casework.reports.request import REGION, Period, ReportRequest, Scope

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from casework import create_app
-from casework.extensions import db
+from casework.core.extensions import db
 from tests.conftest import FreshContextClient, build_app
 from tests.services import postgres_url, redis_url
 

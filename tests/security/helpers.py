@@ -15,9 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from casework.access import PUBLIC_ENDPOINTS
 from casework.audit.models import AuditEvent
-from casework.extensions import db
+from casework.core.extensions import db
+from casework.web.access import PUBLIC_ENDPOINTS
 from tests.conftest import csrf_token
 
 SESSION_COOKIE = "casework_session"

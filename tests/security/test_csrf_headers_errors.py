@@ -10,11 +10,11 @@ from collections.abc import Callable
 import pytest
 from flask import Blueprint, Flask, abort
 
-from casework.access import permission
 from casework.agencies.models import Agency
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Action, Role
+from casework.web.access import permission
 from tests import factories
 from tests.conftest import csrf_token, sign_in
 from tests.security.helpers import (

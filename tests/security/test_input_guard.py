@@ -37,7 +37,7 @@ def test_nul_in_a_form_is_a_bad_request_and_changes_nothing(login_as) -> None:
     from sqlalchemy import func, select
 
     from casework.agencies.models import Agency
-    from casework.extensions import db
+    from casework.core.extensions import db
 
     assert db.session.scalar(select(func.count()).select_from(Agency)) == 1  # the admin's own
     assert client.get("/admin/users?q=plain").status_code == 200

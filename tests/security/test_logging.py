@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.security.helpers import post_code, post_password
@@ -108,7 +108,7 @@ def test_error_lines_carry_the_request_id_too(app: Flask, client, log_stream) ->
     with app.test_request_context():
         from flask import g
 
-        from casework.logs import start_request
+        from casework.core.logs import start_request
 
         start_request()
         logging.getLogger("casework.errors").error("something failed for %s", EMAIL)

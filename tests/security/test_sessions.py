@@ -11,7 +11,7 @@ from flask import Flask
 
 from casework.auth import operations, sessions
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.conftest import csrf_token, sign_in

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from casework import create_app
+from casework.core.extensions import db
 from casework.crypto import generate_keyring, load_keyring_file
 from casework.encryption import keys
-from casework.extensions import db
 from config import ConfigError
 from tests import factories
 

@@ -13,8 +13,8 @@ from flask import Flask
 
 from casework.auth import operations, passwords, totp
 from casework.auth.models import RecoveryCode, User
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
 from casework.policy import Role
 from config import ConfigError, load_config
 from tests import factories
@@ -441,13 +441,13 @@ UNSAFE_NEXT = [
 
 @pytest.mark.parametrize("target", UNSAFE_NEXT)
 def test_safe_next_refuses_other_sites(target: str) -> None:
-    from casework.access import safe_next
+    from casework.web.access import safe_next
 
     assert safe_next(target) is None
 
 
 def test_safe_next_keeps_local_paths() -> None:
-    from casework.access import safe_next
+    from casework.web.access import safe_next
 
     assert safe_next("/account?tab=1") == "/account?tab=1"
     assert safe_next("/") == "/"

@@ -13,9 +13,9 @@ from collections.abc import Callable
 import pytest
 from flask import Blueprint, Flask
 
-from casework.access import PUBLIC_ENDPOINTS, permission
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.policy import Action, Role
+from casework.web.access import PUBLIC_ENDPOINTS, permission
 from tests import factories
 from tests.conftest import csrf_token, sign_in
 from tests.security.helpers import (

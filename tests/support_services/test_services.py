@@ -9,15 +9,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from casework.db import utcnow
-from casework.extensions import db
+from casework.core.db import utcnow
+from casework.core.extensions import db
+from casework.main.tasks import dashboard_tasks
 from casework.notifications.mailer import MEMORY_OUTBOX
 from casework.notifications.models import Notification
 from casework.policy import PermissionDenied
 from casework.referrals import operations as referral_ops
 from casework.services import operations as ops
 from casework.services.models import ServiceRecord, SupportPlan
-from casework.tasks import dashboard_tasks
 from tests import factories
 from tests.conftest import csrf_token, sign_in
 from tests.referrals.conftest import World, refer

@@ -1,0 +1,174 @@
+"""The application factory: the one place that wires the core, the web layer and every
+feature together (extensions, blueprints, template helpers, signal receivers, commands)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from casework.core import ROOT
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application. `config` overrides settings read from the environment."""
+    from casework.core import settings, startup
+
+    app = _flask_app(settings.load_settings(config))
+    startup.check_folders(app)
+    settings.derive_settings(app)
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        n = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    _init_core(app)
+    _init_web(app)
+    _register_features(app)
+    return app
+
+
+def _flask_app(settings: dict[str, Any]) -> Flask:
+    app = Flask(
+        "casework",
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(settings["INSTANCE_DIR"]),
+        instance_relative_config=False,
+    )
+    app.config.update(settings)
+    return app
+
+
+def _init_core(app: Flask) -> None:
+    from casework.core import logs, session_store
+    from casework.core.extensions import (
+        babel,
+        bootstrap,
+        csrf,
+        db,
+        limiter,
+        migrate,
+        server_session,
+    )
+    from casework.encryption import keys
+    from casework.web import input_guard
+    from casework.web.i18n import select_locale
+
+    logs.init_app(app)
+    input_guard.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    server_session.init_app(app)
+    session_store.init_app(app)
+    limiter.init_app(app)
+    keys.init_app(app)
+
+
+def _init_web(app: Flask) -> None:
+    from casework.auth.loader import init_login
+    from casework.core.extensions import login_manager
+    from casework.web import access, errors, headers, unit_of_work
+
+    init_login(app, login_manager)
+    access.init_app(app)
+    unit_of_work.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
+
+
+def _register_features(app: Flask) -> None:
+    from casework.admin import bp as admin_bp
+    from casework.auth import bp as auth_bp
+    from casework.cases import bp as cases_bp
+    from casework.main import bp as main_bp
+    from casework.notifications import bp as notifications_bp
+    from casework.notifications.mailer import init_mail
+    from casework.referrals import bp as referrals_bp
+    from casework.referrals import hooks as referral_hooks
+    from casework.reports import bp as reports_bp
+    from casework.services import bp as services_bp
+
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        admin_bp,
+        cases_bp,
+        reports_bp,
+        referrals_bp,
+        services_bp,
+        notifications_bp,
+    ):
+        app.register_blueprint(blueprint)
+    referral_hooks.connect()
+    init_mail(app)
+    _register_case_panels(app)
+    _register_template_helpers(app)
+
+    import casework.models  # noqa: F401 - every model registered on the metadata
+
+    _register_commands(app)
+
+
+def _register_case_panels(app: Flask) -> None:
+    """The case page's panels: the case feature's own, then those of features that show
+    something of a case (casework/cases/panels.py)."""
+    from casework.cases import panels
+    from casework.referrals.panels import PANELS as REFERRAL_PANELS
+    from casework.services.panels import PANELS as SERVICE_PANELS
+
+    panels.declare(app, [*panels.PANELS, *REFERRAL_PANELS, *SERVICE_PANELS])
+
+
+def _register_template_helpers(app: Flask) -> None:
+    """Every template global and filter, from each package's declaration (web/templating.py)."""
+    from casework.admin import templating as admin_templating
+    from casework.auth import templating as auth_templating
+    from casework.cases import templating as case_templating
+    from casework.main import templating as main_templating
+    from casework.notifications import templating as notification_templating
+    from casework.referrals import display as referral_display
+    from casework.services import templating as service_templating
+    from casework.web import templating
+
+    templating.register(
+        app,
+        globals_=[
+            templating.TEMPLATE_GLOBALS,
+            main_templating.TEMPLATE_GLOBALS,
+            auth_templating.TEMPLATE_GLOBALS,
+            admin_templating.TEMPLATE_GLOBALS,
+            case_templating.TEMPLATE_GLOBALS,
+            referral_display.TEMPLATE_GLOBALS,
+            service_templating.TEMPLATE_GLOBALS,
+            notification_templating.TEMPLATE_GLOBALS,
+        ],
+        filters=[case_templating.TEMPLATE_FILTERS],
+    )
+
+
+def _register_commands(app: Flask) -> None:
+    """Every `flask` command; each lives with its feature."""
+    from casework.admin.cli import create_admin
+    from casework.audit.cli import audit_group
+    from casework.backup.cli import backup_group
+    from casework.cases.lifecycle.cli import cases_group
+    from casework.devdata.cli import COMMANDS as DEVDATA_COMMANDS
+    from casework.encryption.cli import keys_group
+    from casework.referrals.cli import referrals_group
+    from casework.reports.cli import release_group, reports_group
+
+    for command in (
+        create_admin,
+        audit_group,
+        keys_group,
+        cases_group,
+        release_group,
+        reports_group,
+        *DEVDATA_COMMANDS,
+        backup_group,
+        referrals_group,
+    ):
+        app.cli.add_command(command)

@@ -1,0 +1,1 @@
+"""Who looks after a case: assignment to a caseworker or supervisor of its agency."""

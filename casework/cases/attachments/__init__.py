@@ -1,0 +1,1 @@
+"""Files of a case: checked, cleaned of metadata, encrypted under the case's key."""

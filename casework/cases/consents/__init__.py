@@ -1,0 +1,1 @@
+"""Consents of a case: one dated record per purpose; withdrawal takes effect at once."""

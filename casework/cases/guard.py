@@ -1,0 +1,174 @@
+"""May this case change? One table for every change to a case and its children.
+
+A case is open (Active, Follow-up), closed (Closed, Closed (referred)) or erased. `ALLOWED`
+says, for each kind of change, in which of those states it may happen; everything else is
+refused. The same functions serve everyone:
+
+- operations call `ensure_may_change(case, Change.X, TheirError)` before changing anything,
+  which raises their feature's OperationError with the message for the person;
+- views call `ensure_may_change(case, Change.X)` right after loading the case, so a form is
+  never shown nor taken for a case that may not change: `CaseLocked` takes the person back to
+  the case page with the message (casework.web.errors), nothing saved;
+- templates ask `may_change(case, Change.X)` (a template global) to show a button or not.
+
+The decisions behind the table are docs/decisions/0010-closed-cases-are-read-only.md and
+0011-an-erased-case-never-changes.md. The policy (casework/policy/) still decides *who* may
+act; this table decides *when* the case allows it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from casework.core.errors import OperationError
+from casework.domain import CASE_TRANSITIONS, CLOSED_CASE_STATUSES, CaseEvent
+from casework.policy import Action, can
+
+
+class CaseState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    ERASED = "erased"
+
+
+class Change(StrEnum):
+    """Every kind of change a case or one of its records can go through."""
+
+    EDIT_DETAILS = "edit_details"  # the case form: the person, the trafficking context
+    ADD_NOTE = "add_note"
+    RECORD_CONSENT = "record_consent"
+    WITHDRAW_CONSENT = "withdraw_consent"
+    ADD_ATTACHMENT = "add_attachment"  # a file, or a consent's signed form
+    DELETE_ATTACHMENT = "delete_attachment"
+    ASSIGN = "assign"
+    REQUEST_CLOSURE = "request_closure"
+    DECIDE_CLOSURE = "decide_closure"
+    REOPEN = "reopen"
+    ERASE = "erase"
+    REFER = "refer"  # a new referral
+    ACCEPT_REFERRAL = "accept_referral"
+    END_REFERRAL = "end_referral"  # decline, complete, revoke: fewer people see the case
+    RECORD_SERVICE = "record_service"  # a service record or a counselling session
+    EDIT_SERVICE = "edit_service"
+    EDIT_SUPPORT_PLAN = "edit_support_plan"
+
+
+OPEN, CLOSED, ERASED = CaseState.OPEN, CaseState.CLOSED, CaseState.ERASED
+
+
+def _states_taking(event: CaseEvent) -> frozenset[CaseState]:
+    """The states (open, closed) of the statuses from which the case life cycle takes `event`
+    (the status moves themselves are the domain's; this table only asks where they start)."""
+    statuses = {status for (status, taken) in CASE_TRANSITIONS.table if taken == event}
+    return frozenset(CLOSED if s in CLOSED_CASE_STATUSES else OPEN for s in statuses)
+
+
+# The rule, in one place: which change is allowed in which state of the case.
+ALLOWED: dict[Change, frozenset[CaseState]] = {
+    # A closed case is read-only for its owners until a supervisor re-opens it (0010).
+    Change.EDIT_DETAILS: frozenset({OPEN}),
+    Change.ADD_NOTE: frozenset({OPEN}),
+    Change.RECORD_CONSENT: frozenset({OPEN}),
+    Change.ADD_ATTACHMENT: frozenset({OPEN}),
+    Change.DELETE_ATTACHMENT: frozenset({OPEN}),
+    Change.ASSIGN: frozenset({OPEN}),
+    Change.REQUEST_CLOSURE: frozenset({OPEN}),
+    Change.DECIDE_CLOSURE: frozenset({OPEN}),
+    Change.REFER: frozenset({OPEN}),
+    Change.ACCEPT_REFERRAL: frozenset({OPEN}),
+    Change.RECORD_SERVICE: frozenset({OPEN}),
+    Change.EDIT_SERVICE: frozenset({OPEN}),
+    Change.EDIT_SUPPORT_PLAN: frozenset({OPEN}),
+    # What only reduces what may be done with the person's data stays possible when closed:
+    # a person's withdrawal must always take effect.
+    Change.WITHDRAW_CONSENT: frozenset({OPEN, CLOSED}),
+    Change.END_REFERRAL: frozenset({OPEN, CLOSED}),
+    # Re-opening and erasure act on closed cases: the states from which the case life cycle
+    # (casework.domain.CASE_TRANSITIONS) takes these events. An erased case changes in no way.
+    Change.REOPEN: _states_taking(CaseEvent.REOPEN),
+    Change.ERASE: _states_taking(CaseEvent.ERASE),
+}
+
+# What a refusal says: the message for this change in this state, else the state's own.
+STATE_REFUSALS: dict[CaseState, object] = {
+    CLOSED: _l("This case is closed. A supervisor can re-open it first."),
+    ERASED: _l("This case's identifying data was erased: it can no longer change."),
+    OPEN: _l("This case is open."),
+}
+
+
+def _erased_on(case: Any) -> str:
+    day = case.erased_at.strftime("%Y-%m-%d")
+    return str(_("This case's identifying data was erased on %(day)s.", day=day))
+
+
+# A message is a lazy string, or a function of the case for one that names a date.
+REFUSALS: dict[tuple[Change, CaseState], object] = {
+    (Change.ERASE, ERASED): _erased_on,
+    (Change.REOPEN, OPEN): _l("This case is not closed."),
+    (Change.REOPEN, ERASED): _l("This case's identifying data was erased: it cannot be re-opened."),
+    (Change.ERASE, OPEN): _l("Only a closed case can be erased."),
+    (Change.REFER, CLOSED): _l("A closed case cannot be referred."),
+    (Change.REFER, ERASED): _l("A closed case cannot be referred."),
+    (Change.ACCEPT_REFERRAL, CLOSED): _l(
+        "The case has been closed: this referral can only be declined."
+    ),
+}
+
+
+def case_state(case: Any) -> CaseState:
+    if case.is_erased:
+        return ERASED
+    return CLOSED if case.is_closed else OPEN
+
+
+def may_change(case: Any, change: Change | str) -> bool:
+    """Whether `case` (a Case) allows `change` now."""
+    return case_state(case) in ALLOWED[Change(change)]
+
+
+def refusal(case: Any, change: Change | str) -> str | None:
+    """What to tell the person when `case` does not allow `change`; None when it does."""
+    change = Change(change)
+    state = case_state(case)
+    if state in ALLOWED[change]:
+        return None
+    message = REFUSALS.get((change, state), STATE_REFUSALS[state])
+    return str(message(case)) if callable(message) else str(message)
+
+
+class CaseLocked(OperationError):
+    """The case does not allow this change in its state (closed, erased, still open)."""
+
+    def __init__(self, message: str, case: Any, change: Change) -> None:
+        super().__init__(message)
+        self.case = case
+        self.change = change
+
+    def back_to(self) -> str | None:
+        """The case page, where the message is shown, when the person may see it."""
+        if can(current_user, Action.VIEW_CASE, self.case):
+            return url_for("cases.view_case", case_id=self.case.id)
+        return None
+
+
+def ensure_may_change(
+    case: Any, change: Change | str, refuse_with: type[OperationError] | None = None
+) -> None:
+    """Refuse, with the message for the person, unless `case` allows `change` now.
+
+    Views leave `refuse_with` out: CaseLocked takes the person back to the case page with the
+    message. Operations pass their feature's error (RecordError, ReferralError...), which their
+    views already show on the form or the page they come from."""
+    message = refusal(case, change)
+    if message is None:
+        return
+    if refuse_with is None:
+        raise CaseLocked(message, case, Change(change))
+    raise refuse_with(message)

@@ -1,0 +1,46 @@
+"""What case templates need: code labels, the case-record vocabularies, the guard, the case
+page's panels, file sizes. Declared here, registered by the app factory
+(casework.web.templating)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from casework.cases.attachments.operations import human_size, signs_consent
+from casework.cases.guard import Change, may_change, refusal
+from casework.cases.lifecycle.closure import closure_pending
+from casework.cases.panels import case_panel, case_panels
+from casework.cases.presenting import changed_fields, code_label, codes_label, timeline_label
+from casework.vocab import (
+    ATTACHMENT_KINDS,
+    CASE_STATUSES,
+    CLOSURE_REASONS,
+    CONSENT_METHODS,
+    CONSENT_PURPOSES,
+)
+
+
+def file_size(size: int | None) -> str:
+    return "" if size is None else human_size(size)
+
+
+TEMPLATE_GLOBALS: dict[str, Any] = {
+    "code_label": code_label,
+    "codes_label": codes_label,
+    "timeline_label": timeline_label,
+    "changed_fields": changed_fields,
+    "consent_purposes": CONSENT_PURPOSES,
+    "consent_methods": CONSENT_METHODS,
+    "attachment_kinds": ATTACHMENT_KINDS,
+    "case_statuses": CASE_STATUSES,
+    "closure_reasons": CLOSURE_REASONS,
+    "closure_pending": closure_pending,
+    "signs_consent": signs_consent,
+    "may_change": may_change,
+    "change_refusal": refusal,
+    "Change": Change,
+    "case_panels": case_panels,
+    "case_panel": case_panel,
+}
+TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {"file_size": file_size}

@@ -1,0 +1,83 @@
+"""Domain codes as types: status enums and one transitions table per life cycle.
+
+Importable without Flask (pure Python): the policy, operations, queries and templates all read
+the same codes and the same tables. Enum values are the codes stored in the database. Labels
+are not here: they are translatable and live in `casework.vocab`, keyed by these values.
+"""
+
+from typing import Any
+
+from casework.domain.cases import (
+    CASE_TRANSITIONS,
+    CLOSED_CASE_STATUSES,
+    CLOSURE_REQUEST_TRANSITIONS,
+    OPEN_CASE_STATUSES,
+    CaseEvent,
+    CaseStatus,
+    ClosureRequestEvent,
+    ClosureRequestState,
+)
+from casework.domain.consents import AGENCY_CONSENT_PURPOSES, ConsentPurpose
+from casework.domain.lifecycle import DomainError, IllegalTransition, Transitions
+from casework.domain.referrals import (
+    OPEN_REFERRAL_STATUSES,
+    REFERRAL_TRANSITIONS,
+    ReferralEvent,
+    ReferralStatus,
+)
+from casework.domain.services import (
+    SERVICE_TRANSITIONS,
+    UNFINISHED_SERVICE_STATUSES,
+    ServiceEvent,
+    ServiceStatus,
+)
+
+# Every life cycle, by name (tests walk them all; templates get the enums from here).
+TRANSITIONS: dict[str, Transitions[Any, Any]] = {
+    "case": CASE_TRANSITIONS,
+    "closure_request": CLOSURE_REQUEST_TRANSITIONS,
+    "referral": REFERRAL_TRANSITIONS,
+    "service": SERVICE_TRANSITIONS,
+}
+
+# The enums templates compare with (`referral.status == ReferralStatus.PENDING`).
+ENUMS = {
+    cls.__name__: cls
+    for cls in (
+        CaseStatus,
+        CaseEvent,
+        ClosureRequestState,
+        ClosureRequestEvent,
+        ReferralStatus,
+        ReferralEvent,
+        ServiceStatus,
+        ServiceEvent,
+        ConsentPurpose,
+    )
+}
+
+__all__ = [
+    "AGENCY_CONSENT_PURPOSES",
+    "CASE_TRANSITIONS",
+    "CLOSED_CASE_STATUSES",
+    "CLOSURE_REQUEST_TRANSITIONS",
+    "ENUMS",
+    "OPEN_CASE_STATUSES",
+    "OPEN_REFERRAL_STATUSES",
+    "REFERRAL_TRANSITIONS",
+    "SERVICE_TRANSITIONS",
+    "TRANSITIONS",
+    "UNFINISHED_SERVICE_STATUSES",
+    "CaseEvent",
+    "CaseStatus",
+    "ClosureRequestEvent",
+    "ClosureRequestState",
+    "ConsentPurpose",
+    "DomainError",
+    "IllegalTransition",
+    "ReferralEvent",
+    "ReferralStatus",
+    "ServiceEvent",
+    "ServiceStatus",
+    "Transitions",
+]

@@ -1,0 +1,269 @@
+"""Who may do what: the single permission table of Casework.
+
+Every permission decision in the product is a call to `can()` or `require()` here. Deny by
+default: a (role, action) pair that is not in RULES is refused. Every list of records is built
+from a scoped query, the SQL twin of a rule here, which lives beside its model
+(`cases/scopes.py`, `referrals/scopes.py`, `services/scopes.py`, `admin/scopes.py`) and starts
+by asking `can()`. This package imports no model, no vocabulary and nothing of Flask (codes
+come from casework.domain), so it is testable on its own (tests/test_import_graph.py checks).
+
+A rule is True (the role may, on any object the scoped queries let it reach), or a predicate
+deciding on the object (policy/predicates.py); each predicate reads a typed protocol
+(policy/protocols.py: CaseLike, ReferralLike, ServiceRecordLike, ReferralDraftLike) and refuses
+an object that is not one. Called without
+an object, `can()` answers whether the role may perform the action at all (used for
+navigation and the route guard); object-level checks always pass the object.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from casework.policy.predicates import (
+    Rule,
+    any_of,
+    assigned_to_actor,
+    may_send_agency,
+    may_send_assigned,
+    on_case,
+    on_draft,
+    on_referral,
+    on_service,
+    own_service_while_referred,
+    referral_of_actor_case,
+    referral_received_by_actor_agency,
+    referral_sent_by_actor_agency,
+    referred_to_actor_agency,
+    same_agency,
+    service_on_actor_case,
+    service_provided_by_actor_agency,
+    shares_group,
+)
+from casework.policy.protocols import (
+    Actor,
+    CaseLike,
+    CaseRecordLike,
+    ReferralDraft,
+    ReferralDraftLike,
+    ReferralLike,
+    ServiceRecordLike,
+    case_of,
+    draft_of,
+    referral_of,
+    service_of,
+)
+
+__all__ = [
+    "ALL_ROLES",
+    "FIELD_GROUPS",
+    "RULES",
+    "Action",
+    "Actor",
+    "CaseLike",
+    "CaseRecordLike",
+    "PermissionDenied",
+    "ReferralDraft",
+    "ReferralDraftLike",
+    "ReferralLike",
+    "Role",
+    "ServiceRecordLike",
+    "allowed_actions",
+    "can",
+    "case_of",
+    "draft_of",
+    "referral_of",
+    "require",
+    "service_of",
+    "visible_field_groups",
+]
+
+
+class Role(StrEnum):
+    CASEWORKER = "caseworker"
+    SUPERVISOR = "supervisor"
+    PARTNER = "partner"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    # Everyone signed in
+    VIEW_DASHBOARD = "dashboard.view"
+    MANAGE_OWN_ACCOUNT = "account.manage_own"
+    VIEW_NOTIFICATIONS = "notification.view"
+    # Administration (separation of duties: never case contents)
+    MANAGE_AGENCIES = "agency.manage"
+    MANAGE_USERS = "user.manage"
+    VIEW_AUDIT = "audit.view"
+    MANAGE_KEYS = "keys.manage"
+    # Cases
+    CREATE_CASE = "case.create"
+    LIST_MY_CASES = "case.list_mine"
+    LIST_AGENCY_CASES = "case.list_agency"
+    VIEW_CASE = "case.view"
+    EDIT_CASE = "case.edit"
+    ASSIGN_CASE = "case.assign"
+    REQUEST_CLOSURE = "case.request_closure"
+    APPROVE_CLOSURE = "case.approve_closure"
+    ERASE_CASE = "case.erase"
+    RECORD_CONSENT = "consent.record"
+    VIEW_ATTACHMENT = "attachment.view"
+    ADD_ATTACHMENT = "attachment.add"
+    DELETE_ATTACHMENT = "attachment.delete"
+    # Referrals
+    CREATE_REFERRAL = "referral.create"
+    SEND_REFERRAL = "referral.send"
+    VIEW_REFERRAL = "referral.view"
+    RESPOND_REFERRAL = "referral.respond"
+    REVOKE_REFERRAL = "referral.revoke"
+    COMPLETE_REFERRAL = "referral.complete"
+    VIEW_REFERRAL_INBOX = "referral.inbox"
+    LIST_SENT_REFERRALS = "referral.list_sent"
+    # Services
+    VIEW_SERVICES = "service.view"
+    RECORD_SERVICE = "service.record"
+    EDIT_SERVICE = "service.edit"
+    # Reports
+    VIEW_AGENCY_REPORTS = "report.agency"
+    VIEW_REGIONAL_REPORTS = "report.regional"
+    PUBLISH_RELEASE = "report.release"
+
+
+C, S, P, K, A = Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER, Role.COORDINATOR, Role.ADMIN
+ALL_ROLES = tuple(Role)
+
+RULES: dict[tuple[Role, Action], Rule] = {
+    **{(role, Action.VIEW_DASHBOARD): True for role in ALL_ROLES},
+    **{(role, Action.MANAGE_OWN_ACCOUNT): True for role in ALL_ROLES},
+    **{(role, Action.VIEW_NOTIFICATIONS): True for role in ALL_ROLES},
+    (A, Action.MANAGE_AGENCIES): True,
+    (A, Action.MANAGE_USERS): True,
+    (A, Action.VIEW_AUDIT): True,
+    (A, Action.MANAGE_KEYS): True,
+    # Cases: caseworkers their assigned cases; supervisors their agency's; partners only
+    # what an accepted, open referral shares.
+    (C, Action.CREATE_CASE): True,
+    (S, Action.CREATE_CASE): True,
+    (C, Action.LIST_MY_CASES): True,
+    (S, Action.LIST_MY_CASES): True,
+    (S, Action.LIST_AGENCY_CASES): True,
+    (C, Action.VIEW_CASE): on_case(assigned_to_actor),
+    (S, Action.VIEW_CASE): on_case(same_agency),
+    (P, Action.VIEW_CASE): on_case(referred_to_actor_agency),
+    (C, Action.EDIT_CASE): on_case(assigned_to_actor),
+    (S, Action.EDIT_CASE): on_case(same_agency),
+    (S, Action.ASSIGN_CASE): on_case(same_agency),
+    (C, Action.REQUEST_CLOSURE): on_case(assigned_to_actor),
+    (S, Action.REQUEST_CLOSURE): on_case(same_agency),
+    (S, Action.APPROVE_CLOSURE): on_case(same_agency),
+    (S, Action.ERASE_CASE): on_case(same_agency),
+    (C, Action.RECORD_CONSENT): on_case(assigned_to_actor),
+    (S, Action.RECORD_CONSENT): on_case(same_agency),
+    (C, Action.VIEW_ATTACHMENT): on_case(assigned_to_actor),
+    (S, Action.VIEW_ATTACHMENT): on_case(same_agency),
+    (P, Action.VIEW_ATTACHMENT): on_case(shares_group("documents")),
+    (C, Action.ADD_ATTACHMENT): on_case(assigned_to_actor),
+    (S, Action.ADD_ATTACHMENT): on_case(same_agency),
+    (C, Action.DELETE_ATTACHMENT): on_case(assigned_to_actor),
+    (S, Action.DELETE_ATTACHMENT): on_case(same_agency),
+    # Referrals
+    # Refer: on the case, its owners may refer it; a referral to a chosen agency (a draft, not
+    # made yet) also needs a current consent for that agency (SEND_REFERRAL).
+    (C, Action.CREATE_REFERRAL): on_case(assigned_to_actor),
+    (S, Action.CREATE_REFERRAL): on_case(same_agency),
+    (C, Action.SEND_REFERRAL): on_draft(may_send_assigned),
+    (S, Action.SEND_REFERRAL): on_draft(may_send_agency),
+    (C, Action.VIEW_REFERRAL): on_referral(referral_of_actor_case),
+    (S, Action.VIEW_REFERRAL): any_of(
+        on_referral(referral_sent_by_actor_agency), on_referral(referral_received_by_actor_agency)
+    ),
+    (P, Action.VIEW_REFERRAL): on_referral(referral_received_by_actor_agency),
+    (S, Action.RESPOND_REFERRAL): on_referral(referral_received_by_actor_agency),
+    (P, Action.RESPOND_REFERRAL): on_referral(referral_received_by_actor_agency),
+    (C, Action.REVOKE_REFERRAL): on_referral(referral_of_actor_case),
+    (S, Action.REVOKE_REFERRAL): on_referral(referral_sent_by_actor_agency),
+    (S, Action.COMPLETE_REFERRAL): on_referral(referral_received_by_actor_agency),
+    (P, Action.COMPLETE_REFERRAL): on_referral(referral_received_by_actor_agency),
+    (S, Action.VIEW_REFERRAL_INBOX): True,
+    (P, Action.VIEW_REFERRAL_INBOX): True,
+    (C, Action.LIST_SENT_REFERRALS): True,
+    (S, Action.LIST_SENT_REFERRALS): True,
+    # Services: the owning agency sees all (on the case, or one record); a provider its own
+    # records.
+    (C, Action.VIEW_SERVICES): on_case(assigned_to_actor),
+    (S, Action.VIEW_SERVICES): any_of(
+        on_case(same_agency), on_service(service_provided_by_actor_agency)
+    ),
+    (P, Action.VIEW_SERVICES): on_service(service_provided_by_actor_agency),
+    (P, Action.RECORD_SERVICE): on_case(referred_to_actor_agency),
+    (C, Action.RECORD_SERVICE): on_case(assigned_to_actor),
+    (S, Action.RECORD_SERVICE): on_case(same_agency),
+    (P, Action.EDIT_SERVICE): on_service(own_service_while_referred),
+    (C, Action.EDIT_SERVICE): on_service(service_on_actor_case),
+    (S, Action.EDIT_SERVICE): on_service(service_provided_by_actor_agency),
+    # Reports: anonymised aggregates only.
+    (S, Action.VIEW_AGENCY_REPORTS): True,
+    (K, Action.VIEW_REGIONAL_REPORTS): True,
+    (K, Action.PUBLISH_RELEASE): True,
+}
+
+
+# Field groups of a case (vocab.SHARED_GROUPS): the owning agency sees them all; a partner
+# only those its open referrals share (data minimisation).
+FIELD_GROUPS = ("identity_contact", "trafficking_context", "health_notes", "documents")
+
+
+def visible_field_groups(actor: Actor | None, case: CaseLike) -> frozenset[str]:
+    """The field groups of `case` the actor may see (empty when they may not see the case)."""
+    if not can(actor, Action.VIEW_CASE, case) or actor is None:
+        return frozenset()
+    if _role(actor) == Role.PARTNER:
+        return frozenset(case.shared_groups_for(actor.agency_id))
+    return frozenset(FIELD_GROUPS)
+
+
+class PermissionDenied(Exception):
+    """Raised by `require()`, in a view or an operation. The web layer turns it into the
+    same audited 404 as a missing object (`casework.web.errors`); `target` is the object
+    refused, when there was one."""
+
+    def __init__(self, action: Action, target: Any = None) -> None:
+        super().__init__(action.value)
+        self.action = action
+        self.target = target
+
+
+def _role(actor: Actor | None) -> Role | None:
+    if actor is None or not getattr(actor, "is_active", False):
+        return None
+    try:
+        return Role(actor.role)
+    except ValueError:
+        return None
+
+
+def can(actor: Actor | None, action: Action | str, obj: object = None) -> bool:
+    """True when `actor` may perform `action` (on `obj`, when given). `obj` is what the action
+    is about: a case or one of its records, a referral, a service record, a ReferralDraft;
+    an object the rule cannot read is refused."""
+    role = _role(actor)
+    if role is None or actor is None:
+        return False
+    rule = RULES.get((role, Action(action)), False)
+    if isinstance(rule, bool):
+        return rule
+    if obj is None:
+        return True  # the role may, on some objects: object checks follow at load time
+    return bool(rule(actor, obj))
+
+
+def require(actor: Actor | None, action: Action | str, obj: object = None) -> None:
+    """Raise PermissionDenied unless `can(actor, action, obj)`."""
+    if not can(actor, action, obj):
+        raise PermissionDenied(Action(action), obj)
+
+
+def allowed_actions(role: Role) -> frozenset[Action]:
+    """The actions a role may perform on at least some objects."""
+    return frozenset(action for (r, action), rule in RULES.items() if r == role and rule)

@@ -1,0 +1,138 @@
+"""The predicates of the policy's rules: small functions of the actor and the object, each on
+the protocol it reads (casework.policy.protocols). The table that uses them is RULES in
+casework/policy/__init__.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from casework.domain import AGENCY_CONSENT_PURPOSES
+from casework.policy.protocols import (
+    Actor,
+    CaseLike,
+    ReferralDraftLike,
+    ReferralLike,
+    ServiceRecordLike,
+    case_of,
+    draft_of,
+    referral_of,
+    service_of,
+)
+
+Predicate = Callable[[Actor, object], bool]
+Rule = bool | Predicate
+T = TypeVar("T")
+
+
+def _on(find: Callable[[object], T | None], test: Callable[[Actor, T], bool]) -> Predicate:
+    """A rule that finds what `test` reads in the object it is given; nothing found: refused."""
+
+    def rule(actor: Actor, obj: object) -> bool:
+        subject = find(obj)
+        return subject is not None and test(actor, subject)
+
+    rule.__name__ = test.__name__
+    return rule
+
+
+def on_case(test: Callable[[Actor, CaseLike], bool]) -> Predicate:
+    """Decides on the case of the object: a case, or a record of one."""
+    return _on(case_of, test)
+
+
+def on_referral(test: Callable[[Actor, ReferralLike], bool]) -> Predicate:
+    return _on(referral_of, test)
+
+
+def on_service(test: Callable[[Actor, ServiceRecordLike], bool]) -> Predicate:
+    return _on(service_of, test)
+
+
+def on_draft(test: Callable[[Actor, ReferralDraftLike], bool]) -> Predicate:
+    return _on(draft_of, test)
+
+
+def any_of(*rules: Predicate) -> Predicate:
+    def rule(actor: Actor, obj: object) -> bool:
+        return any(r(actor, obj) for r in rules)
+
+    rule.__name__ = "_or_".join(r.__name__ for r in rules)
+    return rule
+
+
+# ---- predicates ----------------------------------------------------------------------------
+
+
+def same_agency(actor: Actor, case: CaseLike) -> bool:
+    return case.agency_id is not None and case.agency_id == actor.agency_id
+
+
+def assigned_to_actor(actor: Actor, case: CaseLike) -> bool:
+    return same_agency(actor, case) and case.assigned_to_id == actor.id
+
+
+def referred_to_actor_agency(actor: Actor, case: CaseLike) -> bool:
+    """An open, accepted referral of this case to the actor's agency grants access."""
+    return bool(case.open_referral_to(actor.agency_id))
+
+
+def shares_group(group: str) -> Callable[[Actor, CaseLike], bool]:
+    """An open referral to the actor's agency shares field group `group` of the case."""
+
+    def rule(actor: Actor, case: CaseLike) -> bool:
+        return group in case.shared_groups_for(actor.agency_id)
+
+    rule.__name__ = f"shares_{group}"
+    return rule
+
+
+def referral_received_by_actor_agency(actor: Actor, referral: ReferralLike) -> bool:
+    return referral.to_agency_id is not None and referral.to_agency_id == actor.agency_id
+
+
+def referral_sent_by_actor_agency(actor: Actor, referral: ReferralLike) -> bool:
+    return referral.from_agency_id is not None and referral.from_agency_id == actor.agency_id
+
+
+def referral_of_actor_case(actor: Actor, referral: ReferralLike) -> bool:
+    """A caseworker: referrals their agency sent about a case assigned to them, no others."""
+    return referral_sent_by_actor_agency(actor, referral) and assigned_to_actor(
+        actor, referral.case
+    )
+
+
+def consent_covers_receiver(draft: ReferralDraftLike) -> bool:
+    """A referral needs a current consent to share with, or refer to, its receiving agency."""
+    receiver = draft.to_agency_id
+    return receiver is not None and bool(
+        draft.case.has_current_consent(AGENCY_CONSENT_PURPOSES, receiver)
+    )
+
+
+def may_send_assigned(actor: Actor, draft: ReferralDraftLike) -> bool:
+    return assigned_to_actor(actor, draft.case) and consent_covers_receiver(draft)
+
+
+def may_send_agency(actor: Actor, draft: ReferralDraftLike) -> bool:
+    return same_agency(actor, draft.case) and consent_covers_receiver(draft)
+
+
+def service_provided_by_actor_agency(actor: Actor, service: ServiceRecordLike) -> bool:
+    provider = service.provider_agency_id
+    return provider is not None and provider == actor.agency_id
+
+
+def own_service_while_referred(actor: Actor, service: ServiceRecordLike) -> bool:
+    """A partner edits its own records only while the case is referred to it; after that
+    they stay readable (VIEW_SERVICES) but no longer change."""
+    return service_provided_by_actor_agency(actor, service) and referred_to_actor_agency(
+        actor, service.case
+    )
+
+
+def service_on_actor_case(actor: Actor, service: ServiceRecordLike) -> bool:
+    """A caseworker: their agency's service records on a case assigned to them, no others."""
+    return service_provided_by_actor_agency(actor, service) and assigned_to_actor(
+        actor, service.case
+    )

@@ -1,0 +1,102 @@
+"""What the policy reads: the person acting, and the objects its predicates decide on.
+
+Each predicate reads one kind of object, described here: the models fit these protocols (and the
+hand-written fakes of tests/test_policy.py do too). `can()` receives whatever a view or a
+template passes; the rule first finds the object it reads (`case_of`, `referral_of`, ...) and
+refuses anything else, so a missing attribute never grants access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+
+class Actor(Protocol):
+    """What the policy needs to know about the person acting."""
+
+    @property
+    def id(self) -> Any: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def agency_id(self) -> Any: ...
+    @property
+    def is_active(self) -> bool: ...
+
+
+@runtime_checkable
+class CaseLike(Protocol):
+    """A case: who owns it, who works on it, what its consents and open referrals allow."""
+
+    @property
+    def agency_id(self) -> Any: ...
+    @property
+    def assigned_to_id(self) -> Any: ...
+    def has_current_consent(self, purposes: frozenset[str], agency_id: Any) -> bool: ...
+    def open_referral_to(self, agency_id: Any) -> bool: ...
+    def shared_groups_for(self, agency_id: Any) -> frozenset[str]: ...
+
+
+@runtime_checkable
+class CaseRecordLike(Protocol):
+    """A record that belongs to a case (an attachment, a referral, a service record)."""
+
+    @property
+    def case(self) -> CaseLike: ...
+
+
+@runtime_checkable
+class ReferralLike(CaseRecordLike, Protocol):
+    """A referral: the case, the agency that sent it and the agency it went to."""
+
+    @property
+    def from_agency_id(self) -> Any: ...
+    @property
+    def to_agency_id(self) -> Any: ...
+
+
+@runtime_checkable
+class ServiceRecordLike(CaseRecordLike, Protocol):
+    """A service record: the case and the agency that provides the service."""
+
+    @property
+    def provider_agency_id(self) -> Any: ...
+
+
+@runtime_checkable
+class ReferralDraftLike(Protocol):
+    """A referral not made yet: the case and the agency chosen to receive it."""
+
+    @property
+    def case(self) -> CaseLike: ...
+    @property
+    def to_agency_id(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ReferralDraft:
+    """What SEND_REFERRAL decides on: a referral of `case` to `to_agency_id`, before the
+    referral exists (`can(actor, Action.SEND_REFERRAL, ReferralDraft(case, agency.id))`)."""
+
+    case: CaseLike
+    to_agency_id: Any
+
+
+def case_of(obj: object) -> CaseLike | None:
+    """The case an object belongs to (a case is its own), or None for anything else."""
+    if isinstance(obj, CaseRecordLike):
+        obj = obj.case
+    return obj if isinstance(obj, CaseLike) else None
+
+
+def referral_of(obj: object) -> ReferralLike | None:
+    return obj if isinstance(obj, ReferralLike) and case_of(obj) is not None else None
+
+
+def service_of(obj: object) -> ServiceRecordLike | None:
+    return obj if isinstance(obj, ServiceRecordLike) and case_of(obj) is not None else None
+
+
+def draft_of(obj: object) -> ReferralDraftLike | None:
+    return obj if isinstance(obj, ReferralDraftLike) and case_of(obj) is not None else None
