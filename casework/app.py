@@ -15,8 +15,10 @@ from casework.core import ROOT
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application. `config` overrides settings read from the environment."""
     from casework.core import settings, startup
+    from casework.reports.settings import check_report_settings
 
     app = _flask_app(settings.load_settings(config))
+    check_report_settings(app.config)  # a weak disclosure setting refuses to start
     startup.check_folders(app)
     settings.derive_settings(app)
     if app.config["TRUSTED_PROXY_COUNT"]:

@@ -13,7 +13,7 @@
 * `REPORT_ROUNDING_BASE`: at least 3 and below k (a base of 1 publishes exact figures, which
   secondary suppression alone does not protect across linked tables).
 
-`check_report_settings` refuses bad values when the application starts.
+`check_report_settings` refuses bad values when the application starts (`create_app`).
 """
 
 from __future__ import annotations
