@@ -53,6 +53,7 @@ def run_job(job_id: str) -> None:
     move(job, WorkEvent.SUCCEED)
     job.finished_at = utcnow()
     job.lease_until = None
+    job.error = None
     db.session.commit()
     log.info("jobs.succeeded", extra={"job_id": job_id, "job": spec.name})
 

@@ -19,7 +19,7 @@ EXPIRE = "referrals.expire"
 @registry.job(
     EXPIRE,
     label=_l("Record the expiry of unanswered referrals"),
-    result_labels={"expired": _l("Referrals expired")},
+    result_labels={"referrals_expired": _l("Referrals expired")},
 )
 def expire_referrals(ctx: JobContext) -> dict[str, int]:
     """One transaction: an interrupted run changed nothing, and the next one does it all."""
@@ -30,7 +30,7 @@ def expire_referrals(ctx: JobContext) -> dict[str, int]:
     count = expire_overdue_referrals(progress=ctx.advance)
     audit.record("referral.expiry_run", detail=str(count))
     ctx.checkpoint()
-    return {"expired": count}
+    return {"referrals_expired": count}
 
 
 daily(EXPIRE)
