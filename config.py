@@ -126,6 +126,25 @@ class BaseConfig:
     MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") in {"1", "true", "yes"}
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "casework@localhost")
     MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 10)
+    # E-mails go out through the job queue: a failed attempt is tried again after 30 s, then
+    # 1, 2, 4 ... minutes (about 2 hours in all over 8 attempts), never slowing a request.
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_RETRY_SECONDS = _env_float("MAIL_RETRY_SECONDS", 30.0)
+    # Jobs (decision 0150): "in-process" runs the queue's worker threads inside the web
+    # process (development: nothing else to start); "worker" leaves the work to
+    # `flask --app wsgi worker` processes (production); "eager" runs it at once (tests).
+    JOBS_MODE = os.environ.get("JOBS_MODE", "in-process")
+    # Where queued messages wait: empty = beside the database (a SQLite file in the instance
+    # folder, or Huey's tables in the PostgreSQL database); or redis://..., or "memory".
+    JOBS_BROKER_URL = os.environ.get("JOBS_BROKER_URL", "")
+    JOBS_WORKER_THREADS = _env_int("JOBS_WORKER_THREADS", 2)
+    # A running job's claim; it is renewed at each checkpoint. Past it, the worker is taken
+    # for dead and the sweeper queues the job again (it carries on from its last checkpoint).
+    JOBS_LEASE_SECONDS = _env_int("JOBS_LEASE_SECONDS", 600)
+    # Queued work not taken after this long is handed to the queue again (a lost hand-over).
+    JOBS_REDISPATCH_SECONDS = _env_int("JOBS_REDISPATCH_SECONDS", 300)
+    # Daily jobs (referral expiry, erasure of due cases...) start at this hour, UTC.
+    JOBS_DAILY_HOUR = _env_int("JOBS_DAILY_HOUR", 2)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 
@@ -142,10 +161,12 @@ class TestingConfig(BaseConfig):
     ARGON2_MEMORY_COST = 19456
     ARGON2_PARALLELISM = 1
     MAIL_BACKEND = "memory"  # tests read app.extensions["casework_mail_sent"]
+    JOBS_MODE = "eager"  # jobs and deliveries run at once, after the commit
 
 
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
+    JOBS_MODE = os.environ.get("JOBS_MODE", "worker")
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-casework_session"
     SESSION_COOKIE_SAMESITE = "Strict"
@@ -190,6 +211,8 @@ def check_production(settings: dict[str, Any]) -> None:
         problems.append("no key material: set CASEWORK_KEY_FILE or CASEWORK_KEYS")
     if int(settings.get("REPORT_K", 0)) < 5:
         problems.append("REPORT_K must be at least 5")
+    if settings.get("JOBS_MODE") == "eager":
+        problems.append("JOBS_MODE 'eager' is for tests: use 'worker' (and run `flask worker`)")
     if str(settings.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append("DATABASE_URL must point at PostgreSQL in production")
     if problems:

@@ -53,6 +53,8 @@ def _init_core(app: Flask) -> None:
         server_session,
     )
     from casework.encryption import keys
+    from casework.jobs import api as jobs_api
+    from casework.jobs import engine as jobs_engine
     from casework.web import input_guard
     from casework.web.i18n import select_locale
 
@@ -67,6 +69,8 @@ def _init_core(app: Flask) -> None:
     session_store.init_app(app)
     limiter.init_app(app)
     keys.init_app(app)
+    jobs_engine.init_app(app)
+    jobs_api.init_dispatch()
 
 
 def _init_web(app: Flask) -> None:
@@ -85,9 +89,9 @@ def _register_features(app: Flask) -> None:
     from casework.admin import bp as admin_bp
     from casework.auth import bp as auth_bp
     from casework.cases import bp as cases_bp
+    from casework.jobs import bp as jobs_bp
     from casework.main import bp as main_bp
     from casework.notifications import bp as notifications_bp
-    from casework.notifications.mailer import init_mail
     from casework.referrals import bp as referrals_bp
     from casework.referrals import hooks as referral_hooks
     from casework.reports import bp as reports_bp
@@ -102,16 +106,26 @@ def _register_features(app: Flask) -> None:
         referrals_bp,
         services_bp,
         notifications_bp,
+        jobs_bp,
     ):
         app.register_blueprint(blueprint)
     referral_hooks.connect()
-    init_mail(app)
+    _declare_jobs()
     _register_case_panels(app)
     _register_template_helpers(app)
 
     import casework.models  # noqa: F401 - every model registered on the metadata
 
     _register_commands(app)
+
+
+def _declare_jobs() -> None:
+    """Every task and job the queue can run, each declared by its feature (casework/jobs/)."""
+    import casework.cases.lifecycle.jobs
+    import casework.jobs.runner
+    import casework.jobs.sweeper
+    import casework.notifications.delivery
+    import casework.referrals.jobs  # noqa: F401
 
 
 def _register_case_panels(app: Flask) -> None:
@@ -159,6 +173,7 @@ def _register_commands(app: Flask) -> None:
     from casework.cases.lifecycle.cli import cases_group
     from casework.devdata.cli import COMMANDS as DEVDATA_COMMANDS
     from casework.encryption.cli import keys_group
+    from casework.jobs.cli import jobs_group, worker
     from casework.referrals.cli import referrals_group
     from casework.reports.cli import release_group, reports_group
 
@@ -172,5 +187,7 @@ def _register_commands(app: Flask) -> None:
         *DEVDATA_COMMANDS,
         backup_group,
         referrals_group,
+        jobs_group,
+        worker,
     ):
         app.cli.add_command(command)

@@ -16,7 +16,8 @@ from casework.cases.models import (
     TraffickingEvent,
 )
 from casework.encryption.models import DataKey
-from casework.notifications.models import Notification
+from casework.jobs.models import Job
+from casework.notifications.models import Notification, OutboundEmail
 from casework.referrals.models import Referral, ReferralService
 from casework.reports.models import (
     CoordinatorScope,
@@ -39,7 +40,9 @@ __all__ = [
     "CounsellingSession",
     "DataKey",
     "IdentityDocument",
+    "Job",
     "Notification",
+    "OutboundEmail",
     "Person",
     "PrivacyBudget",
     "RecoveryCode",

@@ -37,6 +37,7 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.VIEW_DASHBOARD:           (Y,         Y,         Y,      Y,          Y),
     Action.MANAGE_OWN_ACCOUNT:       (Y,         Y,         Y,      Y,          Y),
     Action.VIEW_NOTIFICATIONS:       (Y,         Y,         Y,      Y,          Y),
+    Action.VIEW_OWN_JOBS:            (Y,         Y,         Y,      Y,          Y),
     Action.MANAGE_AGENCIES:          (N,         N,         N,      N,          Y),
     Action.MANAGE_USERS:             (N,         N,         N,      N,          Y),
     Action.VIEW_AUDIT:               (N,         N,         N,      N,          Y),

@@ -18,6 +18,12 @@ from casework.domain.cases import (
     ClosureRequestState,
 )
 from casework.domain.consents import AGENCY_CONSENT_PURPOSES, ConsentPurpose
+from casework.domain.jobs import (
+    UNFINISHED_WORK_STATUSES,
+    WORK_TRANSITIONS,
+    WorkEvent,
+    WorkStatus,
+)
 from casework.domain.lifecycle import DomainError, IllegalTransition, Transitions
 from casework.domain.referrals import (
     OPEN_REFERRAL_STATUSES,
@@ -38,6 +44,7 @@ TRANSITIONS: dict[str, Transitions[Any, Any]] = {
     "closure_request": CLOSURE_REQUEST_TRANSITIONS,
     "referral": REFERRAL_TRANSITIONS,
     "service": SERVICE_TRANSITIONS,
+    "work": WORK_TRANSITIONS,
 }
 
 # The enums templates compare with (`referral.status == ReferralStatus.PENDING`).
@@ -53,6 +60,8 @@ ENUMS = {
         ServiceStatus,
         ServiceEvent,
         ConsentPurpose,
+        WorkStatus,
+        WorkEvent,
     )
 }
 
@@ -68,6 +77,8 @@ __all__ = [
     "SERVICE_TRANSITIONS",
     "TRANSITIONS",
     "UNFINISHED_SERVICE_STATUSES",
+    "UNFINISHED_WORK_STATUSES",
+    "WORK_TRANSITIONS",
     "CaseEvent",
     "CaseStatus",
     "ClosureRequestEvent",
@@ -80,4 +91,6 @@ __all__ = [
     "ServiceEvent",
     "ServiceStatus",
     "Transitions",
+    "WorkEvent",
+    "WorkStatus",
 ]

@@ -1,7 +1,9 @@
 """E-mail for notifications: a case reference and a link, never personal data.
 
-Messages are queued on the database session and sent only after it commits, so an action
-that is rolled back sends nothing. Backends: "smtp" (the standard library's smtplib, when
+`queue(email)` writes an `outbound_emails` row in the current transaction and hands its id
+to the job queue once that transaction commits: an action that is rolled back sends nothing,
+and an action is never slowed (nor failed) by the mail server. `notifications/delivery.py`
+sends it, trying again with backoff. Backends: "smtp" (the standard library's smtplib, when
 MAIL_SERVER is set: one short message per notification needs nothing more), "console" (the
 development default: logs that a message went to a user id, with its link) and "memory"
 (tests).
@@ -15,15 +17,14 @@ import ssl
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any
 
-from flask import Flask, current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from flask import Flask
+
+from casework.core.db import utcnow
 
 log = logging.getLogger("casework.mail")
-OUTBOX = "casework_mail_outbox"
 MEMORY_OUTBOX = "casework_mail_sent"
+DELIVER = "mail.deliver"
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,24 @@ def backend(app: Flask) -> str:
 
 
 def queue(email: Email) -> None:
-    """Send `email` once the current transaction commits."""
+    """Send `email` once the current transaction commits (through the job queue)."""
     from casework.core.extensions import db
+    from casework.jobs.api import enqueue_after_commit
+    from casework.notifications.models import OutboundEmail
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    db.session.info.setdefault(OUTBOX, []).append((app, email))
+    now = utcnow()
+    row = OutboundEmail(
+        user_id=email.user_id,
+        kind=email.kind,
+        subject=email.subject,
+        body=email.body,
+        link=email.link,
+        created_at=now,
+        run_after=now,
+        dispatched_at=now,
+    )
+    db.session.add(row)
+    enqueue_after_commit(DELIVER, str(row.id))
 
 
 def send_now(app: Flask, email: Email) -> None:
@@ -88,28 +102,10 @@ def _send_smtp(app: Flask, email: Email) -> None:
     log.info("e-mail sent", extra={"kind": email.kind, "to_user_id": str(email.user_id)})
 
 
-def _after_commit(session: Session) -> None:
-    queued: list[tuple[Flask, Email]] = session.info.pop(OUTBOX, [])
-    for app, email in queued:
-        try:
-            send_now(app, email)
-        except (OSError, smtplib.SMTPException) as error:
-            # The in-app notification stands; the message is not retried.
-            log.warning(
-                "e-mail not sent",
-                extra={
-                    "kind": email.kind,
-                    "to_user_id": str(email.user_id),
-                    "error": type(error).__name__,
-                },
-            )
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(OUTBOX, None)
-
-
-def init_mail(app: Any = None) -> None:
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_rollback", _after_rollback)
+def permanent(error: BaseException) -> bool:
+    """A refusal that trying again will not change (a 5xx answer: bad address, rejected)."""
+    code = getattr(error, "smtp_code", None)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [answer[0] for answer in error.recipients.values()]
+        return bool(codes) and all(500 <= c < 600 for c in codes)
+    return isinstance(code, int) and 500 <= code < 600

@@ -92,6 +92,7 @@ class Action(StrEnum):
     VIEW_DASHBOARD = "dashboard.view"
     MANAGE_OWN_ACCOUNT = "account.manage_own"
     VIEW_NOTIFICATIONS = "notification.view"
+    VIEW_OWN_JOBS = "job.view_own"  # the long operations a person started, and their progress
     # Administration (separation of duties: never case contents)
     MANAGE_AGENCIES = "agency.manage"
     MANAGE_USERS = "user.manage"
@@ -137,6 +138,7 @@ RULES: dict[tuple[Role, Action], Rule] = {
     **{(role, Action.VIEW_DASHBOARD): True for role in ALL_ROLES},
     **{(role, Action.MANAGE_OWN_ACCOUNT): True for role in ALL_ROLES},
     **{(role, Action.VIEW_NOTIFICATIONS): True for role in ALL_ROLES},
+    **{(role, Action.VIEW_OWN_JOBS): True for role in ALL_ROLES},
     (A, Action.MANAGE_AGENCIES): True,
     (A, Action.MANAGE_USERS): True,
     (A, Action.VIEW_AUDIT): True,

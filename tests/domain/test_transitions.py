@@ -20,6 +20,7 @@ from casework.domain import (
     CLOSURE_REQUEST_TRANSITIONS,
     REFERRAL_TRANSITIONS,
     SERVICE_TRANSITIONS,
+    WORK_TRANSITIONS,
     IllegalTransition,
     Transitions,
 )
@@ -53,12 +54,20 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "completed":    {"resume": "in_progress"},
         "discontinued": {"resume": "in_progress"},
     },
+    "work": {
+        "queued":    {"claim": "running"},
+        "running":   {"succeed": "succeeded", "retry": "queued", "recover": "queued",
+                      "fail": "failed"},
+        "succeeded": {},
+        "failed":    {"restart": "queued"},
+    },
 }
 INITIAL = {
     "case": {"Active"},
     "closure_request": {"none"},
     "referral": {"pending"},
     "service": {"planned", "in_progress", "completed", "discontinued"},
+    "work": {"queued"},
 }
 # fmt: on
 
@@ -67,6 +76,7 @@ TABLES: dict[str, Transitions[Any, Any]] = {
     "closure_request": CLOSURE_REQUEST_TRANSITIONS,
     "referral": REFERRAL_TRANSITIONS,
     "service": SERVICE_TRANSITIONS,
+    "work": WORK_TRANSITIONS,
 }
 
 

@@ -58,3 +58,15 @@ class EraseForm(FlaskForm):
         ],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
+
+
+class EraseAllDueForm(FlaskForm):
+    confirmation = StringField(
+        _l("Type the number of cases to confirm"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Type the number of cases due, as shown above.")),
+            Length(max=9),
+        ],
+        render_kw={"autocomplete": "off", "inputmode": "numeric"},
+    )

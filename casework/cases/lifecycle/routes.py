@@ -14,8 +14,16 @@ from casework.cases import bp
 from casework.cases.errors import RecordError
 from casework.cases.guard import Change, ensure_may_change, may_change
 from casework.cases.lifecycle import closure, erasure, reopening
-from casework.cases.lifecycle.forms import ClosureDecisionForm, ClosureRequestForm, EraseForm
+from casework.cases.lifecycle.forms import (
+    ClosureDecisionForm,
+    ClosureRequestForm,
+    EraseAllDueForm,
+    EraseForm,
+)
+from casework.cases.lifecycle.jobs import ERASE_DUE_OF_AGENCY
 from casework.cases.models import Case
+from casework.core.extensions import db
+from casework.jobs.api import start_job
 from casework.policy import Action
 from casework.web.access import permission
 from casework.web.forms import ConfirmForm
@@ -123,3 +131,28 @@ def erasure_due() -> Page:
     """Closed cases of the supervisor's agency past the retention period."""
     page = paginate(erasure.visible_due_for_erasure(signed_in_user()))
     return render_template("cases/lifecycle/erasure_due.html", page=page)
+
+
+@bp.route("/erasure-due/erase-all", methods=["GET", "POST"])
+@permission(Action.ERASE_CASE)
+def erase_all_due() -> Page:
+    """Erase every due case of the supervisor's agency as a job (progress on the job's page).
+    The count must be typed back: the list may have changed since it was read."""
+    from sqlalchemy import func, select
+
+    actor = signed_in_user()
+    due = erasure.visible_due_for_erasure(actor)
+    count = db.session.execute(select(func.count()).select_from(due.subquery())).scalar_one()
+    form = EraseAllDueForm()
+    if count and form.validate_on_submit():
+        if form.confirmation.data != str(count):
+            form.confirmation.errors = [
+                _("That is not the number of cases due (%(num)d). Nothing was erased.", num=count)
+            ]
+        else:
+            job = start_job(ERASE_DUE_OF_AGENCY, started_by=actor)
+            flash(_("The erasure has started. This page shows how far it has got."), "success")
+            return redirect(url_for("jobs.view_job", job_id=job.id), 303)
+    return render_template(
+        "cases/lifecycle/erase_all_due.html", form=form, count=count
+    ), form_status()
