@@ -67,6 +67,9 @@ class BaseConfig:
     LOCKOUT_MINUTES = _env_int("LOCKOUT_MINUTES", 15)
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute;200 per hour")
     ACCOUNT_RATE_LIMIT = os.environ.get("ACCOUNT_RATE_LIMIT", "10 per minute;50 per hour")
+    # Duplicate checks at registration that showed matches and saved nothing, per user; the
+    # user's supervisors are alerted when one reaches it (decision 0055).
+    DUPLICATE_CHECK_LIMIT = os.environ.get("DUPLICATE_CHECK_LIMIT", "10 per hour;30 per day")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Argon2id: RFC 9106 "low memory" profile, above the OWASP/ASVS floor (19 MiB, t=2, p=1).

@@ -52,6 +52,7 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.APPROVE_CLOSURE:          (N,         OBJ,       N,      N,          N),
     Action.ERASE_CASE:               (N,         OBJ,       N,      N,          N),
     Action.RECORD_CONSENT:           (OBJ,       OBJ,       N,      N,          N),
+    Action.HANDLE_POSSIBLE_DUPLICATE: (N,        OBJ,       N,      N,          N),
     Action.VIEW_ATTACHMENT:          (OBJ,       OBJ,       OBJ,    N,          N),
     Action.ADD_ATTACHMENT:           (OBJ,       OBJ,       N,      N,          N),
     Action.DELETE_ATTACHMENT:        (OBJ,       OBJ,       N,      N,          N),

@@ -35,6 +35,11 @@ KINDS = Vocabulary(
         ("referral_ended_by_closure", _l("Referral ended: the case was closed")),
         ("case_assigned", _l("A case was assigned to you")),
         ("closure_requested", _l("Closure requested: your approval is needed")),
+        ("possible_duplicate", _l("A case registered elsewhere may concern one of your cases")),
+        (
+            "duplicate_checks_throttled",
+            _l("A colleague made many duplicate checks without registering a case"),
+        ),
     ],
 )
 
@@ -68,8 +73,9 @@ def absolute(link: str) -> str:
     return base.rstrip("/") + link if base else link
 
 
-def notify(users: Iterable[User], kind: str, *, case: Any, link: str) -> list[Notification]:
-    """Tell each user (once) about `kind` on `case`; e-mail them after the commit."""
+def notify(users: Iterable[User], kind: str, *, case: Any | None, link: str) -> list[Notification]:
+    """Tell each user (once) about `kind` on `case` (or on no case); e-mail them after the
+    commit."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     made = []
@@ -81,8 +87,8 @@ def notify(users: Iterable[User], kind: str, *, case: Any, link: str) -> list[No
         note = Notification(
             user_id=user.id,
             kind=kind,
-            case_id=case.id,
-            case_reference=case.reference,
+            case_id=case.id if case is not None else None,
+            case_reference=case.reference if case is not None else None,
             link=link,
             created_at=utcnow(),
         )
@@ -96,6 +102,16 @@ def notify(users: Iterable[User], kind: str, *, case: Any, link: str) -> list[No
 def _queue_email(user: User, note: Notification) -> None:
     url = absolute(note.link)
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        if note.case_reference is None:
+            subject = _("Casework: %(what)s", what=KINDS.label(note.kind))
+            body = _(
+                "%(what)s.\n\nOpen Casework to see it (sign-in required):\n%(url)s\n\n"
+                "This message holds no personal data on purpose. Do not reply.",
+                what=KINDS.label(note.kind),
+                url=url,
+            )
+            mailer.queue(mailer.Email(user.id, user.email, note.kind, subject, body, url))
+            return
         subject = _(
             "Casework: %(what)s (%(ref)s)", what=KINDS.label(note.kind), ref=note.case_reference
         )

@@ -109,6 +109,8 @@ class Action(StrEnum):
     APPROVE_CLOSURE = "case.approve_closure"
     ERASE_CASE = "case.erase"
     RECORD_CONSENT = "consent.record"
+    # A case registered in another agency may concern one of ours (decision 0055)
+    HANDLE_POSSIBLE_DUPLICATE = "case.handle_possible_duplicate"
     VIEW_ATTACHMENT = "attachment.view"
     ADD_ATTACHMENT = "attachment.add"
     DELETE_ATTACHMENT = "attachment.delete"
@@ -162,6 +164,7 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (S, Action.ERASE_CASE): on_case(same_agency),
     (C, Action.RECORD_CONSENT): on_case(assigned_to_actor),
     (S, Action.RECORD_CONSENT): on_case(same_agency),
+    (S, Action.HANDLE_POSSIBLE_DUPLICATE): on_case(same_agency),
     (C, Action.VIEW_ATTACHMENT): on_case(assigned_to_actor),
     (S, Action.VIEW_ATTACHMENT): on_case(same_agency),
     (P, Action.VIEW_ATTACHMENT): on_case(shares_group("documents")),
