@@ -86,6 +86,7 @@ def _init_web(app: Flask) -> None:
 
 
 def _register_features(app: Flask) -> None:
+    from casework.accounts import bp as accounts_bp
     from casework.admin import bp as admin_bp
     from casework.auth import bp as auth_bp
     from casework.cases import bp as cases_bp
@@ -100,6 +101,7 @@ def _register_features(app: Flask) -> None:
     for blueprint in (
         main_bp,
         auth_bp,
+        accounts_bp,
         admin_bp,
         cases_bp,
         reports_bp,

@@ -2,7 +2,7 @@
 
 from casework.agencies.models import Agency
 from casework.audit.models import AuditEvent, AuditHead
-from casework.auth.models import RecoveryCode, User
+from casework.auth.models import CredentialLink, RecoveryCode, User
 from casework.cases.models import (
     Attachment,
     Case,
@@ -39,6 +39,7 @@ __all__ = [
     "Consent",
     "CoordinatorScope",
     "CounsellingSession",
+    "CredentialLink",
     "DataKey",
     "IdentityDocument",
     "Job",

@@ -10,8 +10,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from casework import audit
-from casework.auth import bp, operations, sessions, totp
-from casework.auth.forms import ChangePasswordForm, CodeForm, ConfirmForm, SignInForm
+from casework.auth import bp, links, operations, sessions, totp
+from casework.auth.forms import (
+    ChangePasswordForm,
+    ChoosePasswordForm,
+    CodeForm,
+    ConfirmForm,
+    SignInForm,
+)
 from casework.core.extensions import limiter
 from casework.policy import Action
 from casework.web.access import permission, safe_next
@@ -190,12 +196,45 @@ def regenerate_recovery_codes() -> Response | tuple[str, int] | str:
     user = current_user._get_current_object()
     form = CodeForm()
     if form.validate_on_submit():
-        step = totp.matching_step(
-            operations.totp_secret(user), form.code.data or "", user.last_totp_step
-        )
-        if step is not None:
-            user.last_totp_step = step
+        if operations.use_totp_code(user, form.code.data or ""):
             codes = operations.replace_recovery_codes(user)
             return render_template("auth/recovery_codes.html", codes=codes)
         form.code.errors = [_("That code is not right or was already used.")]
     return render_template("auth/account.html", form=form), 422
+
+
+# ---- credential links (decision 0056) -------------------------------------------------------
+
+
+@bp.route("/account/password-link/<token>", methods=["GET", "POST"])
+@throttle_by_address
+def choose_password(token: str) -> Response | tuple[str, int] | str:
+    """The page an invitation or reset e-mail links to: the person chooses their password.
+    A wrong, used or expired link answers like a missing page."""
+    link = links.find_link(token)
+    if link is None:
+        if request.method == "POST":
+            audit.record("account.password_link_refused", outcome="denied", durable=True)
+        return render_template("auth/password_link_invalid.html"), 404
+    if current_user.is_authenticated:
+        sessions.end_session()
+    user = link.user
+    form = ChoosePasswordForm(hints=[user.email, user.name])
+    if form.validate_on_submit():
+        if links.use_link(link, form.new_password.data or ""):
+            if user.approved_at is None:
+                flash(
+                    _(
+                        "Your password is set. You can sign in once a supervisor of your "
+                        "agency has approved your account."
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("Your password is set. Sign in with it now."), "success")
+            return redirect(url_for("auth.sign_in"))
+        return render_template("auth/password_link_invalid.html"), 404
+    status = 422 if form.errors else 200
+    return render_template(
+        "auth/choose_password.html", form=form, purpose=link.purpose, email=user.email
+    ), status

@@ -35,6 +35,8 @@ KINDS = Vocabulary(
         ("referral_ended_by_closure", _l("Referral ended: the case was closed")),
         ("case_assigned", _l("A case was assigned to you")),
         ("closure_requested", _l("Closure requested: your approval is needed")),
+        ("account_approval_needed", _l("An account change waits for your approval")),
+        ("account_changed", _l("An account of your agency was changed")),
         ("possible_duplicate", _l("A case registered elsewhere may concern one of your cases")),
         (
             "duplicate_checks_throttled",
