@@ -63,10 +63,15 @@ class BaseConfig:
     SESSION_FILE_DIR = str(INSTANCE_PATH / "sessions")
 
     # Sign-in hardening.
-    LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 10)
-    LOCKOUT_MINUTES = _env_int("LOCKOUT_MINUTES", 15)
+    # No lock-out (decision 0057): failed sign-ins are throttled. Per address (every attempt),
+    # per account (failures from browsers that never signed in to it) and per known device
+    # (failures from a browser where the person signed in before: a stranger cannot use it up).
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute;200 per hour")
     ACCOUNT_RATE_LIMIT = os.environ.get("ACCOUNT_RATE_LIMIT", "10 per minute;50 per hour")
+    DEVICE_RATE_LIMIT = os.environ.get("DEVICE_RATE_LIMIT", "10 per minute;50 per hour")
+    # Wrong current passwords (/account/password) and codes (/account/recovery-codes) from a
+    # signed-in session, per person: at the limit the session ends (issue 12 item 7).
+    REAUTH_LIMIT = os.environ.get("REAUTH_LIMIT", "5 per 15 minutes")
     # Duplicate checks at registration that showed matches and saved nothing, per user; the
     # user's supervisors are alerted when one reaches it (decision 0055).
     DUPLICATE_CHECK_LIMIT = os.environ.get("DUPLICATE_CHECK_LIMIT", "10 per hour;30 per day")

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import or_, select, update
 
 from casework import audit
@@ -34,10 +32,6 @@ class SignInAttempt:
         return self.user is not None
 
 
-def _is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > utcnow()
-
-
 def _count_failure(user: User, step: str) -> None:
     # An atomic increment in the database: parallel failures are all counted (issue 12 item 3).
     db.session.execute(
@@ -47,24 +41,18 @@ def _count_failure(user: User, step: str) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(user, ["failed_sign_ins"])
+    # Counted for the record; there is no lock-out: guessing is slowed by the sign-in throttles
+    # (auth/routes.py), which a stranger cannot turn against the person (decision 0057).
     audit.record(f"sign_in.{step}_failed", actor=user, target=user, outcome="failure")
-    if user.failed_sign_ins >= current_app.config["LOCKOUT_THRESHOLD"]:
-        user.locked_until = utcnow() + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
-        user.failed_sign_ins = 0
-        audit.record("account.locked", actor=user, target=user, outcome="locked")
 
 
 def check_password(email: str, password: str) -> SignInAttempt:
-    """The first factor. Unknown account, wrong password, inactive or locked account all
+    """The first factor. Unknown account, wrong password or inactive account all
     look the same to the caller's caller (one message, one status, similar time)."""
     user = find_user_by_email(email)
     if user is None:
         passwords.verify_password(None, password)  # spend the same time
         audit.record("sign_in.password_failed", outcome="unknown_account")
-        return SignInAttempt(None)
-    if _is_locked(user):
-        passwords.verify_password(None, password)
-        audit.record("sign_in.refused_locked", actor=user, target=user, outcome="locked")
         return SignInAttempt(None)
     if not passwords.verify_password(user.password_hash, password):
         _count_failure(user, "password")
@@ -119,8 +107,8 @@ def use_totp_code(user: User, code: str) -> bool:
 
 def check_second_factor(user: User, code: str) -> bool:
     """A one-time code (each usable once) or an unused recovery code."""
-    if _is_locked(user) or not user.totp_secret:
-        audit.record("sign_in.refused_locked", actor=user, target=user, outcome="locked")
+    if not user.totp_secret:
+        audit.record("sign_in.refused_no_factor", actor=user, target=user, outcome="denied")
         return False
     if not use_totp_code(user, code) and not (
         len(code.strip()) > totp.DIGITS and _use_recovery_code(user, code)

@@ -107,7 +107,6 @@ def test_one_recovery_code_signs_in_once(database_app: Flask) -> None:
 
 
 def test_parallel_failures_are_all_counted(database_app: Flask) -> None:
-    database_app.config["LOCKOUT_THRESHOLD"] = 1000
     user_id, _secret = _user(database_app)
     results = _at_once(
         database_app, user_id, lambda u: operations.check_second_factor(u, "000000-bad")
