@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -71,7 +71,9 @@ def link_to(endpoint: str, **values: Any) -> str:
 
 
 def absolute(link: str) -> str:
-    base = current_app.config.get("BASE_URL") or (request.host_url if has_request_context() else "")
+    """An absolute address of `link`, from BASE_URL only: never from the request's Host (or
+    X-Forwarded-Host), which whoever sends the request chooses (issue 12 item 4)."""
+    base = str(current_app.config.get("BASE_URL") or "")
     return base.rstrip("/") + link if base else link
 
 
