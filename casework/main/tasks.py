@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
+from casework.accounts.scopes import awaiting_decision
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
 from casework.cases.models import Case, PossibleDuplicate
@@ -25,6 +26,7 @@ from casework.referrals.models import Referral
 from casework.referrals.scopes import visible_referrals
 from casework.services.models import CounsellingSession, ServiceRecord
 from casework.services.scopes import visible_service_records
+from casework.vocab import ROLES
 
 LIMIT = 50  # per kind: a dashboard, not a report
 DUPLICATE_CHECK_ALERT_DAYS = 7
@@ -33,7 +35,7 @@ DUPLICATE_CHECK_ALERT_DAYS = 7
 @dataclass(frozen=True)
 class Task:
     # referral_answer, referral_waiting, service_due, follow_up, possible_duplicate,
-    # duplicate_checks
+    # duplicate_checks, account_approval
     kind: str
     text: str
     case_reference: str  # empty when the task is about no case
@@ -194,6 +196,25 @@ def duplicate_check_tasks(user: Any, today: date) -> list[Task]:
     ]
 
 
+def approval_tasks(user: Any) -> list[Task]:
+    """Accounts and second-factor resets waiting for this person's approval (decision 0056)."""
+    query = awaiting_decision(user).order_by(User.created_at).limit(LIMIT)
+    tasks = []
+    for account in db.session.execute(query).scalars():
+        if account.approved_at is None:
+            text = _(
+                "Approve or refuse the account of %(name)s (%(role)s)",
+                name=account.name,
+                role=ROLES.label(account.role),
+            )
+            since = account.updated_at or account.created_at
+        else:
+            text = _("Approve or refuse the reset of %(name)s's second factor", name=account.name)
+            since = account.mfa_reset_requested_at or account.updated_at
+        tasks.append(Task("account_approval", text, "", link_to("accounts.approvals"), _day(since)))
+    return tasks
+
+
 def dashboard_tasks(user: Any, today: date | None = None) -> list[Task]:
     """Every task of the user, the oldest first."""
     today = today or utcnow().date()
@@ -203,5 +224,6 @@ def dashboard_tasks(user: Any, today: date | None = None) -> list[Task]:
         *follow_up_tasks(user, today),
         *possible_duplicate_tasks(user),
         *duplicate_check_tasks(user, today),
+        *approval_tasks(user),
     ]
     return sorted(tasks, key=lambda task: task.since)

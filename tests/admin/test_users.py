@@ -102,6 +102,8 @@ def test_new_user_chooses_a_password_is_approved_then_enrols(app, admin_client, 
     assert refused.status_code == 404
     supervisor_client = app.test_client()
     sign_in(supervisor_client, supervisor)
+    task = "Approve or refuse the account of Nguyen Lan (Caseworker)"
+    assert task in text(supervisor_client.get("/"))  # a task on their dashboard
     assert "Nguyen Lan" in text(supervisor_client.get("/accounts/approvals"))
     token = csrf_token(supervisor_client, "/accounts/approvals")
     approved = supervisor_client.post(
@@ -110,6 +112,7 @@ def test_new_user_chooses_a_password_is_approved_then_enrols(app, admin_client, 
     assert approved.status_code == 302
     [event] = audit_events("account.approved")
     assert (event.actor_id, event.target_id) == (supervisor.user.id, str(user.id))
+    assert task not in text(supervisor_client.get("/"))
     response = post_password(client, "nguyen.lan@agency.org", chosen)
     assert response.headers["Location"].endswith("/sign-in/enrol")
     user = user_by_email("nguyen.lan@agency.org")
