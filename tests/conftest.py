@@ -56,12 +56,17 @@ class FreshContextClient(FlaskClient):
 # thread, the fault tests kill connections and processes, the backup tests dump the database.
 # Other modules that need real commits say `pytestmark = pytest.mark.committing`.
 COMMITTING_FOLDERS = {"e2e", "faults", "backup"}
+# Fixtures that build a second app: on PostgreSQL it shares the test database through
+# connections of its own, which must see (and may leave) committed rows.
+COMMITTING_FIXTURES = {"extra_app", "own_app"}
 TESTS = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if Path(item.path).relative_to(TESTS).parts[0] in COMMITTING_FOLDERS:
+        in_folder = Path(item.path).relative_to(TESTS).parts[0] in COMMITTING_FOLDERS
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if in_folder or fixtures & COMMITTING_FIXTURES:
             item.add_marker(pytest.mark.committing)
 
 
