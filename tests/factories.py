@@ -64,6 +64,7 @@ def make_user(
     enrolled: bool = True,
     must_change_password: bool = False,
     active: bool = True,
+    approved: bool = True,
 ) -> Account:
     agency = agency or make_agency()
     n = next(_counter)
@@ -75,6 +76,7 @@ def make_user(
         password_hash=password_hash(password),
         must_change_password=must_change_password,
         active=active,
+        approved_at=utcnow() if approved else None,
     )
     secret = totp.new_secret()
     if enrolled:
