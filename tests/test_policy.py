@@ -58,6 +58,7 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.CREATE_REFERRAL:          (OBJ,       OBJ,       N,      N,          N),
     Action.SEND_REFERRAL:            (OBJ,       OBJ,       N,      N,          N),
     Action.VIEW_REFERRAL:            (OBJ,       OBJ,       OBJ,    N,          N),
+    Action.VIEW_REFERRAL_REASON:     (OBJ,       OBJ,       OBJ,    N,          N),
     Action.RESPOND_REFERRAL:         (N,         OBJ,       OBJ,    N,          N),
     Action.REVOKE_REFERRAL:          (OBJ,       OBJ,       N,      N,          N),
     Action.COMPLETE_REFERRAL:        (N,         OBJ,       OBJ,    N,          N),
@@ -79,6 +80,7 @@ EXPECTED: dict[tuple[Role, Action], str] = {
 # What each action is performed on (the object passed to can()).
 REFERRAL_ACTIONS = {
     Action.VIEW_REFERRAL,
+    Action.VIEW_REFERRAL_REASON,
     Action.RESPOND_REFERRAL,
     Action.REVOKE_REFERRAL,
     Action.COMPLETE_REFERRAL,
@@ -123,6 +125,7 @@ class FakeReferral:
     case: FakeCase
     from_agency_id: uuid.UUID | None
     to_agency_id: uuid.UUID | None
+    effective_status: str = "pending"
 
 
 @dataclass
@@ -150,6 +153,7 @@ def own_everything(user: FakeUser) -> Any:
         from_agency_id = user.agency_id
         to_agency_id = user.agency_id
         provider_agency_id = user.agency_id
+        effective_status = "accepted"
 
         def __init__(self) -> None:
             self.case = case
@@ -258,6 +262,7 @@ def test_supervisor_on_their_agency_only(action: Action) -> None:
         between_others = FakeReferral(foreign_case, other(), other())
         allowed = {
             Action.VIEW_REFERRAL: (sent, received),
+            Action.VIEW_REFERRAL_REASON: (sent, received),
             Action.REVOKE_REFERRAL: (sent,),
             Action.RESPOND_REFERRAL: (received,),
             Action.COMPLETE_REFERRAL: (received,),
@@ -417,6 +422,52 @@ def test_a_referral_needs_a_consent_for_its_receiver(role: Role) -> None:
 
 def test_partner_edits_own_records_only_while_the_case_is_referred() -> None:
     user = actor(Role.PARTNER)
+    referred = FakeCase(other(), other(), {user.agency_id})
+    ended = FakeCase(other(), other(), set())
+    assert can(user, Action.EDIT_SERVICE, FakeService(referred, user.agency_id))
+    assert not can(user, Action.EDIT_SERVICE, FakeService(ended, user.agency_id))
+    assert can(user, Action.VIEW_SERVICES, FakeService(ended, user.agency_id)), "still readable"
+
+
+# ---- when a referral ends, access ends for everyone at the receiving agency (issue 12, 10) ---
+
+
+LIVE = ("pending", "accepted")
+ENDED = ("declined", "completed", "revoked", "expired")
+
+
+@pytest.mark.parametrize("role", [Role.PARTNER, Role.SUPERVISOR], ids=str)
+@pytest.mark.parametrize("status", LIVE + ENDED)
+def test_receiver_reads_the_reason_only_while_the_referral_is_live(role: Role, status: str) -> None:
+    user = actor(role)
+    # An accepted referral gives access (the case is referred to the agency) until it ends.
+    case = FakeCase(other(), other(), {user.agency_id} if status == "accepted" else set())
+    received = FakeReferral(case, other(), user.agency_id, status)
+    assert can(user, Action.VIEW_REFERRAL, received), "the referral itself stays listed"
+    assert can(user, Action.VIEW_REFERRAL_REASON, received) is (status in LIVE)
+
+
+@pytest.mark.parametrize("role", [Role.PARTNER, Role.SUPERVISOR], ids=str)
+def test_an_accepted_referral_whose_consent_was_withdrawn_hides_the_reason(role: Role) -> None:
+    user = actor(role)
+    suspended = FakeCase(other(), other(), set())  # accepted, but the case no longer shared
+    referral = FakeReferral(suspended, other(), user.agency_id, "accepted")
+    assert not can(user, Action.VIEW_REFERRAL_REASON, referral)
+
+
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR], ids=str)
+@pytest.mark.parametrize("status", LIVE + ENDED)
+def test_the_sender_always_reads_its_reason(role: Role, status: str) -> None:
+    user = actor(role)
+    case = FakeCase(user.agency_id, user.id)
+    sent = FakeReferral(case, user.agency_id, other(), status)
+    assert can(user, Action.VIEW_REFERRAL_REASON, sent)
+
+
+@pytest.mark.parametrize("role", [Role.PARTNER, Role.SUPERVISOR], ids=str)
+def test_receiving_agency_edits_its_records_only_while_the_case_is_referred(role: Role) -> None:
+    """The partner agency's supervisor loses the edit together with its partners."""
+    user = actor(role)
     referred = FakeCase(other(), other(), {user.agency_id})
     ended = FakeCase(other(), other(), set())
     assert can(user, Action.EDIT_SERVICE, FakeService(referred, user.agency_id))

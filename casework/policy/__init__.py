@@ -30,7 +30,9 @@ from casework.policy.predicates import (
     on_draft,
     on_referral,
     on_service,
+    own_service_on_own_or_referred_case,
     own_service_while_referred,
+    referral_live_for_actor_agency,
     referral_of_actor_case,
     referral_received_by_actor_agency,
     referral_sent_by_actor_agency,
@@ -116,6 +118,8 @@ class Action(StrEnum):
     CREATE_REFERRAL = "referral.create"
     SEND_REFERRAL = "referral.send"
     VIEW_REFERRAL = "referral.view"
+    # The sender's free-text reason: the receiver reads it only while the referral is live.
+    VIEW_REFERRAL_REASON = "referral.view_reason"
     RESPOND_REFERRAL = "referral.respond"
     REVOKE_REFERRAL = "referral.revoke"
     COMPLETE_REFERRAL = "referral.complete"
@@ -181,6 +185,13 @@ RULES: dict[tuple[Role, Action], Rule] = {
         on_referral(referral_sent_by_actor_agency), on_referral(referral_received_by_actor_agency)
     ),
     (P, Action.VIEW_REFERRAL): on_referral(referral_received_by_actor_agency),
+    # The reason: the sender always; the receiving agency (everyone there alike) while the
+    # referral waits for its answer or gives access, never after it ends.
+    (C, Action.VIEW_REFERRAL_REASON): on_referral(referral_of_actor_case),
+    (S, Action.VIEW_REFERRAL_REASON): any_of(
+        on_referral(referral_sent_by_actor_agency), on_referral(referral_live_for_actor_agency)
+    ),
+    (P, Action.VIEW_REFERRAL_REASON): on_referral(referral_live_for_actor_agency),
     (S, Action.RESPOND_REFERRAL): on_referral(referral_received_by_actor_agency),
     (P, Action.RESPOND_REFERRAL): on_referral(referral_received_by_actor_agency),
     (C, Action.REVOKE_REFERRAL): on_referral(referral_of_actor_case),
@@ -203,7 +214,7 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (S, Action.RECORD_SERVICE): on_case(same_agency),
     (P, Action.EDIT_SERVICE): on_service(own_service_while_referred),
     (C, Action.EDIT_SERVICE): on_service(service_on_actor_case),
-    (S, Action.EDIT_SERVICE): on_service(service_provided_by_actor_agency),
+    (S, Action.EDIT_SERVICE): on_service(own_service_on_own_or_referred_case),
     # Reports: anonymised aggregates only.
     (S, Action.VIEW_AGENCY_REPORTS): True,
     (K, Action.VIEW_REGIONAL_REPORTS): True,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from casework.domain import AGENCY_CONSENT_PURPOSES
+from casework.domain import AGENCY_CONSENT_PURPOSES, ReferralStatus
 from casework.policy.protocols import (
     Actor,
     CaseLike,
@@ -91,6 +91,18 @@ def referral_received_by_actor_agency(actor: Actor, referral: ReferralLike) -> b
     return referral.to_agency_id is not None and referral.to_agency_id == actor.agency_id
 
 
+def referral_live_for_actor_agency(actor: Actor, referral: ReferralLike) -> bool:
+    """A referral to the actor's agency that is still waiting for its answer, or accepted and
+    still giving access (open, its consent standing). When it ends (completed, revoked,
+    expired, declined, consent withdrawn) what it carried ends for everyone at the agency."""
+    if not referral_received_by_actor_agency(actor, referral):
+        return False
+    status = referral.effective_status
+    if status == ReferralStatus.PENDING:
+        return True
+    return status == ReferralStatus.ACCEPTED and referred_to_actor_agency(actor, referral.case)
+
+
 def referral_sent_by_actor_agency(actor: Actor, referral: ReferralLike) -> bool:
     return referral.from_agency_id is not None and referral.from_agency_id == actor.agency_id
 
@@ -128,6 +140,14 @@ def own_service_while_referred(actor: Actor, service: ServiceRecordLike) -> bool
     they stay readable (VIEW_SERVICES) but no longer change."""
     return service_provided_by_actor_agency(actor, service) and referred_to_actor_agency(
         actor, service.case
+    )
+
+
+def own_service_on_own_or_referred_case(actor: Actor, service: ServiceRecordLike) -> bool:
+    """A supervisor edits their agency's records on their agency's cases, and on another
+    agency's case only while it is referred to them (like their partners)."""
+    return service_provided_by_actor_agency(actor, service) and (
+        same_agency(actor, service.case) or referred_to_actor_agency(actor, service.case)
     )
 
 

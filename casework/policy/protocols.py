@@ -48,12 +48,15 @@ class CaseRecordLike(Protocol):
 
 @runtime_checkable
 class ReferralLike(CaseRecordLike, Protocol):
-    """A referral: the case, the agency that sent it and the agency it went to."""
+    """A referral: the case, the agency that sent it, the agency it went to, and its status
+    as people see it (a pending referral past its deadline is expired)."""
 
     @property
     def from_agency_id(self) -> Any: ...
     @property
     def to_agency_id(self) -> Any: ...
+    @property
+    def effective_status(self) -> str: ...
 
 
 @runtime_checkable
