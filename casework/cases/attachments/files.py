@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps
@@ -31,7 +32,17 @@ _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", PNG),
 )
 _PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
-MAX_PIXELS = 50_000_000  # a 50-megapixel photo; decoded, about 150 MB of memory
+# What one upload may cost a worker (issue 12, item 13): pixels decide the memory and the time
+# of decoding and re-encoding. A picture is decoded at no more than MAX_PIXELS (16 MP, 4 bytes
+# each at most: 64 MB, about a second). A JPEG up to MAX_JPEG_PIXELS is decoded at a reduced
+# scale straight from its file (libjpeg's DCT scaling: Pillow's `draft`), so a 48-megapixel
+# phone photo costs what a 12-megapixel one does; a PNG above MAX_PIXELS, or a JPEG above
+# MAX_JPEG_PIXELS, is refused from its header before a single pixel is decoded.
+MAX_PIXELS = 16_000_000
+MAX_JPEG_PIXELS = 8 * 8 * MAX_PIXELS  # libjpeg scales down by 1/8 at most
+# Pillow's own guard, for every image opened in this process: it refuses (DecompressionBomb
+# Error) anything over twice this, whoever opens it; our own checks above come first.
+Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS // 2
 # PDF catalogue entries that act when the file is opened, or smuggle other files.
 _ACTIVE_ROOT_KEYS = ("/OpenAction", "/AA", "/JavaScript")
 _ACTIVE_NAME_TREES = ("/JavaScript", "/EmbeddedFiles")
@@ -81,11 +92,18 @@ def clean(data: bytes) -> CleanFile:
 def _clean_image(data: bytes, content_type: str) -> bytes:
     fmt = _PILLOW_FORMATS[content_type]
     try:
-        with Image.open(io.BytesIO(data), formats=[fmt]) as original:
+        with warnings.catch_warnings():
+            # Over MAX_IMAGE_PIXELS Pillow warns: the checks below decide, not the warning.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            original = Image.open(io.BytesIO(data), formats=[fmt])
+        with original:
             # A "decompression bomb" (a huge pixel count in a small file) is refused from its
             # header, before any pixel is decoded.
-            if original.width * original.height > MAX_PIXELS:
+            pixels_in_file = original.width * original.height
+            if pixels_in_file > (MAX_JPEG_PIXELS if fmt == "JPEG" else MAX_PIXELS):
                 raise FileRefused("too_large_image")
+            if pixels_in_file > MAX_PIXELS:
+                _decode_smaller(original)
             original.load()
             upright = ImageOps.exif_transpose(original)
             pixels = _pixels_only(upright, fmt)
@@ -99,6 +117,17 @@ def _clean_image(data: bytes, content_type: str) -> bytes:
     else:
         pixels.save(out, "PNG", optimize=True)
     return out.getvalue()
+
+
+def _decode_smaller(image: Image.Image) -> None:
+    """Ask the JPEG decoder for the picture at the largest scale (1/2, 1/4, 1/8) that holds
+    at most MAX_PIXELS, before anything is decoded."""
+    scale = 2
+    while image.width * image.height > MAX_PIXELS * scale * scale:
+        scale *= 2
+    image.draft(image.mode, (image.width // scale, image.height // scale))
+    if image.width * image.height > MAX_PIXELS:  # the decoder could not scale enough
+        raise FileRefused("too_large_image")
 
 
 def _pixels_only(image: Image.Image, fmt: str) -> Image.Image:
