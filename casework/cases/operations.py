@@ -36,6 +36,7 @@ from casework.vocab import (
     GENDERS,
     IDENTIFICATION_CHANNELS,
     ISIC_SECTIONS,
+    NOTE_CATEGORIES,
     RISK_LEVELS,
     STATUS_DECIDING_ORGANISATIONS,
     TRAFFICKER_RELATIONSHIPS,
@@ -201,19 +202,22 @@ def update_case(
     return changed
 
 
-def add_case_note(actor: User, case: Case, body: str) -> CaseNote:
-    """Add an encrypted note, signed by its author."""
+def add_case_note(actor: User, case: Case, body: str, category: str) -> CaseNote:
+    """Add an encrypted note, signed by its author, in a category (which decides who else may
+    read it: a referral shares only the categories of the field groups it shares)."""
     ensure_may_change(case, Change.ADD_NOTE, CaseInputError)
+    if category not in NOTE_CATEGORIES:
+        raise CaseInputError(_l("Choose what the note is about."), "category")
     text = (body or "").strip()
     if not text:
         raise CaseInputError(_l("Write the note first."), "body")
     if len(text) > NOTE_MAX:
         raise CaseInputError(_l("A note is at most %(max)d characters.", max=NOTE_MAX), "body")
-    note = CaseNote(author_id=actor.id)
+    note = CaseNote(author_id=actor.id, category=category)
     case.notes.append(note)
     note.body = text
     db.session.flush()
-    add_entry(case, "note.added", actor=actor, target=note)
+    add_entry(case, "note.added", actor=actor, detail=category, target=note)
     audit.record("case.note_added", actor=actor, target=note, detail=str(case.id))
     db.session.flush()
     return note

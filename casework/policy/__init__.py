@@ -20,6 +20,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from casework.domain import NOTE_CATEGORY_GROUPS, NoteCategory
 from casework.policy.predicates import (
     Rule,
     any_of,
@@ -38,6 +39,7 @@ from casework.policy.predicates import (
     referral_sent_by_actor_agency,
     referred_to_actor_agency,
     same_agency,
+    same_agency_unrestricted,
     service_on_actor_case,
     service_provided_by_actor_agency,
     shares_group,
@@ -78,6 +80,7 @@ __all__ = [
     "require",
     "service_of",
     "visible_field_groups",
+    "visible_note_categories",
 ]
 
 
@@ -127,6 +130,9 @@ class Action(StrEnum):
     LIST_SENT_REFERRALS = "referral.list_sent"
     # Services
     VIEW_SERVICES = "service.view"
+    # A counselling session's notes: confidential to the agency that provides the counselling
+    # (the referring agency sees that sessions happened, their risks and the shared summary).
+    VIEW_SESSION_NOTES = "service.view_session_notes"
     RECORD_SERVICE = "service.record"
     EDIT_SERVICE = "service.edit"
     # Reports
@@ -148,7 +154,9 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (A, Action.VIEW_AUDIT): True,
     (A, Action.MANAGE_KEYS): True,
     # Cases: caseworkers their assigned cases; supervisors their agency's; partners only
-    # what an accepted, open referral shares.
+    # what an accepted, open referral shares. A case whose registration consent was withdrawn
+    # (restricted, decision 0063) is its agency's supervisors' alone, and shared with no one:
+    # `assigned_to_actor`, `referred_to_actor_agency` and the referral rules refuse it.
     (C, Action.CREATE_CASE): True,
     (S, Action.CREATE_CASE): True,
     (C, Action.LIST_MY_CASES): True,
@@ -177,7 +185,7 @@ RULES: dict[tuple[Role, Action], Rule] = {
     # Refer: on the case, its owners may refer it; a referral to a chosen agency (a draft, not
     # made yet) also needs a current consent for that agency (SEND_REFERRAL).
     (C, Action.CREATE_REFERRAL): on_case(assigned_to_actor),
-    (S, Action.CREATE_REFERRAL): on_case(same_agency),
+    (S, Action.CREATE_REFERRAL): on_case(same_agency_unrestricted),
     (C, Action.SEND_REFERRAL): on_draft(may_send_assigned),
     (S, Action.SEND_REFERRAL): on_draft(may_send_agency),
     (C, Action.VIEW_REFERRAL): on_referral(referral_of_actor_case),
@@ -209,6 +217,9 @@ RULES: dict[tuple[Role, Action], Rule] = {
         on_case(same_agency), on_service(service_provided_by_actor_agency)
     ),
     (P, Action.VIEW_SERVICES): on_service(service_provided_by_actor_agency),
+    (C, Action.VIEW_SESSION_NOTES): on_service(service_on_actor_case),
+    (S, Action.VIEW_SESSION_NOTES): on_service(service_provided_by_actor_agency),
+    (P, Action.VIEW_SESSION_NOTES): on_service(service_provided_by_actor_agency),
     (P, Action.RECORD_SERVICE): on_case(referred_to_actor_agency),
     (C, Action.RECORD_SERVICE): on_case(assigned_to_actor),
     (S, Action.RECORD_SERVICE): on_case(same_agency),
@@ -234,6 +245,20 @@ def visible_field_groups(actor: Actor | None, case: CaseLike) -> frozenset[str]:
     if _role(actor) == Role.PARTNER:
         return frozenset(case.shared_groups_for(actor.agency_id))
     return frozenset(FIELD_GROUPS)
+
+
+def visible_note_categories(actor: Actor | None, case: CaseLike) -> frozenset[str]:
+    """The categories of the case's notes the actor may read: the owning agency every one; a
+    partner only those whose field group its referral shares (never case management, police
+    or legal notes)."""
+    groups = visible_field_groups(actor, case)
+    if not groups:
+        return frozenset()
+    if _role(actor) == Role.PARTNER or case.agency_id != getattr(actor, "agency_id", None):
+        return frozenset(
+            category.value for category, group in NOTE_CATEGORY_GROUPS.items() if group in groups
+        )
+    return frozenset(category.value for category in NoteCategory)
 
 
 class PermissionDenied(Exception):

@@ -68,20 +68,33 @@ def same_agency(actor: Actor, case: CaseLike) -> bool:
     return case.agency_id is not None and case.agency_id == actor.agency_id
 
 
+def unrestricted(case: CaseLike) -> bool:
+    """The person's consent to registration and data processing stands (or was never
+    withdrawn). A restricted case is open to its agency's supervisors only: no caseworker, no
+    partner, no new sharing (decision 0063)."""
+    return not case.processing_restricted
+
+
+def same_agency_unrestricted(actor: Actor, case: CaseLike) -> bool:
+    return same_agency(actor, case) and unrestricted(case)
+
+
 def assigned_to_actor(actor: Actor, case: CaseLike) -> bool:
-    return same_agency(actor, case) and case.assigned_to_id == actor.id
+    return same_agency(actor, case) and case.assigned_to_id == actor.id and unrestricted(case)
 
 
 def referred_to_actor_agency(actor: Actor, case: CaseLike) -> bool:
     """An open, accepted referral of this case to the actor's agency grants access."""
-    return bool(case.open_referral_to(actor.agency_id))
+    return unrestricted(case) and bool(case.open_referral_to(actor.agency_id))
 
 
 def shares_group(group: str) -> Callable[[Actor, CaseLike], bool]:
     """An open referral to the actor's agency shares field group `group` of the case."""
 
     def rule(actor: Actor, case: CaseLike) -> bool:
-        return group in case.shared_groups_for(actor.agency_id)
+        return referred_to_actor_agency(actor, case) and group in case.shared_groups_for(
+            actor.agency_id
+        )
 
     rule.__name__ = f"shares_{group}"
     return rule
@@ -115,10 +128,13 @@ def referral_of_actor_case(actor: Actor, referral: ReferralLike) -> bool:
 
 
 def consent_covers_receiver(draft: ReferralDraftLike) -> bool:
-    """A referral needs a current consent to share with, or refer to, its receiving agency."""
+    """A referral needs a current consent to share with, or refer to, its receiving agency,
+    and a case whose processing is not restricted."""
     receiver = draft.to_agency_id
-    return receiver is not None and bool(
-        draft.case.has_current_consent(AGENCY_CONSENT_PURPOSES, receiver)
+    return (
+        receiver is not None
+        and unrestricted(draft.case)
+        and bool(draft.case.has_current_consent(AGENCY_CONSENT_PURPOSES, receiver))
     )
 
 

@@ -8,9 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from casework.cases import signals
+from casework.domain import PROCESSING_CONSENT_PURPOSE
 from casework.notifications.operations import agency_users, link_to, notify
 from casework.policy import Role
-from casework.referrals.operations import end_referrals_of_closed_case
+from casework.referrals.operations import (
+    end_referrals_of_closed_case,
+    revoke_pending_referrals_of_restricted_case,
+)
 
 
 def _case_link(case: Any) -> str:
@@ -19,6 +23,11 @@ def _case_link(case: Any) -> str:
 
 def on_case_closed(case: Any, *, actor: Any, **_: Any) -> None:
     end_referrals_of_closed_case(actor, case)
+
+
+def on_consent_withdrawn(case: Any, *, actor: Any, consent: Any, **_: Any) -> None:
+    if consent.purpose == PROCESSING_CONSENT_PURPOSE and case.processing_restricted:
+        revoke_pending_referrals_of_restricted_case(actor, case)
 
 
 def on_case_assigned(case: Any, *, actor: Any, assignee: Any, **_: Any) -> None:
@@ -38,5 +47,6 @@ def on_closure_requested(case: Any, *, actor: Any, **_: Any) -> None:
 def connect() -> None:
     """Connect the receivers (weak=False: they are module functions, kept for the process)."""
     signals.case_closed.connect(on_case_closed, weak=False)
+    signals.consent_withdrawn.connect(on_consent_withdrawn, weak=False)
     signals.case_assigned.connect(on_case_assigned, weak=False)
     signals.closure_requested.connect(on_closure_requested, weak=False)

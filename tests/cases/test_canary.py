@@ -68,7 +68,10 @@ def test_no_canary_in_database_logs_or_error_pages(
     assert client.post(f"/cases/{case.id}/edit", data=fields).status_code == 302
     token = csrf_token(client, f"/cases/{case.id}")
     assert (
-        client.post(f"/cases/{case.id}/notes", data={"body": NOTE, "csrf_token": token}).status_code
+        client.post(
+            f"/cases/{case.id}/notes",
+            data={"body": NOTE, "category": "health_risk", "csrf_token": token},
+        ).status_code
         == 302
     )
     client.get("/cases", query_string={"q": NAME})  # a search by name
