@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework import audit
 from casework.auth.models import User
-from casework.cases.ages import AgeMismatch, derive_ages
+from casework.cases.ages import AgeMismatch, Described, check_consent_method, derive_ages
 from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case, CaseNote, Consent
 from casework.cases.record import CaseInput, apply_to_case
@@ -142,6 +142,16 @@ def register_case(actor: User, data: Mapping[str, Any]) -> Case:
         raise CaseInputError(_l("Enter the date consent was given."), "consent_given_on")
     content = check_case_input(CaseInput.from_data(data))
     assert content.identified_on is not None  # noqa: S101 - checked above; narrows the type
+    described = Described.of(
+        date_of_birth=content.date_of_birth,
+        identified_on=content.identified_on,
+        age_at_identification=content.age_at_identification,
+        age_band=content.age_band,
+    )
+    try:  # the same rule as the consent form: a minor consents through a guardian
+        check_consent_method(described, given_on, str(method), "consent_method")
+    except AgeMismatch as refused:
+        raise CaseInputError(refused.message, refused.field) from None
     case = Case(
         reference=next_reference(actor.agency.country, _today()),
         agency_id=actor.agency_id,
