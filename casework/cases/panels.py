@@ -48,9 +48,14 @@ def group(name: str) -> Shown:
 
 
 def notes_shared(user: Any, case: Any, groups: frozenset[str]) -> bool:
-    """Shown to whom may read some category of the case's notes (the owning agency, or a
-    partner whose referral shares health and risk or the trafficking context)."""
-    return bool(visible_note_categories(user, case))
+    """Shown to the owning agency, and to a partner when a note of a category its referral
+    shares (health and risk, the trafficking context) exists."""
+    categories = visible_note_categories(user, case)
+    if not categories:
+        return False
+    if case.agency_id == getattr(user, "agency_id", None):
+        return True
+    return any(note.category in categories for note in case.notes)
 
 
 @dataclass(frozen=True)
