@@ -13,7 +13,7 @@ from flask import Flask
 from casework.cases import operations
 from casework.policy import Role
 from tests.canary import assert_absent, assert_not_in_database, spellings
-from tests.cases.helpers import form_fields, post_registration, register
+from tests.cases.helpers import form_fields, post_registration, register, search
 from tests.conftest import csrf_token
 
 NAME = "Zqcanary Nguyễn Bảo-Châu"
@@ -74,8 +74,8 @@ def test_no_canary_in_database_logs_or_error_pages(
         ).status_code
         == 302
     )
-    client.get("/cases", query_string={"q": NAME})  # a search by name
-    client.get("/cases", query_string={"q": PHONE, "search_in": "phone"})
+    search(client, "/cases", {"q": NAME})  # a search by name
+    search(client, "/cases", {"q": PHONE, "search_in": "phone"})
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert NAME in page
     assert NOTE in page
