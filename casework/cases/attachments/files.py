@@ -4,9 +4,13 @@ The type is decided from the content, never from the name or the browser's word:
 start like a PDF, JPEG or PNG *and* parse as one. Images are decoded and re-encoded from
 their pixels alone (Pillow), so EXIF (GPS position, camera serial, time), XMP, IPTC, ICC and
 text chunks are gone; the EXIF orientation is applied first so the picture stays upright.
-PDFs are rewritten by pypdf without the document information dictionary, the XMP stream, and
-the entries that run code or carry files on opening (JavaScript, open actions, embedded
-files). Office documents (DOCX, ODT) are refused: they carry author metadata, revision
+PDFs are rewritten by pypdf without the document information dictionary and the XMP stream,
+and without anything that acts or carries another file, at every level (issue 12, item 5):
+every object reachable from the catalogue is walked; actions (`/A` other than a jump inside
+the document, `/AA`, `/OpenAction`, `/JS`, chained `/Next`), JavaScript and embedded-file
+name trees, file attachment, media and 3D annotations, embedded file streams (`/EF`), XFA
+forms and portfolios are removed; the rewritten file is walked again, and refused if anything
+active is left. Office documents (DOCX, ODT) are refused: they carry author metadata, revision
 history and macros that cannot be cleaned as simply, and can be saved as PDF.
 
 No Flask here: the functions take and return bytes.
@@ -18,11 +22,12 @@ import io
 import logging
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageOps
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
-from pypdf.generic import NameObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
@@ -43,9 +48,12 @@ MAX_JPEG_PIXELS = 8 * 8 * MAX_PIXELS  # libjpeg scales down by 1/8 at most
 # Pillow's own guard, for every image opened in this process: it refuses (DecompressionBomb
 # Error) anything over twice this, whoever opens it; our own checks above come first.
 Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS // 2
-# PDF catalogue entries that act when the file is opened, or smuggle other files.
-_ACTIVE_ROOT_KEYS = ("/OpenAction", "/AA", "/JavaScript")
-_ACTIVE_NAME_TREES = ("/JavaScript", "/EmbeddedFiles")
+# PDF entries that act (on opening, on a page, a field or an annotation) or carry other files,
+# wherever they are; and the annotation kinds that only exist to carry or play something.
+_ACTIVE_KEYS = ("/OpenAction", "/AA", "/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/XFA")
+_CATALOGUE_ONLY = ("/Collection",)  # a portfolio: the file is a wrapper of other files
+_SAFE_ACTIONS = ("/GoTo",)  # a jump to a page of the same document
+_CARRIER_ANNOTATIONS = ("/FileAttachment", "/Sound", "/Movie", "/Screen", "/RichMedia", "/3D")
 
 
 # pypdf's warnings about a malformed file can quote pieces of it: keep them out of the logs.
@@ -57,7 +65,7 @@ class FileRefused(Exception):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason  # "type", "damaged", "encrypted", "too_large_image"
+        self.reason = reason  # "type", "damaged", "encrypted", "too_large_image", "active"
 
 
 @dataclass(frozen=True)
@@ -150,19 +158,95 @@ def _clean_pdf(data: bytes) -> bytes:
         writer.metadata = None
         writer.xmp_metadata = None
         root = writer.root_object
-        for key in _ACTIVE_ROOT_KEYS:
+        for key in _CATALOGUE_ONLY:
             if key in root:
                 del root[NameObject(key)]
-        names = root.get("/Names")
-        if names is not None:
-            names = names.get_object()
-            for key in _ACTIVE_NAME_TREES:
-                if key in names:
-                    del names[NameObject(key)]
+        _disarm(root, set())
+        # What was cut off (a script, an embedded file's bytes) must not stay in the file as
+        # unreferenced objects: a second copy takes only what the document still reaches.
+        first = io.BytesIO()
+        writer.write(first)
+        writer = PdfWriter(clone_from=PdfReader(first))
+        writer.metadata = None
         out = io.BytesIO()
         writer.write(out)
+        if _active_parts(PdfReader(io.BytesIO(out.getvalue())).trailer["/Root"], set()):
+            raise FileRefused("active")
     except FileRefused:
         raise
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise FileRefused("damaged") from exc
     return out.getvalue()
+
+
+def _is_active_action(action: Any) -> bool:
+    """An action dictionary that does anything but jump inside the document (JavaScript,
+    Launch, SubmitForm, ImportData, URI, GoToR...), or chains one (`/Next`)."""
+    action = action.get_object() if action is not None else None
+    if not isinstance(action, DictionaryObject):
+        return action is not None
+    if action.get("/S") not in _SAFE_ACTIONS:
+        return True
+    following = action.get("/Next")
+    if following is None:
+        return False
+    following = following.get_object()
+    chain = following if isinstance(following, ArrayObject) else [following]
+    return any(_is_active_action(step) for step in chain)
+
+
+def _disarm(obj: Any, seen: set[int]) -> None:
+    """Remove, in place, everything active from `obj` and all it reaches."""
+    if isinstance(obj, IndirectObject):
+        if obj.idnum in seen:
+            return
+        seen.add(obj.idnum)
+        obj = obj.get_object()
+    if isinstance(obj, DictionaryObject):
+        for key in _ACTIVE_KEYS:
+            if key in obj:
+                del obj[NameObject(key)]
+        if "/A" in obj and _is_active_action(obj["/A"]):
+            del obj[NameObject("/A")]
+        annotations = obj.get("/Annots")
+        if annotations is not None:
+            kept = ArrayObject(a for a in annotations.get_object() if not _is_carrier(a))
+            obj[NameObject("/Annots")] = kept
+        for key, value in list(obj.items()):
+            if key not in ("/Parent", "/P"):  # back links: reached from the top anyway
+                _disarm(value, seen)
+    elif isinstance(obj, ArrayObject):
+        for value in obj:
+            _disarm(value, seen)
+
+
+def _is_carrier(annotation: Any) -> bool:
+    annotation = annotation.get_object()
+    return isinstance(annotation, DictionaryObject) and (
+        annotation.get("/Subtype") in _CARRIER_ANNOTATIONS
+    )
+
+
+def _active_parts(obj: Any, seen: set[int]) -> list[str]:
+    """What is still active in `obj` and all it reaches (empty after `_disarm`)."""
+    found: list[str] = []
+    if isinstance(obj, IndirectObject):
+        if obj.idnum in seen:
+            return found
+        seen.add(obj.idnum)
+        obj = obj.get_object()
+    if isinstance(obj, DictionaryObject):
+        found += [key for key in (*_ACTIVE_KEYS, *_CATALOGUE_ONLY) if key in obj]
+        if "/A" in obj and _is_active_action(obj["/A"]):
+            found.append("/A")
+        if obj.get("/Subtype") in _CARRIER_ANNOTATIONS:
+            found.append(str(obj["/Subtype"]))
+        if obj.get("/S") in ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData"):
+            found.append(str(obj["/S"]))
+        for key, value in obj.items():
+            if key not in ("/Parent", "/P"):
+                found += _active_parts(value, seen)
+    elif isinstance(obj, ArrayObject):
+        for value in obj:
+            found += _active_parts(value, seen)
+    return found
