@@ -19,6 +19,7 @@ from casework.domain import (
     AGENCY_CONSENT_PURPOSES,
     CASE_TRANSITIONS,
     CLOSED_CASE_STATUSES,
+    CONTINUING_CASE_STATUSES,
     PROCESSING_CONSENT_PURPOSE,
     UNCATEGORISED_NOTES,
     CaseEvent,
@@ -148,9 +149,14 @@ class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
 
     def open_referrals_to(self, agency_id: Any) -> list[Referral]:
         """Accepted, open referrals of this case to `agency_id` whose sharing consent stands.
-        A closed, erased or restricted case is shared with no one (closing ends its
-        referrals)."""
-        if self.is_closed or self.is_erased or self.processing_restricted:
+        A case closed as "Closed", erased, or restricted (decision 0063) is shared with no one
+        (closing ends its referrals); one closed as referred continues with them
+        (CONTINUING_CASE_STATUSES)."""
+        if (
+            self.status not in CONTINUING_CASE_STATUSES
+            or self.is_erased
+            or self.processing_restricted
+        ):
             return []
         if not self.has_current_consent(AGENCY_CONSENT_PURPOSES, agency_id):
             return []

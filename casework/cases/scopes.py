@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Select, exists, false, select
 from casework.cases.models import Case, Consent
 from casework.domain import (
     AGENCY_CONSENT_PURPOSES,
-    OPEN_CASE_STATUSES,
+    CONTINUING_CASE_STATUSES,
     PROCESSING_CONSENT_PURPOSE,
     ReferralStatus,
 )
@@ -40,7 +40,7 @@ def visible_cases(actor: Actor | None) -> Select[Any]:
         return query.where(
             shared_with_agency(actor.agency_id),
             ~processing_restricted(),
-            Case.status.in_(sorted(OPEN_CASE_STATUSES)),
+            Case.status.in_(sorted(CONTINUING_CASE_STATUSES)),
             Case.erased_at.is_(None),
         )
     return query.where(false())
