@@ -1,7 +1,7 @@
 """case notes: a category, which decides who else may read a note
 
 Revision ID: 7e3b9c1d4a52
-Revises: 5b0e71c2a9d3
+Revises: 961d442e2d97
 Create Date: 2026-12-07 19:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7e3b9c1d4a52'
-down_revision = '5b0e71c2a9d3'
+down_revision = '961d442e2d97'
 branch_labels = None
 depends_on = None
 
