@@ -145,6 +145,18 @@ class BaseConfig:
     JOBS_REDISPATCH_SECONDS = _env_int("JOBS_REDISPATCH_SECONDS", 300)
     # Daily jobs (referral expiry, erasure of due cases...) start at this hour, UTC.
     JOBS_DAILY_HOUR = _env_int("JOBS_DAILY_HOUR", 2)
+    # Federation (decision 0170): this installation's name and the HTTPS address peers reach
+    # it at (both appear in its signed identity document). Empty name: federation is off.
+    FEDERATION_NAME = os.environ.get("FEDERATION_NAME", "")
+    FEDERATION_ADDRESS = os.environ.get("FEDERATION_ADDRESS", "")
+    # Peers are reached over HTTPS only; plain http:// is accepted for loopback addresses in
+    # tests and demos (FEDERATION_ALLOW_LOOPBACK_HTTP=1).
+    FEDERATION_ALLOW_LOOPBACK_HTTP = os.environ.get("FEDERATION_ALLOW_LOOPBACK_HTTP", "0") in {
+        "1",
+        "true",
+        "yes",
+    }
+    FEDERATION_TIMEOUT_SECONDS = _env_float("FEDERATION_TIMEOUT_SECONDS", 10.0)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 

@@ -16,6 +16,7 @@ from casework.cases.models import (
     TraffickingEvent,
 )
 from casework.encryption.models import DataKey
+from casework.federation.models import Peer
 from casework.jobs.models import Job
 from casework.notifications.models import Notification, OutboundEmail
 from casework.referrals.models import Referral, ReferralService
@@ -43,6 +44,7 @@ __all__ = [
     "Job",
     "Notification",
     "OutboundEmail",
+    "Peer",
     "Person",
     "PrivacyBudget",
     "RecoveryCode",

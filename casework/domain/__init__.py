@@ -18,6 +18,12 @@ from casework.domain.cases import (
     ClosureRequestState,
 )
 from casework.domain.consents import AGENCY_CONSENT_PURPOSES, ConsentPurpose
+from casework.domain.federation import (
+    PEER_TRANSITIONS,
+    PeerCapability,
+    PeerEvent,
+    PeerStatus,
+)
 from casework.domain.jobs import (
     UNFINISHED_WORK_STATUSES,
     WORK_TRANSITIONS,
@@ -45,6 +51,7 @@ TRANSITIONS: dict[str, Transitions[Any, Any]] = {
     "referral": REFERRAL_TRANSITIONS,
     "service": SERVICE_TRANSITIONS,
     "work": WORK_TRANSITIONS,
+    "peer": PEER_TRANSITIONS,
 }
 
 # The enums templates compare with (`referral.status == ReferralStatus.PENDING`).
@@ -62,6 +69,9 @@ ENUMS = {
         ConsentPurpose,
         WorkStatus,
         WorkEvent,
+        PeerStatus,
+        PeerEvent,
+        PeerCapability,
     )
 }
 
@@ -73,6 +83,7 @@ __all__ = [
     "ENUMS",
     "OPEN_CASE_STATUSES",
     "OPEN_REFERRAL_STATUSES",
+    "PEER_TRANSITIONS",
     "REFERRAL_TRANSITIONS",
     "SERVICE_TRANSITIONS",
     "TRANSITIONS",
@@ -86,6 +97,9 @@ __all__ = [
     "ConsentPurpose",
     "DomainError",
     "IllegalTransition",
+    "PeerCapability",
+    "PeerEvent",
+    "PeerStatus",
     "ReferralEvent",
     "ReferralStatus",
     "ServiceEvent",

@@ -98,6 +98,7 @@ class Action(StrEnum):
     MANAGE_USERS = "user.manage"
     VIEW_AUDIT = "audit.view"
     MANAGE_KEYS = "keys.manage"
+    MANAGE_FEDERATION = "federation.manage"  # peers directory, outbox, dead letters
     # Cases
     CREATE_CASE = "case.create"
     LIST_MY_CASES = "case.list_mine"
@@ -143,6 +144,7 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (A, Action.MANAGE_USERS): True,
     (A, Action.VIEW_AUDIT): True,
     (A, Action.MANAGE_KEYS): True,
+    (A, Action.MANAGE_FEDERATION): True,
     # Cases: caseworkers their assigned cases; supervisors their agency's; partners only
     # what an accepted, open referral shares.
     (C, Action.CREATE_CASE): True,

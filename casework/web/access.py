@@ -34,6 +34,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.second_factor",
         "auth.enrol_totp",
         "auth.cancel_sign_in",
+        # Federation: a peer fetches the public identity document (public keys, signed).
+        "federation.identity",
     }
 )
 # Reachable by a signed-in user who must first replace a one-time password.

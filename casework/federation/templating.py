@@ -1,0 +1,12 @@
+"""What the federation templates need: labels of peer statuses and capabilities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework.vocab.federation import PEER_CAPABILITIES, PEER_STATUSES
+
+TEMPLATE_GLOBALS: dict[str, Any] = {
+    "peer_status_label": PEER_STATUSES.label,
+    "peer_capability_label": PEER_CAPABILITIES.label,
+}
