@@ -157,6 +157,15 @@ class BaseConfig:
         "yes",
     }
     FEDERATION_TIMEOUT_SECONDS = _env_float("FEDERATION_TIMEOUT_SECONDS", 10.0)
+    # A message not applied within this many hours of being sent is refused as expired.
+    FEDERATION_MESSAGE_TTL_HOURS = _env_float("FEDERATION_MESSAGE_TTL_HOURS", 72.0)
+    # Tolerance for the installations' clocks (sent "in the future", expiry).
+    FEDERATION_CLOCK_SKEW_SECONDS = _env_int("FEDERATION_CLOCK_SKEW_SECONDS", 300)
+    # Delivery: tried again after 30 s, 1, 2, 4 ... minutes (about 8 hours over 10 attempts);
+    # then a dead letter an administrator can send again.
+    FEDERATION_MAX_ATTEMPTS = _env_int("FEDERATION_MAX_ATTEMPTS", 10)
+    FEDERATION_RETRY_SECONDS = _env_float("FEDERATION_RETRY_SECONDS", 30.0)
+    FEDERATION_MAX_MESSAGE_BYTES = _env_int("FEDERATION_MAX_MESSAGE_BYTES", 32 * 1024 * 1024)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 

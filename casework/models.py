@@ -16,7 +16,7 @@ from casework.cases.models import (
     TraffickingEvent,
 )
 from casework.encryption.models import DataKey
-from casework.federation.models import Peer
+from casework.federation.models import InboundReceipt, OutboundMessage, Peer
 from casework.jobs.models import Job
 from casework.notifications.models import Notification, OutboundEmail
 from casework.referrals.models import Referral, ReferralService
@@ -41,9 +41,11 @@ __all__ = [
     "CounsellingSession",
     "DataKey",
     "IdentityDocument",
+    "InboundReceipt",
     "Job",
     "Notification",
     "OutboundEmail",
+    "OutboundMessage",
     "Peer",
     "Person",
     "PrivacyBudget",

@@ -20,6 +20,7 @@ from casework.domain.cases import (
 from casework.domain.consents import AGENCY_CONSENT_PURPOSES, ConsentPurpose
 from casework.domain.federation import (
     PEER_TRANSITIONS,
+    MessageType,
     PeerCapability,
     PeerEvent,
     PeerStatus,
@@ -72,6 +73,7 @@ ENUMS = {
         PeerStatus,
         PeerEvent,
         PeerCapability,
+        MessageType,
     )
 }
 
@@ -97,6 +99,7 @@ __all__ = [
     "ConsentPurpose",
     "DomainError",
     "IllegalTransition",
+    "MessageType",
     "PeerCapability",
     "PeerEvent",
     "PeerStatus",

@@ -33,6 +33,19 @@ class PeerCapability(StrEnum):
     STATISTICS = "statistics"
 
 
+class MessageType(StrEnum):
+    """What travels between installations (each type has a handler on the receiving side)."""
+
+    HELLO = "hello"  # a connection check an administrator sends
+    REFERRAL = "referral"
+    TRANSFER = "transfer"
+    ANSWER = "answer"  # accept, or decline with a reason
+    COMPLETION = "completion"
+    REVOCATION = "revocation"
+    CONSENT_WITHDRAWAL = "consent_withdrawal"
+    RELEASE = "release"  # a national statistics release for the regional hub
+
+
 PEER_TRANSITIONS = Transitions(
     "peer",
     PeerStatus,

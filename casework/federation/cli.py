@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import click
@@ -12,11 +13,11 @@ from casework import audit
 from casework.core.extensions import db
 from casework.crypto import write_keyring_file
 from casework.crypto.identity import fingerprint_hex, fingerprint_words, generate_federation_keys
-from casework.domain import PeerCapability
+from casework.domain import MessageType, PeerCapability
 from casework.encryption import keys
-from casework.federation import operations
+from casework.federation import operations, outbox
 from casework.federation.identity import FederationNotReady, local_address, local_keys, local_name
-from casework.federation.models import Peer
+from casework.federation.models import OutboundMessage, Peer
 
 federation_group = click.Group(
     "federation", help="Installations that trust each other: identity and peers."
@@ -180,3 +181,53 @@ def _change(operation: object, reference: str, done: str) -> None:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"{row.name}: {done}.")
+
+
+@federation_group.command("outbox")
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+def show_outbox(limit: int) -> None:
+    """Messages to other installations, newest first, with their delivery status."""
+    rows = db.session.execute(
+        select(OutboundMessage).order_by(OutboundMessage.created_at.desc()).limit(limit)
+    ).scalars()
+    shown = 0
+    for row in rows:
+        shown += 1
+        click.echo(
+            f"{row.id}  {row.created_at.isoformat(timespec='seconds')}  {row.peer.name}  "
+            f"{row.type}  #{row.seq}  {outbox.delivery_status(row)}  attempts {row.attempts}"
+        )
+    if not shown:
+        click.echo("Nothing has been sent.")
+
+
+@federation_group.command("retry")
+@click.argument("message_id")
+def retry(message_id: str) -> None:
+    """Send a dead letter (a message given up after every attempt) again."""
+    try:
+        row = db.session.get(OutboundMessage, uuid.UUID(message_id))
+    except ValueError:
+        row = None
+    if row is None:
+        raise click.ClickException("No such message in the outbox.")
+    try:
+        outbox.retry_message(None, row)
+    except FederationNotReady as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Queued again: {outbox.delivery_status(row)}.")
+
+
+@federation_group.command("check")
+@click.argument("peer")
+def check(peer: str) -> None:
+    """Send PEER a connection check through the outbox, and say what became of it."""
+    row = _peer(peer)
+    try:
+        sent = outbox.send_message(row, MessageType.HELLO, {})
+    except FederationNotReady as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    db.session.refresh(sent)
+    click.echo(f"Connection check {sent.id}: {outbox.delivery_status(sent)}.")

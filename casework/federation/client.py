@@ -76,6 +76,8 @@ def _request(request: urllib.request.Request) -> dict[str, Any]:
     except urllib.error.HTTPError as error:
         raw = error.read(MAX_DOCUMENT_BYTES + 1)
         raise PeerUnreachable(_answer_code(raw) or f"http-{error.code}") from None
+    except urllib.error.URLError as error:  # the cause's class: ConnectionRefusedError...
+        raise PeerUnreachable(type(error.reason).__name__) from None
     except (OSError, ValueError) as error:
         raise PeerUnreachable(type(error).__name__) from None
     if len(raw) > MAX_DOCUMENT_BYTES:

@@ -7,12 +7,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.core.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey
+from casework.core.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcnow
 from casework.crypto.identity import PublicKeys, fingerprint_hex, fingerprint_words
 from casework.domain import PEER_TRANSITIONS, PeerCapability, PeerEvent, PeerStatus
+from casework.jobs.models import WorkItem
 
 
 class Peer(UUIDPrimaryKey, Timestamps, Base):
@@ -34,6 +35,9 @@ class Peer(UUIDPrimaryKey, Timestamps, Base):
     keys_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last message that verified from it (health on the dashboard).
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Our stream to it: the number the next message gets; its stream to us: the last applied.
+    next_outbound_seq: Mapped[int] = mapped_column(Integer, default=1)
+    last_inbound_seq: Mapped[int] = mapped_column(Integer, default=0)
 
     @property
     def keys(self) -> PublicKeys:
@@ -56,3 +60,47 @@ class Peer(UUIDPrimaryKey, Timestamps, Base):
 
     def allows(self, event: PeerEvent) -> bool:
         return PEER_TRANSITIONS.allows(self.status, event)
+
+
+class OutboundMessage(WorkItem, UUIDPrimaryKey, Base):
+    """A message to a peer, sealed (signed, body encrypted to the peer) when written, in the
+    same transaction as the change that causes it; delivered by the job queue in `seq` order.
+    Nothing in it is readable here: the body is encrypted to the receiver."""
+
+    __tablename__ = "federation_outbox"
+    __table_args__ = (UniqueConstraint("peer_id", "seq"),)
+
+    peer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("peers.id"), index=True)
+    message_id: Mapped[str] = mapped_column(String(36), unique=True)
+    type: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(Integer)
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
+    # What it is about, for the sender's status ("referral", id): ids only.
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # The receiver settled it (applied it, or refused it for good and moved past its seq).
+    settled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "applied", or the receiver's refusal code.
+    answer: Mapped[str | None] = mapped_column(String(40))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=10)
+
+    peer: Mapped[Peer] = relationship()
+
+
+class InboundReceipt(UUIDPrimaryKey, Base):
+    """A message received from a peer whose signature verified: its id (so a second delivery
+    acts once), its place in the peer's stream and what became of it. Never its body."""
+
+    __tablename__ = "federation_receipts"
+    __table_args__ = (UniqueConstraint("peer_id", "seq"),)
+
+    peer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("peers.id"), index=True)
+    message_id: Mapped[str] = mapped_column(String(36), unique=True)
+    type: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(Integer)
+    # SHA-256 of the envelope: the same id with other bytes is a replay, not a duplicate.
+    digest: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

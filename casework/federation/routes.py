@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from casework.core.extensions import csrf, db
 from casework.crypto.identity import fingerprint_hex, fingerprint_words
-from casework.domain import PeerEvent
-from casework.federation import bp, operations
+from casework.domain import MessageType, PeerEvent
+from casework.federation import bp, inbound, operations, outbox
 from casework.federation.forms import AddPeerForm, CapabilitiesForm
 from casework.federation.identity import (
     FederationNotReady,
@@ -23,7 +24,7 @@ from casework.federation.identity import (
     local_keys,
     local_name,
 )
-from casework.federation.models import Peer
+from casework.federation.models import OutboundMessage, Peer
 from casework.policy import Action
 from casework.web.access import permission
 from casework.web.forms import ConfirmForm
@@ -138,3 +139,53 @@ def change_peer(peer_id: uuid.UUID, event: str) -> Page:
     return render_template(
         "federation/confirm.html", peer=peer, form=form, event=move
     ), form_status()
+
+
+@bp.route("/inbox", methods=["POST"])
+def inbox() -> tuple[Response, int]:
+    """Public: a peer delivers one sealed message (see `inbound`)."""
+    answer = inbound.receive(request.get_data(cache=False))
+    return jsonify(answer.body), answer.status
+
+
+# Another installation posts here, not a browser: the message's own signature authenticates it.
+csrf.exempt(inbox)
+
+
+@bp.route("/outbox")
+@permission(Action.MANAGE_FEDERATION)
+def outbox_page() -> Page:
+    page = paginate(select(OutboundMessage).order_by(OutboundMessage.created_at.desc()))
+    dead = db.session.execute(outbox.dead_letters().limit(100)).scalars().all()
+    return render_template("federation/outbox.html", page=page, dead=dead, form=ConfirmForm())
+
+
+@bp.route("/outbox/<uuid:message_id>/retry", methods=["POST"])
+@permission(Action.MANAGE_FEDERATION)
+def retry_message(message_id: uuid.UUID) -> Page:
+    row = load_or_404(OutboundMessage, message_id, Action.MANAGE_FEDERATION)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            outbox.retry_message(signed_in_user(), row)
+        except FederationNotReady as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("The message will be sent again."), "success")
+    return redirect(url_for("federation.outbox_page"))
+
+
+@bp.route("/peers/<uuid:peer_id>/check", methods=["POST"])
+@permission(Action.MANAGE_FEDERATION)
+def check_peer(peer_id: uuid.UUID) -> Page:
+    """Send a connection check (a `hello` message) through the outbox."""
+    peer = load_or_404(Peer, peer_id, Action.MANAGE_FEDERATION)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            outbox.send_message(peer, MessageType.HELLO, {}, actor=signed_in_user())
+        except FederationNotReady as error:
+            flash(str(error), "danger")
+        else:
+            flash(_("A connection check is on its way: see the outbox."), "success")
+    return redirect(url_for("federation.view_peer", peer_id=peer.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from casework.domain import PeerCapability, PeerStatus
+from casework.domain import MessageType, PeerCapability, PeerStatus
 from casework.vocab.base import Vocabulary
 
 PEER_STATUSES = Vocabulary.of(
@@ -23,5 +23,19 @@ PEER_CAPABILITIES = Vocabulary.of(
         PeerCapability.REFERRALS: _l("Referrals"),
         PeerCapability.TRANSFERS: _l("Transfers of a case"),
         PeerCapability.STATISTICS: _l("Statistics releases"),
+    },
+)
+MESSAGE_TYPES = Vocabulary.of(
+    "message_types",
+    MessageType,
+    {
+        MessageType.HELLO: _l("Connection check"),
+        MessageType.REFERRAL: _l("Referral"),
+        MessageType.TRANSFER: _l("Transfer of a case"),
+        MessageType.ANSWER: _l("Answer to a referral or transfer"),
+        MessageType.COMPLETION: _l("Completion"),
+        MessageType.REVOCATION: _l("Revocation"),
+        MessageType.CONSENT_WITHDRAWAL: _l("Consent withdrawn"),
+        MessageType.RELEASE: _l("Statistics release"),
     },
 )

@@ -34,8 +34,10 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.second_factor",
         "auth.enrol_totp",
         "auth.cancel_sign_in",
-        # Federation: a peer fetches the public identity document (public keys, signed).
+        # Federation: a peer fetches the public identity document (public keys, signed) and
+        # delivers sealed messages (each authenticated by its signature, casework.federation).
         "federation.identity",
+        "federation.inbox",
     }
 )
 # Reachable by a signed-in user who must first replace a one-time password.

@@ -135,6 +135,7 @@ SECTIONS: dict[str, frozenset[str]] = {
             "federation.add_peer",
             "federation.view_peer",
             "federation.change_peer",
+            "federation.outbox_page",
         }
     ),
     "admin.list_users": frozenset(

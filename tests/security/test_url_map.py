@@ -41,6 +41,7 @@ EXPECTED_PUBLIC = {
     "auth.enrol_totp",
     "auth.cancel_sign_in",
     "federation.identity",
+    "federation.inbox",
 }
 ENDS_SESSION = {"auth.sign_out"}  # every role may sign out
 # Audit actions a GET may write: denials and records of reading.
