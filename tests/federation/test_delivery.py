@@ -176,6 +176,7 @@ def test_dead_letters_are_listed_and_sent_again(
     finally:
         app.config["FEDERATION_MAX_ATTEMPTS"] = saved
     client, account = login_as(Role.ADMIN)
+    assert "needs attention" in text(client.get("/"))
     page = text(client.get("/federation/outbox"))
     assert "Send again" in page
     assert "Cambodia (test)" in page
@@ -257,3 +258,80 @@ def test_the_outbox_commands(app: Flask, cambodia: Installation, peer: Peer) -> 
     refused = runner.invoke(args=["federation", "retry", str(row.id)])
     assert refused.exit_code != 0  # delivered: nothing to send again
     assert "never arrived" in refused.output
+
+
+def test_peer_health_on_the_administrators_dashboard(
+    app: Flask, cambodia: Installation, peer: Peer, login_as: Any
+) -> None:
+    cambodia_trusts_thailand(cambodia)
+    send_hello(peer)
+    client, _ = login_as(Role.ADMIN)
+    page = text(client.get("/"))
+    assert "Trusted installations" in page
+    assert "Cambodia (test)" in page
+    assert "needs attention" not in page
+    # A caseworker's dashboard says nothing of it.
+    other, _ = login_as(Role.CASEWORKER)
+    assert "Cambodia (test)" not in text(other.get("/"))
+
+
+def test_the_answer_lost_mid_delivery(
+    app: Flask, cambodia: Installation, peer: Peer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cambodia applies the message, then the connection dies before Thailand reads the
+    answer: Thailand tries again, Cambodia answers 'duplicate', and it acted once."""
+    from casework.federation import client
+
+    cambodia_trusts_thailand(cambodia)
+    real = client.post_json
+    calls: list[int] = []
+
+    def cut_after_sending(address: str, path: str, body: bytes) -> dict[str, Any]:
+        calls.append(1)
+        answer = real(address, path, body)
+        if len(calls) == 1:
+            raise client.PeerUnreachable("RemoteDisconnected")
+        return answer
+
+    monkeypatch.setattr(client, "post_json", cut_after_sending)
+    send_hello(peer)
+    [row] = rows()
+    assert (row.status, row.error) == (WorkStatus.QUEUED, "RemoteDisconnected")
+    assert cambodia_receipts(cambodia) == [(1, "applied")]
+    due_now()
+    engine.run_scheduled(app)
+    [row] = rows()
+    assert (row.status, row.answer) == (WorkStatus.SUCCEEDED, "applied")
+    assert cambodia_receipts(cambodia) == [(1, "applied")]
+    with cambodia.app.app_context():
+        assert [e.action for e in audit_events() if e.action.startswith("federation.message")] == [
+            "federation.message_received",
+            "federation.message_duplicate",
+        ]
+
+
+def test_a_worker_killed_mid_delivery(app: Flask, cambodia: Installation, peer: Peer) -> None:
+    """The worker took the message and died: once its lease runs out, the sweeper hands the
+    message to the queue again, and it arrives once."""
+    from datetime import timedelta
+
+    from casework.jobs.claims import claim
+    from casework.jobs.sweeper import sweep
+
+    cambodia_trusts_thailand(cambodia)
+    row = outbox.send_message(db.session.get(Peer, peer.id), MessageType.HELLO, {})  # type: ignore[arg-type]
+    db.session.flush()
+    # Taken by a worker (before the commit hands it over), which then dies.
+    assert claim(OutboundMessage, row.id, utcnow(), 60)
+    db.session.info.pop("casework_jobs_after_commit", None)
+    db.session.commit()
+    assert rows()[0].status == WorkStatus.RUNNING
+    assert cambodia_receipts(cambodia) == []
+    # Its lease runs out.
+    db.session.execute(update(OutboundMessage).values(lease_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    counts = sweep()  # hands it over again: delivered (eager queue) at once
+    assert counts["recovered"] == 1
+    [done] = rows()
+    assert done.status == WorkStatus.SUCCEEDED
+    assert cambodia_receipts(cambodia) == [(1, "applied")]
