@@ -18,6 +18,8 @@ goes on), 4xx {"refused": code} when the sender should try again later or not at
 from __future__ import annotations
 
 import hashlib
+import time
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -42,6 +44,9 @@ class Answer:
     status: int
     body: dict[str, Any]
 
+
+REFRESH_SECONDS = 60.0
+_LAST_REFRESH: dict[uuid.UUID, float] = {}
 
 # Refusals that leave the message's place in the stream free: the sender may try again.
 PEER_REFUSALS = {"unknown-peer": 403, "suspended-peer": 403, "removed-peer": 403}
@@ -126,7 +131,14 @@ def _signing_key(peer: Peer, kid: str) -> Any:
         return peer.keys.signing_key(kid)
     except KeyNotFound:
         pass
-    try:  # a key we do not know: perhaps the peer rotated (followed only if a trusted key signed)
+    # A key we do not know: perhaps the peer rotated (followed only if a trusted key signed
+    # the new document). Fetched at most once a minute per peer and process, so that forged
+    # messages cannot make us hammer a peer.
+    now = time.monotonic()
+    if now - _LAST_REFRESH.get(peer.id, -REFRESH_SECONDS) < REFRESH_SECONDS:
+        raise MessageRefused("unknown-key")
+    _LAST_REFRESH[peer.id] = now
+    try:
         update_peer_keys(None, peer)
     except PeerError:
         raise MessageRefused("unknown-key") from None

@@ -19,7 +19,7 @@ from casework.crypto.identity import FederationKeys, generate_federation_keys
 from casework.crypto.messages import Envelope, encode_body, new_header, seal
 from casework.domain import MessageType, PeerCapability
 from casework.encryption import keys
-from casework.federation import handlers, operations
+from casework.federation import handlers, inbound, operations
 from casework.federation.models import InboundReceipt, Peer
 from tests.admin.conftest import audit_events
 from tests.federation.installations import Installation
@@ -69,6 +69,11 @@ def message(
         signing_key=sender_keys.signing_private(),
         receiver_key=receiver_key,
     )
+
+
+@pytest.fixture(autouse=True)
+def _refresh_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inbound, "_LAST_REFRESH", {})
 
 
 @pytest.fixture
@@ -253,11 +258,25 @@ def test_a_peer_whose_key_was_rotated(
         envelope = message(rotated, sender=cambodia.address, seq=1)
         assert post(client, envelope) == (200, {"status": "applied"})
         assert audit_events("federation.peer_keys_updated")
-        # A key nobody trusted signed is still refused.
+        # A key nobody trusted signed is still refused; forged messages do not make us fetch
+        # the peer's document more than once a minute.
         stranger = generate_federation_keys()
-        assert post(client, message(stranger, sender=cambodia.address, seq=2))[1] == {
-            "refused": "unknown-key"
-        }
+        fetched: list[str] = []
+        real = inbound.update_peer_keys
+
+        def counting(actor: Any, peer: Peer, document: Any = None) -> bool:
+            fetched.append(peer.address)
+            return real(actor, peer, document)
+
+        inbound._LAST_REFRESH.clear()
+        import unittest.mock
+
+        with unittest.mock.patch.object(inbound, "update_peer_keys", counting):
+            for seq in (2, 2, 2):
+                assert post(client, message(stranger, sender=cambodia.address, seq=seq))[1] == {
+                    "refused": "unknown-key"
+                }
+        assert fetched == [cambodia.address]
     finally:
         with cambodia.app.app_context():
             write_keyring_file(cambodia.app.config["KEY_FILE"], ring, overwrite=True)
