@@ -165,7 +165,8 @@ class BaseConfig:
     # then a dead letter an administrator can send again.
     FEDERATION_MAX_ATTEMPTS = _env_int("FEDERATION_MAX_ATTEMPTS", 10)
     FEDERATION_RETRY_SECONDS = _env_float("FEDERATION_RETRY_SECONDS", 30.0)
-    FEDERATION_MAX_MESSAGE_BYTES = _env_int("FEDERATION_MAX_MESSAGE_BYTES", 32 * 1024 * 1024)
+    # A sealed message, files included; MAX_CONTENT_LENGTH caps every request as well.
+    FEDERATION_MAX_MESSAGE_BYTES = _env_int("FEDERATION_MAX_MESSAGE_BYTES", 16 * 1024 * 1024)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 
