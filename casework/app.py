@@ -125,6 +125,7 @@ def _declare_jobs() -> None:
     """Every task and job the queue can run, each declared by its feature (casework/jobs/)."""
     import casework.cases.lifecycle.jobs
     import casework.federation.delivery
+    import casework.federation.jobs
     import casework.jobs.runner
     import casework.jobs.sweeper
     import casework.notifications.delivery

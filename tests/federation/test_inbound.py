@@ -281,3 +281,27 @@ def test_a_peer_whose_key_was_rotated(
         with cambodia.app.app_context():
             write_keyring_file(cambodia.app.config["KEY_FILE"], ring, overwrite=True)
             keys.state().forget()
+
+
+def test_old_receipts_are_forgotten_and_their_messages_still_refused(
+    client: FlaskClient, cambodia: Installation, trusted: Peer
+) -> None:
+    from casework.federation.jobs import forget_old_receipts
+
+    ck = cambodia_keys(cambodia)
+    sent = datetime.now(UTC) - timedelta(hours=71)
+    old = message(ck, sender=cambodia.address, seq=1, now=sent)
+    fresh = message(ck, sender=cambodia.address, seq=2)
+    assert post(client, old)[0] == post(client, fresh)[0] == 200
+    db.session.execute(
+        InboundReceipt.__table__.update()
+        .where(InboundReceipt.seq == 1)
+        .values(received_at=datetime.now(UTC) - timedelta(hours=73))
+    )
+    db.session.commit()
+    assert forget_old_receipts() == 1
+    db.session.commit()
+    assert receipts() == 1
+    # Delivered again once forgotten: its place in the stream is taken (and soon it expires).
+    assert post(client, old) == (409, {"refused": "replay"})
+    assert post(client, fresh) == (200, {"status": "duplicate"})
