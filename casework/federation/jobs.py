@@ -12,12 +12,14 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from casework import audit
 from casework.core.db import utcnow
 from casework.core.extensions import db
-from casework.federation.models import InboundReceipt
+from casework.domain import PeerStatus
+from casework.federation.models import InboundReceipt, Peer
+from casework.federation.operations import PeerError, update_peer_keys
 from casework.jobs import registry
 from casework.jobs.api import daily
 from casework.jobs.context import JobContext
@@ -52,3 +54,39 @@ def forget_receipts(ctx: JobContext) -> dict[str, int]:
 
 
 daily(FORGET)
+
+
+REFRESH = "federation.refresh_peers"
+
+
+@registry.job(
+    REFRESH,
+    label=_l("Fetch the identity of each trusted installation (follow key rotations)"),
+    result_labels={
+        "peers_updated": _l("Installations with new keys"),
+        "peers_unreachable": _l("Installations that did not answer or could not be followed"),
+    },
+)
+def refresh_peers(ctx: JobContext) -> dict[str, int]:
+    """Messages are sealed to a peer's encryption key as we last knew it: fetching each
+    peer's identity document daily follows its rotations (signed by a key we trust) before
+    it retires the old key. A document no trusted key signed changes nothing (audited)."""
+    peers = (
+        db.session.execute(select(Peer).where(Peer.status == PeerStatus.ACTIVE).order_by(Peer.name))
+        .scalars()
+        .all()
+    )
+    ctx.set_remaining(len(peers))
+    updated = failed = 0
+    for peer in peers:
+        try:
+            updated += int(update_peer_keys(None, peer))
+        except PeerError:
+            failed += 1
+        db.session.commit()
+        ctx.advance()
+    ctx.checkpoint()
+    return {"peers_updated": updated, "peers_unreachable": failed}
+
+
+daily(REFRESH)

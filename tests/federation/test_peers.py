@@ -273,3 +273,30 @@ def test_following_a_peers_key_rotation(app: Flask, cambodia: Installation) -> N
         with cambodia.app.app_context():
             write_keyring_file(cambodia.app.config["KEY_FILE"], ring, overwrite=True)
             keys.state().forget()
+
+
+def test_the_daily_refresh_follows_rotations(app: Flask, cambodia: Installation) -> None:
+    from casework.crypto import write_keyring_file
+    from casework.federation.jobs import REFRESH
+    from casework.jobs.api import start_job
+
+    peer = _peer(cambodia)
+    with cambodia.app.app_context():
+        ring = keys.keyring()
+        rotated = ring.federation.with_new_encryption_key()  # type: ignore[union-attr]
+        write_keyring_file(
+            cambodia.app.config["KEY_FILE"], ring.with_federation(rotated), overwrite=True
+        )
+        keys.state().forget()
+    try:
+        job = start_job(REFRESH)
+        db.session.commit()  # eager queue: runs after the commit
+        db.session.expire_all()
+        db.session.refresh(job)
+        assert job.status == "succeeded"
+        assert job.result == {"peers_updated": 1, "peers_unreachable": 0}
+        assert db.session.get(Peer, peer.id).keys.encryption_active == rotated.encryption_active  # type: ignore[union-attr]
+    finally:
+        with cambodia.app.app_context():
+            write_keyring_file(cambodia.app.config["KEY_FILE"], ring, overwrite=True)
+            keys.state().forget()
