@@ -34,6 +34,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.second_factor",
         "auth.enrol_totp",
         "auth.cancel_sign_in",
+        "auth.choose_password",  # the link in an invitation or reset e-mail (decision 0056)
         # Federation: a peer fetches the public identity document (public keys, signed) and
         # delivers sealed messages (each authenticated by its signature, casework.federation).
         "federation.identity",
