@@ -1,7 +1,7 @@
 """federation peers: the installations this one trusts, their public keys and what each may send
 
 Revision ID: b3b4bf52aabb
-Revises: 5b0e71c2a9d3
+Revises: 961d442e2d97
 Create Date: 2026-12-07 18:19:58.451266+00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3b4bf52aabb'
-down_revision = '5b0e71c2a9d3'
+down_revision = '961d442e2d97'
 branch_labels = None
 depends_on = None
 
