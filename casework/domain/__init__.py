@@ -18,7 +18,11 @@ from casework.domain.cases import (
     ClosureRequestEvent,
     ClosureRequestState,
 )
-from casework.domain.consents import AGENCY_CONSENT_PURPOSES, ConsentPurpose
+from casework.domain.consents import (
+    AGENCY_CONSENT_PURPOSES,
+    PROCESSING_CONSENT_PURPOSE,
+    ConsentPurpose,
+)
 from casework.domain.federation import (
     PEER_TRANSITIONS,
     MessageType,
@@ -33,6 +37,7 @@ from casework.domain.jobs import (
     WorkStatus,
 )
 from casework.domain.lifecycle import DomainError, IllegalTransition, Transitions
+from casework.domain.notes import NOTE_CATEGORY_GROUPS, UNCATEGORISED_NOTES, NoteCategory
 from casework.domain.referrals import (
     OPEN_REFERRAL_STATUSES,
     REFERRAL_TRANSITIONS,
@@ -69,6 +74,7 @@ ENUMS = {
         ServiceStatus,
         ServiceEvent,
         ConsentPurpose,
+        NoteCategory,
         WorkStatus,
         WorkEvent,
         PeerStatus,
@@ -85,12 +91,15 @@ __all__ = [
     "CLOSURE_REQUEST_TRANSITIONS",
     "CONTINUING_CASE_STATUSES",
     "ENUMS",
+    "NOTE_CATEGORY_GROUPS",
     "OPEN_CASE_STATUSES",
     "OPEN_REFERRAL_STATUSES",
     "PEER_TRANSITIONS",
+    "PROCESSING_CONSENT_PURPOSE",
     "REFERRAL_TRANSITIONS",
     "SERVICE_TRANSITIONS",
     "TRANSITIONS",
+    "UNCATEGORISED_NOTES",
     "UNFINISHED_SERVICE_STATUSES",
     "UNFINISHED_WORK_STATUSES",
     "WORK_TRANSITIONS",
@@ -102,6 +111,7 @@ __all__ = [
     "DomainError",
     "IllegalTransition",
     "MessageType",
+    "NoteCategory",
     "PeerCapability",
     "PeerEvent",
     "PeerStatus",

@@ -1,7 +1,7 @@
 """federation peers: the installations this one trusts, their public keys and what each may send
 
 Revision ID: b3b4bf52aabb
-Revises: 961d442e2d97
+Revises: 2a8f6d0e9b17
 Create Date: 2026-12-07 18:19:58.451266+00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b3b4bf52aabb'
-down_revision = '961d442e2d97'
+down_revision = '2a8f6d0e9b17'
 branch_labels = None
 depends_on = None
 
