@@ -26,6 +26,7 @@ from casework.reports.models import (
     ReportRelease,
 )
 from casework.services.models import CounsellingSession, ServiceRecord, SupportPlan
+from casework.web.once import FormSubmission
 
 __all__ = [
     "Agency",
@@ -39,6 +40,7 @@ __all__ = [
     "CoordinatorScope",
     "CounsellingSession",
     "DataKey",
+    "FormSubmission",
     "IdentityDocument",
     "Job",
     "Notification",
