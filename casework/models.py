@@ -15,6 +15,7 @@ from casework.cases.models import (
     TimelineEntry,
     TraffickingEvent,
 )
+from casework.encryption.custody import KeyOperation
 from casework.encryption.models import DataKey
 from casework.jobs.models import Job
 from casework.notifications.models import Notification, OutboundEmail
@@ -43,6 +44,7 @@ __all__ = [
     "FormSubmission",
     "IdentityDocument",
     "Job",
+    "KeyOperation",
     "Notification",
     "OutboundEmail",
     "Person",

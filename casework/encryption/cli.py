@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -14,7 +16,7 @@ from casework import audit
 from casework.core.db import Base
 from casework.core.extensions import db
 from casework.crypto import KeyringError, generate_keyring, rewrap, write_keyring_file
-from casework.encryption import keys
+from casework.encryption import custody, keys
 from casework.encryption.fields import NORMALISERS, EncryptedRecord, OwnsDataKey
 from casework.encryption.models import DataKey
 
@@ -80,6 +82,8 @@ def status() -> None:
         )
         click.echo(f"{kid:<24} {state:<8} {data_keys.get(kid, 0):>10} {rows.get(kid, 0):>10}")
     click.echo(f"Shredded data keys: {shredded}")
+    for line in custody.check_journal():
+        click.echo(f"Unfinished: {line}")
 
 
 def _rewrap_all(show_progress: bool) -> int:
@@ -108,44 +112,88 @@ def _rewrap_all(show_progress: bool) -> int:
     return done
 
 
+@contextlib.contextmanager
+def _held(path: Path) -> Iterator[custody.Custody]:
+    """The key file held for one operation; a refusal is one line and exit status 1."""
+    try:
+        with custody.exclusive(path) as held:
+            yield held
+    except custody.CustodyError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _behind(active: str) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count()).where(DataKey.wrapped.is_not(None), DataKey.kek_id != active)
+        )
+        or 0
+    )
+
+
 @keys_group.command("rotate")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 def rotate(progress: bool) -> None:
-    """Make a new active key and rewrap every data key under it (resumable)."""
-    path = _key_file()
-    ring = keys.keyring()
-    unfinished = db.session.scalar(
-        select(func.count()).where(
-            DataKey.wrapped.is_not(None), DataKey.kek_id != ring.active_key_id
-        )
-    )
-    if unfinished:
-        click.echo(
-            f"Resuming: {unfinished} data keys are not yet under the active key "
-            f"{ring.active_key_id}."
-        )
-    else:
-        ring = ring.with_new_active_key()
-        write_keyring_file(path, ring, overwrite=True)
+    """Make a new active key and rewrap every data key under it (resumable; one at a time)."""
+    with _held(_key_file()) as held:
+        ring = held.keyring
+        earlier = next(iter(custody.unfinished("rotate")), None)
+        if earlier is not None:
+            click.echo(f"Resuming {earlier.describe()}.")
+            operation = earlier.id
+            made = earlier.key_id is not None and earlier.key_id in ring.key_ids
+        elif behind := _behind(ring.active_key_id):
+            click.echo(
+                f"Resuming: {behind} data keys are not yet under the active key "
+                f"{ring.active_key_id}."
+            )
+            operation, made = custody.start("rotate", ring.active_key_id), True
+        else:
+            operation, made = custody.start("rotate"), False
+        if not made:
+            try:
+                custody.save(held, ring.with_new_active_key())
+            except custody.CustodyError as exc:
+                raise click.ClickException(str(exc)) from None
+            custody.note_key(operation, held.keyring.active_key_id)
+            audit.record("keys.rotated", detail=held.keyring.active_key_id)
+            db.session.commit()
+            click.echo(f"New active key {held.keyring.active_key_id}; older keys now only decrypt.")
         keys.state().forget()
-        audit.record("keys.rotated", detail=ring.active_key_id)
-        db.session.commit()
-        click.echo(f"New active key {ring.active_key_id}; older keys now only decrypt.")
-    count = _rewrap_all(progress)
+        count = _rewrap_all(progress)
+        left = _behind(held.keyring.active_key_id)
+        db.session.rollback()
+        if left:
+            raise click.ClickException(
+                f"Rewrapped {count} data keys; {left} are still under an older key: run "
+                "`keys rotate` again to resume."
+            )
+        custody.finish(operation)
     click.echo(f"Rewrapped {count} data keys. Nothing is left under an older key.")
 
 
 @keys_group.command("rotate-index")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 def rotate_index(progress: bool) -> None:
-    """Make a new blind-index key and recompute every blind index with it."""
-    path = _key_file()
-    ring = keys.keyring().with_new_index_key()
-    write_keyring_file(path, ring, overwrite=True)
-    keys.state().forget()
-    audit.record("keys.index_rotated")
-    db.session.commit()
-    click.echo(f"Recomputed {recompute_blind_indexes(progress)} blind indexes.")
+    """Make a new blind-index key and recompute every blind index with it (resumable)."""
+    with _held(_key_file()) as held:
+        earlier = next(iter(custody.unfinished("rotate_index")), None)
+        if earlier is not None and earlier.key_id is not None:
+            click.echo(f"Resuming {earlier.describe()}: recomputing with the key file's index key.")
+            operation = earlier.id
+        else:
+            operation = earlier.id if earlier is not None else custody.start("rotate_index")
+            try:
+                custody.save(held, held.keyring.with_new_index_key())
+            except custody.CustodyError as exc:
+                raise click.ClickException(str(exc)) from None
+            custody.note_key(operation, "index")
+            audit.record("keys.index_rotated")
+            db.session.commit()
+        keys.state().forget()
+        count = recompute_blind_indexes(progress)
+        custody.finish(operation)
+    click.echo(f"Recomputed {count} blind indexes.")
 
 
 def recompute_blind_indexes(show_progress: bool = False) -> int:
@@ -180,23 +228,32 @@ def recompute_blind_indexes(show_progress: bool = False) -> int:
 @click.argument("key_id")
 def retire(key_id: str) -> None:
     """Remove an old key from the keyring. Refuses while anything still uses it."""
-    path = _key_file()
-    ring = keys.keyring()
-    if key_id not in ring.key_ids:
-        raise click.ClickException(f"No key {key_id} in the keyring.")
-    if key_id == ring.active_key_id:
-        raise click.ClickException("That is the active key: rotate first.")
-    in_use = db.session.scalar(
-        select(func.count()).where(DataKey.kek_id == key_id, DataKey.wrapped.is_not(None))
-    )
-    if in_use:
-        raise click.ClickException(
-            f"Key {key_id} still protects {in_use} data keys: run `keys rotate` to finish."
+    with _held(_key_file()) as held:
+        ring = held.keyring
+        if key_id not in ring.key_ids:
+            raise click.ClickException(f"No key {key_id} in the keyring.")
+        if key_id == ring.active_key_id:
+            raise click.ClickException("That is the active key: rotate first.")
+        if pending := custody.unfinished():
+            raise click.ClickException(
+                f"{pending[0].describe()} did not finish: run it again to finish it first."
+            )
+        in_use = db.session.scalar(
+            select(func.count()).where(DataKey.kek_id == key_id, DataKey.wrapped.is_not(None))
         )
-    write_keyring_file(path, ring.without_key(key_id), overwrite=True)
-    keys.state().forget()
-    audit.record("keys.retired", detail=key_id)
-    db.session.commit()
+        if in_use:
+            raise click.ClickException(
+                f"Key {key_id} still protects {in_use} data keys: run `keys rotate` to finish."
+            )
+        operation = custody.start("retire", key_id)
+        try:
+            custody.save(held, ring.without_key(key_id), dropping=key_id)
+        except custody.CustodyError as exc:
+            raise click.ClickException(str(exc)) from None
+        keys.state().forget()
+        audit.record("keys.retired", detail=key_id)
+        db.session.commit()
+        custody.finish(operation)
     click.echo(f"Key {key_id} retired.")
 
 

@@ -158,3 +158,20 @@ def init_app(app: Flask) -> None:
             problems = []
         if problems:
             raise ConfigError("Refusing to start in production: " + "; ".join(problems))
+    report_unfinished_operations(app)
+
+
+def report_unfinished_operations(app: Flask) -> None:
+    """Say at start, in the log, that a key operation was interrupted (it is resumed by running
+    the same command again): left alone, part of the data stays under an older key."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from casework.encryption import custody
+
+    try:
+        with app.app_context():
+            lines = custody.check_journal()
+    except SQLAlchemyError:
+        return  # the database is not reachable yet: `keys status` reports it later
+    for line in lines:
+        app.logger.warning("keys.unfinished_operation: %s", line)
