@@ -15,6 +15,7 @@ from casework.cases.models import (
     TimelineEntry,
     TraffickingEvent,
 )
+from casework.core.session_store import EndedSession
 from casework.encryption.custody import KeyOperation
 from casework.encryption.models import DataKey
 from casework.jobs.models import Job
@@ -41,6 +42,7 @@ __all__ = [
     "CoordinatorScope",
     "CounsellingSession",
     "DataKey",
+    "EndedSession",
     "FormSubmission",
     "IdentityDocument",
     "Job",

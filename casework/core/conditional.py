@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, inspect, update
+from sqlalchemy import ColumnElement, Connection, Table, inspect, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -69,7 +69,7 @@ def update_if(obj: Any, condition: ColumnElement[bool] | None, /, **values: Any)
 
 
 def insert_unless_present(
-    session: Session | scoped_session[Any], table: Table, values: dict[str, Any]
+    session: Session | scoped_session[Any] | Connection, table: Table, values: dict[str, Any]
 ) -> bool:
     """INSERT `values` into `table` unless a row with the same unique key exists (or is being
     inserted by a concurrent transaction, which PostgreSQL waits for). True when inserted.
@@ -77,7 +77,8 @@ def insert_unless_present(
     `INSERT ... ON CONFLICT DO NOTHING` on PostgreSQL and SQLite alike: the losing request gets
     False instead of an IntegrityError, so its transaction stays usable (no savepoint needed,
     which pysqlite cannot nest inside the request's transaction)."""
-    dialect = session.get_bind().dialect.name
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    dialect = bind.dialect.name
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
     key = list(table.primary_key.columns)
     statement = builder(table).values(values).on_conflict_do_nothing().returning(*key)
