@@ -17,7 +17,7 @@ from casework.core.db import Base
 from casework.core.extensions import db
 from casework.crypto import KeyringError, generate_keyring, rewrap, write_keyring_file
 from casework.encryption import custody, keys
-from casework.encryption.fields import NORMALISERS, EncryptedRecord, OwnsDataKey
+from casework.encryption.fields import NORMALISERS, OwnsDataKey
 from casework.encryption.models import DataKey
 
 keys_group = click.Group("keys", help="Key management: generate, status, rotate, retire.")
@@ -46,16 +46,16 @@ def generate(path: str | None) -> None:
 
 
 def _owner_models() -> list[type]:
-    return [
-        m.class_
-        for m in Base.registry.mappers
-        if issubclass(m.class_, OwnsDataKey) and issubclass(m.class_, EncryptedRecord)
-    ]
+    """Every model with data keys of its own (cases, users), whatever else it mixes in."""
+    return sorted(
+        (m.class_ for m in Base.registry.mappers if issubclass(m.class_, OwnsDataKey)),
+        key=lambda model: str(getattr(model, "__tablename__", "")),
+    )
 
 
 @keys_group.command("status")
 def status() -> None:
-    """Active key, and how many data keys and records each key still protects."""
+    """Active key, and how many data keys, and whose (cases, users), each key protects."""
     ring = keys.keyring()
     data_keys = dict(
         db.session.execute(
@@ -64,23 +64,27 @@ def status() -> None:
             .group_by(DataKey.kek_id)
         ).all()
     )
-    rows: Counter[str] = Counter()
+    owners: dict[str, Counter[str]] = {}
     for model in _owner_models():
+        counts: Counter[str] = Counter()
         for kek_id, count in db.session.execute(
             select(DataKey.kek_id, func.count())
             .join(model, model.data_key_id == DataKey.id)  # type: ignore[attr-defined]
             .where(DataKey.wrapped.is_not(None))
             .group_by(DataKey.kek_id)
         ).all():
-            rows[kek_id] += count
+            counts[kek_id] += count
+        owners[str(getattr(model, "__tablename__", model.__name__))] = counts
     shredded = db.session.scalar(select(func.count()).where(DataKey.wrapped.is_(None)))
     click.echo(f"Active key: {ring.active_key_id}")
-    click.echo(f"{'key':<24} {'state':<8} {'data keys':>10} {'records':>10}")
+    heading = "".join(f" {name:>10}" for name in owners)
+    click.echo(f"{'key':<24} {'state':<8} {'data keys':>10}{heading}")
     for kid in sorted(set(ring.key_ids) | set(data_keys)):
         state = (
             "active" if kid == ring.active_key_id else ("old" if kid in ring.key_ids else "MISSING")
         )
-        click.echo(f"{kid:<24} {state:<8} {data_keys.get(kid, 0):>10} {rows.get(kid, 0):>10}")
+        columns = "".join(f" {counts.get(kid, 0):>10}" for counts in owners.values())
+        click.echo(f"{kid:<24} {state:<8} {data_keys.get(kid, 0):>10}{columns}")
     click.echo(f"Shredded data keys: {shredded}")
     for line in custody.check_journal():
         click.echo(f"Unfinished: {line}")
