@@ -56,6 +56,7 @@ def make_user(
     enrolled: bool = True,
     must_change_password: bool = False,
     active: bool = True,
+    approved: bool = True,
 ) -> Account:
     agency = agency or make_agency()
     n = next(_counter)
@@ -67,6 +68,7 @@ def make_user(
         password_hash=passwords.hash_password(password),
         must_change_password=must_change_password,
         active=active,
+        approved_at=utcnow() if approved else None,
     )
     secret = totp.new_secret()
     if enrolled:

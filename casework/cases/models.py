@@ -33,6 +33,7 @@ from casework.domain import (
     AGENCY_CONSENT_PURPOSES,
     CASE_TRANSITIONS,
     CLOSED_CASE_STATUSES,
+    CONTINUING_CASE_STATUSES,
     CaseEvent,
     CaseStatus,
     ClosureRequestState,
@@ -166,8 +167,9 @@ class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
 
     def open_referrals_to(self, agency_id: Any) -> list[Referral]:
         """Accepted, open referrals of this case to `agency_id` whose sharing consent stands.
-        A closed or erased case is shared with no one (closing ends its referrals)."""
-        if self.is_closed or self.is_erased:
+        A case closed as "Closed", or erased, is shared with no one (closing ends its
+        referrals); one closed as referred continues with them (CONTINUING_CASE_STATUSES)."""
+        if self.status not in CONTINUING_CASE_STATUSES or self.is_erased:
             return []
         if not self.has_current_consent(AGENCY_CONSENT_PURPOSES, agency_id):
             return []
@@ -341,6 +343,28 @@ class TimelineEntry(UUIDPrimaryKey, Base):
     target_id: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()
+
+
+class PossibleDuplicate(UUIDPrimaryKey, Base):
+    """A case registered in another agency may concern `case`, a case of this agency: a task
+    for this agency's supervisors, who decide whether to get in touch or refer. The agency
+    that registered learns nothing of it (decision 0055). Ids and dates only."""
+
+    __tablename__ = "possible_duplicates"
+    __table_args__ = (UniqueConstraint("case_id", "registered_case_id"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    registered_case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    registering_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    registered_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str | None] = mapped_column(String(30))
+
+    case: Mapped[Case] = relationship(foreign_keys=[case_id])
+    registering_agency: Mapped[Agency] = relationship()
+    registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
 
 
 class ReferenceCounter(Base):

@@ -155,12 +155,17 @@ class Read:
 
 def case_timeline(actor: Actor, case_: Case) -> list[TimelineEntry]:
     """Timeline entries of the case the actor may see, newest first. Another agency's user
-    (a partner) sees their own agency's entries and the referral events only."""
+    (a partner) sees their own agency's entries and the events of the referrals made to their
+    agency only: never a referral to another agency, who answered it, or its staff."""
     query = select(TimelineEntry).where(TimelineEntry.case_id == case_.id)
     if actor.agency_id != case_.agency_id:
+        own_referrals = [str(r.id) for r in case_.referrals if r.to_agency_id == actor.agency_id]
         query = query.where(
-            (TimelineEntry.agency_id == actor.agency_id)
-            | TimelineEntry.kind.startswith("referral.", autoescape=True)
+            (
+                (TimelineEntry.agency_id == actor.agency_id)
+                & ~TimelineEntry.kind.startswith("referral.", autoescape=True)
+            )
+            | TimelineEntry.target_id.in_(own_referrals)
         )
     return list(db.session.scalars(query.order_by(TimelineEntry.at.desc())))
 
@@ -186,17 +191,6 @@ def case_reads(actor: Actor, case_: Case) -> tuple[list[Read], int]:
     total = db.session.scalar(query.with_only_columns(db.func.count()).order_by(None)) or 0
     rows = db.session.execute(query.order_by(AuditEvent.seq.desc()).limit(READS_SHOWN))
     return [Read(*row) for row in rows], int(total)
-
-
-def coordinators() -> list[User]:
-    """Active coordinators: whom to contact about a possible match in another agency."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role == Role.COORDINATOR.value, User.active.is_(True))
-            .order_by(User.name, User.email)
-        )
-    )
 
 
 def user_names(ids: set[Any]) -> dict[Any, str]:
