@@ -96,14 +96,16 @@ def record_ended(store_id: str, keep: timedelta) -> None:
 
 
 def was_ended(store_id: str) -> bool:
-    """Whether `store_id` was ended; True too when the database cannot say (fail closed)."""
+    """Whether `store_id` was ended. When the database cannot say, no: a signed-in session is
+    of no use without the database anyway (the user is loaded from it on every request), and
+    an anonymous one (the sign-in form's CSRF token) must keep working."""
     try:
         found = db.session.execute(
             select(EndedSession.sid_hash).where(EndedSession.sid_hash == _digest(store_id))
         ).first()
     except SQLAlchemyError:
         db.session.rollback()
-        return True
+        return False
     return found is not None
 
 
