@@ -15,9 +15,9 @@ from tqdm import tqdm
 from casework import audit
 from casework.core.db import Base
 from casework.core.extensions import db
-from casework.crypto import KeyringError, generate_keyring, rewrap, write_keyring_file
+from casework.crypto import CryptoError, KeyringError, generate_keyring, rewrap, write_keyring_file
 from casework.encryption import custody, keys
-from casework.encryption.fields import NORMALISERS, OwnsDataKey
+from casework.encryption.fields import NORMALISERS, OwnsDataKey, UnreadableRecord
 from casework.encryption.models import DataKey
 
 keys_group = click.Group("keys", help="Key management: generate, status, rotate, retire.")
@@ -90,24 +90,35 @@ def status() -> None:
         click.echo(f"Unfinished: {line}")
 
 
-def _rewrap_all(show_progress: bool) -> int:
-    """Rewrap, in batches, every data key not under the active key. Safe to interrupt."""
+def _rewrap_all(show_progress: bool, skipped: list[str] | None = None) -> int:
+    """Rewrap, in batches, every data key not under the active key. Safe to interrupt. A data
+    key that cannot be unwrapped (damaged, or under a key that is gone) is skipped and its id
+    added to `skipped`: it never blocks the others (issue 13: one bad record stopped every
+    rotation at the same place, unnamed)."""
     wrapper = keys.wrapper()
     active = wrapper.active_key_id
     pending = select(DataKey).where(DataKey.wrapped.is_not(None), DataKey.kek_id != active)
     total = db.session.scalar(select(func.count()).select_from(pending.subquery())) or 0
     done = 0
+    after = None  # keyset: skipped keys stay pending, so the next batch starts past them
     with tqdm(total=total, unit="key", disable=not show_progress, desc="Rewrapping") as bar:
         while True:
+            query = pending if after is None else pending.where(DataKey.id > after)
             batch = db.session.scalars(
-                pending.order_by(DataKey.id).limit(BATCH).with_for_update(skip_locked=True)
+                query.order_by(DataKey.id).limit(BATCH).with_for_update(skip_locked=True)
             ).all()
             if not batch:
                 break
+            after = batch[-1].id
             for data_key in batch:
                 if data_key.wrapped is None:  # shredded meanwhile
                     continue
-                data_key.wrapped = rewrap(wrapper, data_key.wrapped, data_key.context())
+                try:
+                    data_key.wrapped = rewrap(wrapper, data_key.wrapped, data_key.context())
+                except CryptoError:
+                    if skipped is not None:
+                        skipped.append(f"data_keys {data_key.id}")
+                    continue
                 data_key.kek_id = active
             db.session.commit()
             db.session.expunge_all()  # keep memory flat over any number of keys
@@ -164,9 +175,11 @@ def rotate(progress: bool) -> None:
             db.session.commit()
             click.echo(f"New active key {held.keyring.active_key_id}; older keys now only decrypt.")
         keys.state().forget()
-        count = _rewrap_all(progress)
+        skipped: list[str] = []
+        count = _rewrap_all(progress, skipped)
         left = _behind(held.keyring.active_key_id)
         db.session.rollback()
+        _refuse_skipped(skipped, f"everything else is under key {held.keyring.active_key_id}")
         if left:
             raise click.ClickException(
                 f"Rewrapped {count} data keys; {left} are still under an older key: run "
@@ -195,13 +208,17 @@ def rotate_index(progress: bool) -> None:
             audit.record("keys.index_rotated")
             db.session.commit()
         keys.state().forget()
-        count = recompute_blind_indexes(progress)
+        skipped: list[str] = []
+        count = recompute_blind_indexes(progress, skipped)
+        _refuse_skipped(skipped, f"{count} blind indexes were recomputed")
         custody.finish(operation)
     click.echo(f"Recomputed {count} blind indexes.")
 
 
-def recompute_blind_indexes(show_progress: bool = False) -> int:
-    """Decrypt every indexed field and write its index under the current index key."""
+def recompute_blind_indexes(show_progress: bool = False, skipped: list[str] | None = None) -> int:
+    """Decrypt every indexed field and write its index under the current index key. A value
+    that cannot be read is skipped ("table id column" added to `skipped`; its integrity
+    failure is audited) and never blocks the others."""
     count = 0
     for mapper in list(Base.registry.mappers):
         model = mapper.class_
@@ -216,7 +233,12 @@ def recompute_blind_indexes(show_progress: bool = False) -> int:
                 select(model).where(model.id.in_(ids[start : start + BATCH]))
             ):
                 for spec in specs:
-                    value = spec.__get__(record)
+                    try:
+                        value = spec.__get__(record)
+                    except UnreadableRecord as failure:
+                        if skipped is not None:
+                            skipped.append(f"{failure.table} {failure.record_id} {spec.name}")
+                        continue
                     setattr(
                         record,
                         spec.index_attr,
@@ -226,6 +248,20 @@ def recompute_blind_indexes(show_progress: bool = False) -> int:
             db.session.commit()
             db.session.expunge_all()
     return count
+
+
+def _refuse_skipped(skipped: list[str], what: str) -> None:
+    """Exit non-zero naming (ids only) what could not be read, after doing all the rest."""
+    if not skipped:
+        return
+    for where in skipped[:50]:
+        click.echo(f"Skipped (cannot be read): {where}", err=True)
+    if len(skipped) > 50:
+        click.echo(f"... and {len(skipped) - 50} more", err=True)
+    raise click.ClickException(
+        f"{len(skipped)} record(s) could not be read and were skipped; {what}. Restore them "
+        "from a backup (or erase them), then run the command again."
+    )
 
 
 @keys_group.command("retire")

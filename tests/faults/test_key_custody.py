@@ -154,7 +154,7 @@ def test_an_interrupted_rotation_is_reported_and_resumed(
 ) -> None:
     names = seed(5)
 
-    def interrupted(show_progress: bool) -> int:
+    def interrupted(*args: object) -> int:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(keys_cli, "_rewrap_all", interrupted)
