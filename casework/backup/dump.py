@@ -100,6 +100,9 @@ def create_backup(folder: Path, key_file: Path, progress: Progress | None = None
     partial = dump.with_name(dump.name + ".partial")
     key_ids, revision = key_ids_in_use(), current_revision()
     db.session.rollback()
+    # Created private before anything is written to it: a dump killed half-way is never
+    # readable by others (pg_dump and SQLite write into the existing file, keeping its mode).
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
     try:
         if dialect == "postgresql":
             dsn, env = _libpq(url)
