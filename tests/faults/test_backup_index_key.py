@@ -63,3 +63,33 @@ def test_a_restore_with_another_index_key_is_refused(own_app, tmp_path: Path) ->
         assert case_id in queries.search(supervisor, "Nguyen Thi Lan", "name")
         db.session.remove()
         db.engine.dispose()
+
+
+def test_verify_checks_search_indexes(own_app, tmp_path: Path, monkeypatch) -> None:
+    """`backup verify` used to pass a database whose search indexes no longer matched."""
+    from sqlalchemy import update
+
+    from casework.cases.models import Person
+    from casework.encryption import cli as keys_cli
+
+    application = own_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/live.sqlite3")
+    with application.app_context():
+        agency = factories.make_agency()
+        person_id = factories.make_case(agency, full_name="Nguyen Thi Lan").person.id  # type: ignore[union-attr]
+        db.session.commit()
+    ok = _cli(application, "backup", "verify")
+    assert ok.exit_code == 0, ok.output
+    assert "Search indexes checked: 2." in ok.output  # the name and the birth date
+    # A rotate-index that wrote its new key, then was killed before recomputing.
+    monkeypatch.setattr(keys_cli, "recompute_blind_indexes", lambda *args: 0)
+    assert _cli(application, "keys", "rotate-index", "--no-progress").exit_code == 0
+    stale = _cli(application, "backup", "verify")
+    assert stale.exit_code == 1
+    assert f"Search index does not match (wrong index key?): people {person_id} full_name" in (
+        stale.output
+    )
+    monkeypatch.undo()
+    with application.app_context():
+        db.session.execute(update(Person).values(full_name_bidx=None))
+        db.session.commit()
+    assert _cli(application, "backup", "verify").exit_code == 1
