@@ -64,6 +64,9 @@ TIMELINE_LABELS: dict[str, object] = {
     "referral.expired": _l("Referral expired"),
     "referral.completed_on_closure": _l("Referral ended: the case was closed"),
     "referral.revoked_on_closure": _l("Referral withdrawn: the case was closed"),
+    "referral.revoked_on_consent_withdrawal": _l(
+        "Referral withdrawn: the consent to registration was withdrawn"
+    ),
     "service.recorded": _l("Service recorded"),
 }
 

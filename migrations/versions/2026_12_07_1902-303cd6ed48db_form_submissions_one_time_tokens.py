@@ -1,7 +1,7 @@
 """form submissions: one-time tokens (a form that creates something is taken once)
 
 Revision ID: 303cd6ed48db
-Revises: 961d442e2d97
+Revises: 2a8f6d0e9b17
 Create Date: 2026-12-07 18:19:14.711103+00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '303cd6ed48db'
-down_revision = '961d442e2d97'
+down_revision = '2a8f6d0e9b17'
 branch_labels = None
 depends_on = None
 
