@@ -19,6 +19,7 @@ from casework.cases.models import (
 from casework.core.session_store import EndedSession
 from casework.encryption.custody import KeyOperation
 from casework.encryption.models import DataKey
+from casework.federation.models import InboundReceipt, OutboundMessage, Peer
 from casework.jobs.models import Job
 from casework.notifications.models import Notification, OutboundEmail
 from casework.referrals.models import Referral, ReferralService
@@ -47,10 +48,13 @@ __all__ = [
     "EndedSession",
     "FormSubmission",
     "IdentityDocument",
+    "InboundReceipt",
     "Job",
     "KeyOperation",
     "Notification",
     "OutboundEmail",
+    "OutboundMessage",
+    "Peer",
     "Person",
     "PossibleDuplicate",
     "PrivacyBudget",

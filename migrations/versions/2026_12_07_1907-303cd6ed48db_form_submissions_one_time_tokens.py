@@ -1,7 +1,7 @@
 """form submissions: one-time tokens (a form that creates something is taken once)
 
 Revision ID: 303cd6ed48db
-Revises: 2a8f6d0e9b17
+Revises: d5e1f2a3b4c6
 Create Date: 2026-12-07 18:19:14.711103+00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '303cd6ed48db'
-down_revision = '2a8f6d0e9b17'
+down_revision = 'd5e1f2a3b4c6'
 branch_labels = None
 depends_on = None
 
