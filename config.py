@@ -30,7 +30,14 @@ def _secret_key() -> str:
 
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        # Kept as text: `check_settings` refuses it at start with the setting's name (a
+        # traceback while importing this module would name nothing).
+        return value  # type: ignore[return-value]
 
 
 def _env_float(name: str, default: float) -> float:
@@ -156,6 +163,28 @@ class BaseConfig:
     JOBS_REDISPATCH_SECONDS = _env_int("JOBS_REDISPATCH_SECONDS", 300)
     # Daily jobs (referral expiry, erasure of due cases...) start at this hour, UTC.
     JOBS_DAILY_HOUR = _env_int("JOBS_DAILY_HOUR", 2)
+    # Federation (decision 0170): this installation's name and the HTTPS address peers reach
+    # it at (both appear in its signed identity document). Empty name: federation is off.
+    FEDERATION_NAME = os.environ.get("FEDERATION_NAME", "")
+    FEDERATION_ADDRESS = os.environ.get("FEDERATION_ADDRESS", "")
+    # Peers are reached over HTTPS only; plain http:// is accepted for loopback addresses in
+    # tests and demos (FEDERATION_ALLOW_LOOPBACK_HTTP=1).
+    FEDERATION_ALLOW_LOOPBACK_HTTP = os.environ.get("FEDERATION_ALLOW_LOOPBACK_HTTP", "0") in {
+        "1",
+        "true",
+        "yes",
+    }
+    FEDERATION_TIMEOUT_SECONDS = _env_float("FEDERATION_TIMEOUT_SECONDS", 10.0)
+    # A message not applied within this many hours of being sent is refused as expired.
+    FEDERATION_MESSAGE_TTL_HOURS = _env_float("FEDERATION_MESSAGE_TTL_HOURS", 72.0)
+    # Tolerance for the installations' clocks (sent "in the future", expiry).
+    FEDERATION_CLOCK_SKEW_SECONDS = _env_int("FEDERATION_CLOCK_SKEW_SECONDS", 300)
+    # Delivery: tried again after 30 s, 1, 2, 4 ... minutes (about 8 hours over 10 attempts);
+    # then a dead letter an administrator can send again.
+    FEDERATION_MAX_ATTEMPTS = _env_int("FEDERATION_MAX_ATTEMPTS", 10)
+    FEDERATION_RETRY_SECONDS = _env_float("FEDERATION_RETRY_SECONDS", 30.0)
+    # A sealed message, files included; MAX_CONTENT_LENGTH caps every request as well.
+    FEDERATION_MAX_MESSAGE_BYTES = _env_int("FEDERATION_MAX_MESSAGE_BYTES", 16 * 1024 * 1024)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 
@@ -205,6 +234,36 @@ def load_config(env_name: str | None = None) -> dict[str, Any]:
 
 class ConfigError(RuntimeError):
     """Settings that must not be used to start the application."""
+
+
+# Whole-number settings with the range that makes sense; anything outside refuses to start
+# (RETENTION_YEARS=-5 made every closed case due for erasure).
+SETTING_RANGES: dict[str, tuple[int, int]] = {
+    "RETENTION_YEARS": (1, 100),
+    "IDLE_TIMEOUT_MINUTES": (1, 24 * 60),
+    "ABSOLUTE_TIMEOUT_HOURS": (1, 7 * 24),
+    "LOCKOUT_THRESHOLD": (1, 1000),
+    "LOCKOUT_MINUTES": (1, 7 * 24 * 60),
+    "REFERRAL_EXPIRY_DAYS": (1, 365),
+}
+
+
+def check_settings(settings: dict[str, Any]) -> None:
+    """Refuse settings no installation can mean, in every environment: a whole-number setting
+    that is not a whole number, or one outside its range. The message names the setting."""
+    problems = []
+    for name, default in vars(BaseConfig).items():
+        if not name.isupper() or isinstance(default, bool) or not isinstance(default, int):
+            continue
+        value = settings.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append(f"{name} must be a whole number")
+        elif name in SETTING_RANGES:
+            low, high = SETTING_RANGES[name]
+            if not low <= value <= high:
+                problems.append(f"{name} must be between {low} and {high}, not {value}")
+    if problems:
+        raise ConfigError("Refusing to start: " + "; ".join(problems))
 
 
 def check_production(settings: dict[str, Any]) -> None:

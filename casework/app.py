@@ -92,6 +92,7 @@ def _register_features(app: Flask) -> None:
     from casework.admin import bp as admin_bp
     from casework.auth import bp as auth_bp
     from casework.cases import bp as cases_bp
+    from casework.federation import bp as federation_bp
     from casework.jobs import bp as jobs_bp
     from casework.main import bp as main_bp
     from casework.notifications import bp as notifications_bp
@@ -111,6 +112,7 @@ def _register_features(app: Flask) -> None:
         services_bp,
         notifications_bp,
         jobs_bp,
+        federation_bp,
     ):
         app.register_blueprint(blueprint)
     referral_hooks.connect()
@@ -126,6 +128,8 @@ def _register_features(app: Flask) -> None:
 def _declare_jobs() -> None:
     """Every task and job the queue can run, each declared by its feature (casework/jobs/)."""
     import casework.cases.lifecycle.jobs
+    import casework.federation.delivery
+    import casework.federation.jobs
     import casework.jobs.runner
     import casework.jobs.sweeper
     import casework.notifications.delivery
@@ -147,6 +151,7 @@ def _register_template_helpers(app: Flask) -> None:
     from casework.admin import templating as admin_templating
     from casework.auth import templating as auth_templating
     from casework.cases import templating as case_templating
+    from casework.federation import templating as federation_templating
     from casework.main import templating as main_templating
     from casework.notifications import templating as notification_templating
     from casework.referrals import display as referral_display
@@ -164,6 +169,7 @@ def _register_template_helpers(app: Flask) -> None:
             referral_display.TEMPLATE_GLOBALS,
             service_templating.TEMPLATE_GLOBALS,
             notification_templating.TEMPLATE_GLOBALS,
+            federation_templating.TEMPLATE_GLOBALS,
         ],
         filters=[case_templating.TEMPLATE_FILTERS],
     )
@@ -177,6 +183,7 @@ def _register_commands(app: Flask) -> None:
     from casework.cases.lifecycle.cli import cases_group
     from casework.devdata.cli import COMMANDS as DEVDATA_COMMANDS
     from casework.encryption.cli import keys_group
+    from casework.federation.cli import federation_group
     from casework.jobs.cli import jobs_group, worker
     from casework.referrals.cli import referrals_group
     from casework.reports.cli import release_group, reports_group
@@ -193,5 +200,61 @@ def _register_commands(app: Flask) -> None:
         referrals_group,
         jobs_group,
         worker,
+        federation_group,
     ):
+        one_line_errors(command)
         app.cli.add_command(command)
+
+
+def one_line_errors(command: Any) -> None:
+    """An operator's mistake or a refusal ends a command with one clear line and exit status
+    1, never a traceback: bad settings, key material that cannot be used, an operation's
+    refusal, a file that cannot be read, the database out of reach. Anything else is a bug
+    and keeps its traceback."""
+    import functools
+
+    import click
+
+    for sub in getattr(command, "commands", {}).values():
+        one_line_errors(sub)
+    callback = command.callback
+    if callback is None or getattr(callback, "one_line_errors", False):
+        return
+
+    @functools.wraps(callback)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            message = _one_line(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+    wrapped.one_line_errors = True  # type: ignore[attr-defined]
+    command.callback = wrapped
+
+
+def _one_line(exc: Exception) -> str | None:
+    """The line to show for an expected failure; None for anything else."""
+    from sqlalchemy.exc import OperationalError
+
+    from casework.backup.manifest import BackupError
+    from casework.core.errors import OperationError
+    from casework.crypto import CryptoError
+    from casework.encryption.custody import CustodyError
+    from config import ConfigError
+
+    if isinstance(exc, ConfigError | CryptoError | OperationError | CustodyError | BackupError):
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, UnicodeError):
+        return "A file name or value is not valid UTF-8: rename the file or fix the value."
+    if isinstance(exc, OperationalError):
+        # The driver's text can quote the connection string: name the setting instead.
+        return "The database cannot be reached or refused the operation: check DATABASE_URL."
+    if isinstance(exc, OSError):
+        where = f" {exc.filename!s}" if exc.filename else ""
+        return f"{exc.strerror or type(exc).__name__}:{where}".rstrip(":")
+    return None
