@@ -106,6 +106,8 @@ class BaseConfig:
         "REPORT_COUNTRIES", "BD BN CN ID IN KH LA MM MY NP PH SG TH TL VN"
     )
     BABEL_DEFAULT_LOCALE = "en"
+    # The languages wanted, in the picker's order; each is offered only once its compiled
+    # catalogue translates every string (casework/web/i18n.py).
     LANGUAGES = ("en", "th", "vi", "id", "km", "my", "tl", "ms")
     PAGE_SIZE = 25
     BOOTSTRAP_SERVE_LOCAL = True

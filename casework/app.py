@@ -55,15 +55,15 @@ def _init_core(app: Flask) -> None:
     from casework.encryption import keys
     from casework.jobs import api as jobs_api
     from casework.jobs import engine as jobs_engine
-    from casework.web import input_guard
-    from casework.web.i18n import select_locale
+    from casework.web import i18n, input_guard
 
     logs.init_app(app)
     input_guard.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     bootstrap.init_app(app)
     server_session.init_app(app)
     session_store.init_app(app)

@@ -78,6 +78,11 @@ def _compile_translations() -> None:
             write_mo(mo_file, catalog)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Catalogues compiled before any app works out which languages it offers."""
+    _compile_translations()
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     _compile_translations()

@@ -22,7 +22,7 @@ from casework.core import VERSION
 from casework.domain import ENUMS
 from casework.policy import Action, can
 from casework.vocab import ROLES, country_name
-from casework.web.i18n import LANGUAGE_NAMES
+from casework.web.i18n import offered_language_names
 from casework.web.navigation import nav_items
 
 
@@ -44,7 +44,7 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "nav_items": nav_items,
     "role_label": ROLES.label,
     "country_name": country_name,
-    "language_names": LANGUAGE_NAMES,
+    "language_names": offered_language_names,
     "get_locale": get_locale,
     "casework_version": VERSION,
     "iso_day": iso_day,
