@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from casework.cases.record import CaseInput
 from casework.vocab import (
     AGE_BANDS,
@@ -24,6 +22,7 @@ from casework.vocab import (
     TRAFFICKING_STATUSES,
     Vocabulary,
     country_name,
+    event_label,
 )
 
 VOCABULARY_OF: dict[str, Vocabulary] = {
@@ -39,38 +38,10 @@ VOCABULARY_OF: dict[str, Vocabulary] = {
     **CASE_CODE_LISTS,
 }
 
-# Timeline entry kinds (codes written by the operations of every case feature).
-TIMELINE_LABELS: dict[str, object] = {
-    "case.registered": _l("Case registered"),
-    "case.updated": _l("Case details changed"),
-    "note.added": _l("Note added"),
-    "consent.recorded": _l("Consent recorded"),
-    "consent.withdrawn": _l("Consent withdrawn"),
-    "consent.form_attached": _l("Signed consent form attached"),
-    "attachment.added": _l("File attached"),
-    "attachment.deleted": _l("File deleted"),
-    "case.assigned": _l("Case assigned"),
-    "case.closure_requested": _l("Closure requested"),
-    "case.closure_approved": _l("Closure approved"),
-    "case.closure_rejected": _l("Closure request declined"),
-    "case.closed": _l("Case closed"),
-    "case.reopened": _l("Case re-opened"),
-    "case.erased": _l("Identifying data erased"),
-    "referral.created": _l("Referral sent"),
-    "referral.accepted": _l("Referral accepted"),
-    "referral.declined": _l("Referral declined"),
-    "referral.completed": _l("Referral completed"),
-    "referral.revoked": _l("Referral revoked"),
-    "referral.expired": _l("Referral expired"),
-    "referral.completed_on_closure": _l("Referral ended: the case was closed"),
-    "referral.revoked_on_closure": _l("Referral withdrawn: the case was closed"),
-    "service.recorded": _l("Service recorded"),
-}
-
 
 def timeline_label(kind: str) -> str:
-    label = TIMELINE_LABELS.get(kind)
-    return str(label) if label is not None else kind
+    """A timeline entry's kind in words (the one table: `casework/vocab/events.py`)."""
+    return event_label(kind)
 
 
 def describe(data: CaseInput, name: str) -> str:

@@ -34,6 +34,7 @@ from casework.vocab.cases import (
     band_bounds,
 )
 from casework.vocab.countries import COUNTRY_CODES, country_choices, country_name
+from casework.vocab.events import EVENTS, OUTCOMES, TARGET_KINDS, event_label
 from casework.vocab.services import (
     COUNSELLING_SERVICE,
     DISCONTINUATION_REASONS,
@@ -62,6 +63,7 @@ __all__ = [
     "DISCONTINUATION_REASONS",
     "DOCUMENT_TYPES",
     "EDUCATION_LEVELS",
+    "EVENTS",
     "EVENT_KINDS",
     "EXPLOITATION_TYPES",
     "GENDERS",
@@ -69,6 +71,7 @@ __all__ = [
     "ISIC_SECTIONS",
     "MODALITIES",
     "ORGANISATION_TYPES",
+    "OUTCOMES",
     "RECRUITMENT_METHODS",
     "REFERRAL_STATUSES",
     "RETURN_SERVICES",
@@ -81,6 +84,7 @@ __all__ = [
     "SEXUAL_EXPLOITATION_TYPES",
     "SHARED_GROUPS",
     "STATUS_DECIDING_ORGANISATIONS",
+    "TARGET_KINDS",
     "TRAFFICKER_RELATIONSHIPS",
     "TRAFFICKING_STATUSES",
     "URGENCIES",
@@ -90,4 +94,5 @@ __all__ = [
     "band_bounds",
     "country_choices",
     "country_name",
+    "event_label",
 ]

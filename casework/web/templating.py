@@ -21,7 +21,7 @@ from flask_login import current_user
 from casework.core import VERSION
 from casework.domain import ENUMS
 from casework.policy import Action, can
-from casework.vocab import ROLES, country_name
+from casework.vocab import OUTCOMES, ROLES, TARGET_KINDS, country_name, event_label
 from casework.web.i18n import offered_language_names
 from casework.web.navigation import nav_items
 
@@ -44,6 +44,10 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "nav_items": nav_items,
     "role_label": ROLES.label,
     "country_name": country_name,
+    # Audit and timeline events in words (casework/vocab/events.py).
+    "event_label": event_label,
+    "event_outcome_label": OUTCOMES.label,
+    "target_kind_label": TARGET_KINDS.label,
     "language_names": offered_language_names,
     "get_locale": get_locale,
     "casework_version": VERSION,
