@@ -29,6 +29,7 @@ from flask_login import current_user
 from casework.core.errors import OperationError
 from casework.domain import CASE_TRANSITIONS, CLOSED_CASE_STATUSES, CaseEvent
 from casework.policy import Action, can
+from casework.web.dates import day
 
 
 class CaseState(StrEnum):
@@ -104,8 +105,7 @@ STATE_REFUSALS: dict[CaseState, object] = {
 
 
 def _erased_on(case: Any) -> str:
-    day = case.erased_at.strftime("%Y-%m-%d")
-    return str(_("This case's identifying data was erased on %(day)s.", day=day))
+    return str(_("This case's identifying data was erased on %(day)s.", day=day(case.erased_at)))
 
 
 # A message is a lazy string, or a function of the case for one that names a date.

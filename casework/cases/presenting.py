@@ -24,6 +24,7 @@ from casework.vocab import (
     country_name,
     event_label,
 )
+from casework.web.dates import day
 
 VOCABULARY_OF: dict[str, Vocabulary] = {
     "gender": GENDERS,
@@ -69,7 +70,7 @@ def describe(data: CaseInput, name: str) -> str:
                 for part in (
                     EVENT_KINDS.label(e.kind),
                     country_name(e.country) if e.country else "",
-                    e.occurred_on.isoformat() if e.occurred_on else "",
+                    day(e.occurred_on),
                     e.description or "",
                 )
                 if part
@@ -84,7 +85,7 @@ def describe(data: CaseInput, name: str) -> str:
     if name == "citizenship":
         return country_name(value)
     if hasattr(value, "isoformat"):
-        return str(value.isoformat())
+        return day(value)
     return str(value)
 
 

@@ -25,6 +25,7 @@ from casework.core.db import parse_uuid, utcnow
 from casework.core.extensions import db
 from casework.domain import AGENCY_CONSENT_PURPOSES
 from casework.vocab import CONSENT_METHODS, CONSENT_PURPOSES
+from casework.web.dates import day
 
 
 def consent_agency_choices(case: Case) -> list[tuple[str, str]]:
@@ -85,7 +86,7 @@ def record_consent(
             raise RecordError(
                 _(
                     "A current consent for this already exists (given on %(day)s).",
-                    day=existing.given_on.isoformat(),
+                    day=day(existing.given_on),
                 ),
                 "purpose",
             )
