@@ -155,12 +155,17 @@ class Read:
 
 def case_timeline(actor: Actor, case_: Case) -> list[TimelineEntry]:
     """Timeline entries of the case the actor may see, newest first. Another agency's user
-    (a partner) sees their own agency's entries and the referral events only."""
+    (a partner) sees their own agency's entries and the events of the referrals made to their
+    agency only: never a referral to another agency, who answered it, or its staff."""
     query = select(TimelineEntry).where(TimelineEntry.case_id == case_.id)
     if actor.agency_id != case_.agency_id:
+        own_referrals = [str(r.id) for r in case_.referrals if r.to_agency_id == actor.agency_id]
         query = query.where(
-            (TimelineEntry.agency_id == actor.agency_id)
-            | TimelineEntry.kind.startswith("referral.", autoescape=True)
+            (
+                (TimelineEntry.agency_id == actor.agency_id)
+                & ~TimelineEntry.kind.startswith("referral.", autoescape=True)
+            )
+            | TimelineEntry.target_id.in_(own_referrals)
         )
     return list(db.session.scalars(query.order_by(TimelineEntry.at.desc())))
 
