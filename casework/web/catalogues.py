@@ -32,8 +32,10 @@ class Coverage:
         return 100.0 * (self.total - len(self.missing)) / self.total if self.total else 100.0
 
 
-def _key(message_id: object, context: str | None) -> tuple[str, str | None]:
+def _key(message_id: object, context: str | bytes | None) -> tuple[str, str | None]:
     first = message_id[0] if isinstance(message_id, tuple | list) else message_id
+    if isinstance(context, bytes):  # babel's read_mo leaves the context undecoded
+        context = context.decode("utf-8")
     return str(first), context
 
 
