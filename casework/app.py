@@ -55,10 +55,11 @@ def _init_core(app: Flask) -> None:
     from casework.encryption import keys
     from casework.jobs import api as jobs_api
     from casework.jobs import engine as jobs_engine
-    from casework.web import dates, i18n, input_guard
+    from casework.web import burmese_input, dates, i18n, input_guard
 
     logs.init_app(app)
     input_guard.init_app(app)
+    burmese_input.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
