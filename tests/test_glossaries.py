@@ -69,6 +69,6 @@ def test_catalogue_keeps_to_its_glossary(language: str) -> None:
                 continue
             if message.id in allowed or not word.search(PLACEHOLDER.sub(" ", message.id)):
                 continue
-            if row["translation"] not in str(message.string):
+            if row["translation"].casefold() not in str(message.string).casefold():
                 wrong.append((message.id, message.string, row["translation"]))
     assert wrong == []
