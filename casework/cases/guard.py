@@ -1,6 +1,7 @@
 """May this case change? One table for every change to a case and its children.
 
-A case is open (Active, Follow-up), closed (Closed, Closed (referred)) or erased. `ALLOWED`
+A case is open (Active, Follow-up), closed (Closed), closed as referred (Closed (referred):
+closed for its owner, it continues with the agencies it was referred to) or erased. `ALLOWED`
 says, for each kind of change, in which of those states it may happen; everything else is
 refused. The same functions serve everyone:
 
@@ -27,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from casework.core.errors import OperationError
-from casework.domain import CASE_TRANSITIONS, CLOSED_CASE_STATUSES, CaseEvent
+from casework.domain import CASE_TRANSITIONS, CLOSED_CASE_STATUSES, CaseEvent, CaseStatus
 from casework.policy import Action, can
 from casework.web.dates import day
 
@@ -35,6 +36,7 @@ from casework.web.dates import day
 class CaseState(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+    CLOSED_REFERRED = "closed_referred"  # closed for its owner; continues elsewhere
     ERASED = "erased"
 
 
@@ -57,17 +59,27 @@ class Change(StrEnum):
     END_REFERRAL = "end_referral"  # decline, complete, revoke: fewer people see the case
     RECORD_SERVICE = "record_service"  # a service record or a counselling session
     EDIT_SERVICE = "edit_service"
+    # A service recorded or edited by an agency the case is referred to (not its owner): its
+    # work goes on while the case continues elsewhere (`service_change()` picks it).
+    PROVIDE_REFERRED_SERVICE = "provide_referred_service"
     EDIT_SUPPORT_PLAN = "edit_support_plan"
 
 
 OPEN, CLOSED, ERASED = CaseState.OPEN, CaseState.CLOSED, CaseState.ERASED
+CLOSED_REFERRED = CaseState.CLOSED_REFERRED
+
+
+def _state_of_status(status: str) -> CaseState:
+    if status == CaseStatus.CLOSED_REFERRED:
+        return CLOSED_REFERRED
+    return CLOSED if status in CLOSED_CASE_STATUSES else OPEN
 
 
 def _states_taking(event: CaseEvent) -> frozenset[CaseState]:
     """The states (open, closed) of the statuses from which the case life cycle takes `event`
     (the status moves themselves are the domain's; this table only asks where they start)."""
     statuses = {status for (status, taken) in CASE_TRANSITIONS.table if taken == event}
-    return frozenset(CLOSED if s in CLOSED_CASE_STATUSES else OPEN for s in statuses)
+    return frozenset(_state_of_status(s) for s in statuses)
 
 
 # The rule, in one place: which change is allowed in which state of the case.
@@ -82,14 +94,17 @@ ALLOWED: dict[Change, frozenset[CaseState]] = {
     Change.REQUEST_CLOSURE: frozenset({OPEN}),
     Change.DECIDE_CLOSURE: frozenset({OPEN}),
     Change.REFER: frozenset({OPEN}),
-    Change.ACCEPT_REFERRAL: frozenset({OPEN}),
     Change.RECORD_SERVICE: frozenset({OPEN}),
     Change.EDIT_SERVICE: frozenset({OPEN}),
     Change.EDIT_SUPPORT_PLAN: frozenset({OPEN}),
     # What only reduces what may be done with the person's data stays possible when closed:
     # a person's withdrawal must always take effect.
-    Change.WITHDRAW_CONSENT: frozenset({OPEN, CLOSED}),
-    Change.END_REFERRAL: frozenset({OPEN, CLOSED}),
+    Change.WITHDRAW_CONSENT: frozenset({OPEN, CLOSED, CLOSED_REFERRED}),
+    Change.END_REFERRAL: frozenset({OPEN, CLOSED, CLOSED_REFERRED}),
+    # A case closed as referred continues with the agencies it went to (0090): they answer its
+    # referrals and record their services; its owner's record stays read-only.
+    Change.ACCEPT_REFERRAL: frozenset({OPEN, CLOSED_REFERRED}),
+    Change.PROVIDE_REFERRED_SERVICE: frozenset({OPEN, CLOSED_REFERRED}),
     # Re-opening and erasure act on closed cases: the states from which the case life cycle
     # (casework.domain.CASE_TRANSITIONS) takes these events. An erased case changes in no way.
     Change.REOPEN: _states_taking(CaseEvent.REOPEN),
@@ -99,6 +114,10 @@ ALLOWED: dict[Change, frozenset[CaseState]] = {
 # What a refusal says: the message for this change in this state, else the state's own.
 STATE_REFUSALS: dict[CaseState, object] = {
     CLOSED: _l("This case is closed. A supervisor can re-open it first."),
+    CLOSED_REFERRED: _l(
+        "This case was closed as referred: it continues with the agencies it was referred to. "
+        "A supervisor can re-open it first."
+    ),
     ERASED: _l("This case's identifying data was erased: it can no longer change."),
     OPEN: _l("This case is open."),
 }
@@ -116,6 +135,7 @@ REFUSALS: dict[tuple[Change, CaseState], object] = {
     (Change.ERASE, OPEN): _l("Only a closed case can be erased."),
     (Change.REFER, CLOSED): _l("A closed case cannot be referred."),
     (Change.REFER, ERASED): _l("A closed case cannot be referred."),
+    (Change.REFER, CLOSED_REFERRED): _l("A closed case cannot be referred."),
     (Change.ACCEPT_REFERRAL, CLOSED): _l(
         "The case has been closed: this referral can only be declined."
     ),
@@ -125,7 +145,19 @@ REFUSALS: dict[tuple[Change, CaseState], object] = {
 def case_state(case: Any) -> CaseState:
     if case.is_erased:
         return ERASED
-    return CLOSED if case.is_closed else OPEN
+    return _state_of_status(case.status)
+
+
+def service_change(actor: Any, case: Any, change: Change | str) -> Change:
+    """The change a service record or session makes, as the acting agency makes it: its
+    owner's (RECORD_SERVICE, EDIT_SERVICE), or an agency's it is referred to
+    (PROVIDE_REFERRED_SERVICE), which goes on while the case continues elsewhere."""
+    change = Change(change)
+    if change not in (Change.RECORD_SERVICE, Change.EDIT_SERVICE):
+        raise ValueError(f"not a service change: {change}")
+    if getattr(actor, "agency_id", None) != case.agency_id:
+        return Change.PROVIDE_REFERRED_SERVICE
+    return change
 
 
 def may_change(case: Any, change: Change | str) -> bool:

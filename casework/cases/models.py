@@ -19,6 +19,7 @@ from casework.domain import (
     AGENCY_CONSENT_PURPOSES,
     CASE_TRANSITIONS,
     CLOSED_CASE_STATUSES,
+    CONTINUING_CASE_STATUSES,
     CaseEvent,
     CaseStatus,
     ClosureRequestState,
@@ -138,8 +139,9 @@ class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
 
     def open_referrals_to(self, agency_id: Any) -> list[Referral]:
         """Accepted, open referrals of this case to `agency_id` whose sharing consent stands.
-        A closed or erased case is shared with no one (closing ends its referrals)."""
-        if self.is_closed or self.is_erased:
+        A case closed as "Closed", or erased, is shared with no one (closing ends its
+        referrals); one closed as referred continues with them (CONTINUING_CASE_STATUSES)."""
+        if self.status not in CONTINUING_CASE_STATUSES or self.is_erased:
             return []
         if not self.has_current_consent(AGENCY_CONSENT_PURPOSES, agency_id):
             return []

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, false, select
 
 from casework.cases.models import Case, Consent
-from casework.domain import AGENCY_CONSENT_PURPOSES, OPEN_CASE_STATUSES, ReferralStatus
+from casework.domain import AGENCY_CONSENT_PURPOSES, CONTINUING_CASE_STATUSES, ReferralStatus
 from casework.policy import Action, Actor, Role, can
 
 
@@ -29,7 +29,7 @@ def visible_cases(actor: Actor | None) -> Select[Any]:
     if role == Role.PARTNER:
         return query.where(
             shared_with_agency(actor.agency_id),
-            Case.status.in_(sorted(OPEN_CASE_STATUSES)),
+            Case.status.in_(sorted(CONTINUING_CASE_STATUSES)),
             Case.erased_at.is_(None),
         )
     return query.where(false())

@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_login import current_user
+
 from casework.cases.attachments.operations import human_size, signs_consent
-from casework.cases.guard import Change, may_change, refusal
+from casework.cases.guard import Change, may_change, refusal, service_change
 from casework.cases.lifecycle.closure import closure_pending
 from casework.cases.panels import case_panel, case_panels
 from casework.cases.presenting import changed_fields, code_label, codes_label, timeline_label
@@ -19,6 +21,11 @@ from casework.vocab import (
     CONSENT_METHODS,
     CONSENT_PURPOSES,
 )
+
+
+def _service_change(case: Any, change: str) -> Change:
+    """`service_change()` for the signed-in user: which change a service button makes."""
+    return service_change(current_user, case, change)
 
 
 def file_size(size: int | None) -> str:
@@ -38,6 +45,7 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "closure_pending": closure_pending,
     "signs_consent": signs_consent,
     "may_change": may_change,
+    "service_change": _service_change,
     "change_refusal": refusal,
     "Change": Change,
     "case_panels": case_panels,

@@ -1,6 +1,8 @@
 """A case's life cycle, and the life cycle of a request to close it.
 
 A case is open (Active, FollowUp) or closed (Closed, ClosedReferred): HTCDS 2.0 status codes.
+"Closed (referred)" closes the case for its owner but the case continues elsewhere: its
+accepted referrals go on (CONTINUING_CASE_STATUSES); only "Closed" ends them.
 Closing takes two people: a caseworker or supervisor requests it with the closed status wanted,
 another supervisor approves (the case moves) or rejects (it stays open). A supervisor may
 re-open a closed case. Erasure destroys a closed case's identifying data; its status stays,
@@ -33,6 +35,10 @@ class CaseEvent(StrEnum):
 
 OPEN_CASE_STATUSES = frozenset({CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP})
 CLOSED_CASE_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED})
+# The statuses in which a case's accepted referrals (and pending transfers) go on: an open
+# case, and a case closed as referred, which continues with the agencies it went to. Only
+# "Closed" ends them (docs/decisions/0090-closed-referred-continues-elsewhere.md).
+CONTINUING_CASE_STATUSES = OPEN_CASE_STATUSES | {CaseStatus.CLOSED_REFERRED}
 
 CASE_TRANSITIONS = Transitions(
     "case",

@@ -3,8 +3,9 @@
 The receiving agency answers a pending referral (accept or decline); an accepted referral gives
 it access to the shared field groups until it completes the referral or the sender revokes it.
 A pending referral nobody answers expires (casework.referrals.expiry: it counts as expired from
-its deadline, and the daily command records it). Closing the case ends its referrals: accepted
-ones are completed, pending ones revoked.
+its deadline, and the daily command records it). Closing the case as "Closed" ends its
+referrals: accepted ones are completed, pending ones revoked. Closing it as "Closed (referred)"
+ends none: the case continues with the agencies it was referred to (CONTINUING_CASE_STATUSES).
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ def _case_link(case: Any) -> str:
 
 
 def on_case_closed(case: Any, *, actor: Any, **_: Any) -> None:
+    """ "Closed" ends the case's referrals; "Closed (referred)" lets them go on (the rule is
+    the domain's CONTINUING_CASE_STATUSES, applied by the operation)."""
     end_referrals_of_closed_case(actor, case)
 
 

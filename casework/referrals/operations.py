@@ -27,6 +27,7 @@ from casework.core.errors import OperationError
 from casework.core.extensions import db
 from casework.domain import (
     AGENCY_CONSENT_PURPOSES,
+    CONTINUING_CASE_STATUSES,
     OPEN_REFERRAL_STATUSES,
     REFERRAL_TRANSITIONS,
     ReferralEvent,
@@ -256,8 +257,12 @@ def revoke_referral(actor: User, referral: Referral) -> Referral:
 
 
 def end_referrals_of_closed_case(actor: User, case: Case) -> int:
-    """A closed case keeps no one else's access: accepted referrals are completed, pending
-    ones revoked, each audited and told to the receiver. Returns how many ended."""
+    """A case closed as "Closed" keeps no one else's access: accepted referrals are completed,
+    pending ones revoked, each audited and told to the receiver. A case closed as referred
+    continues with the agencies it went to: none of its referrals ends
+    (CONTINUING_CASE_STATUSES). Returns how many ended."""
+    if case.status in CONTINUING_CASE_STATUSES:
+        return 0
     ended = 0
     for referral in case.referrals:
         # The stored status: a pending referral past its deadline is revoked too, so its

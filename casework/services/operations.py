@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework import audit
 from casework.auth.models import User
-from casework.cases.guard import Change, ensure_may_change
+from casework.cases.guard import Change, ensure_may_change, service_change
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
 from casework.core.db import parse_uuid
@@ -142,7 +142,7 @@ def create_service_record(actor: User, case: Case, **values: Any) -> ServiceReco
     """A service the actor's agency provides to the person of `case` (a partner: under the
     open referral to it)."""
     require(actor, Action.RECORD_SERVICE, case)
-    ensure_may_change(case, Change.RECORD_SERVICE, ServiceError)
+    ensure_may_change(case, service_change(actor, case, Change.RECORD_SERVICE), ServiceError)
     fields = _record_values(values)
     notes = _notes(values.get("notes"))
     referral = _open_referral(case, actor.agency_id) if actor.agency_id != case.agency_id else None
@@ -169,7 +169,9 @@ def update_service_record(
     """Save changes made on a form opened at `version`. Someone else's newer save is never
     overwritten: StaleRecord, and the person sees both."""
     require(actor, Action.EDIT_SERVICE, record)
-    ensure_may_change(record.case, Change.EDIT_SERVICE, ServiceError)
+    ensure_may_change(
+        record.case, service_change(actor, record.case, Change.EDIT_SERVICE), ServiceError
+    )
     try:
         opened_at = int(version)
     except (TypeError, ValueError):
@@ -229,7 +231,9 @@ def record_session(actor: User, service: ServiceRecord, **values: Any) -> Counse
     caseworker at once (a notification: the case reference and a link, nothing else)."""
     require(actor, Action.EDIT_SERVICE, service)
     require(actor, Action.RECORD_SERVICE, service.case)
-    ensure_may_change(service.case, Change.RECORD_SERVICE, ServiceError)
+    ensure_may_change(
+        service.case, service_change(actor, service.case, Change.RECORD_SERVICE), ServiceError
+    )
     if service.service_type != COUNSELLING_SERVICE:
         raise ServiceError(_("Sessions are recorded under a counselling service only."))
     held_on = _date(values.get("held_on"))

@@ -9,7 +9,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from casework.cases.guard import Change, ensure_may_change
+from casework.cases.guard import Change, ensure_may_change, service_change
 from casework.cases.models import Case
 from casework.policy import Action
 from casework.services import bp, operations, queries
@@ -67,7 +67,7 @@ def list_services() -> Page:
 @permission(Action.RECORD_SERVICE)
 def new_service(case_id: uuid.UUID) -> Page:
     case = load_or_404(Case, case_id, Action.RECORD_SERVICE)
-    ensure_may_change(case, Change.RECORD_SERVICE)
+    ensure_may_change(case, service_change(signed_in_user(), case, Change.RECORD_SERVICE))
     form = ServiceForm()
     if form.validate_on_submit():
         try:
@@ -92,7 +92,9 @@ def view_service(service_id: uuid.UUID) -> Page:
 @permission(Action.EDIT_SERVICE)
 def edit_service(service_id: uuid.UUID) -> Page:
     record = load_or_404(ServiceRecord, service_id, Action.EDIT_SERVICE)
-    ensure_may_change(record.case, Change.EDIT_SERVICE)
+    ensure_may_change(
+        record.case, service_change(signed_in_user(), record.case, Change.EDIT_SERVICE)
+    )
     form = ServiceForm(obj=record) if request.method == "GET" else ServiceForm()
     if request.method == "GET":
         form.version.data = str(record.version)
@@ -126,7 +128,9 @@ def edit_service(service_id: uuid.UUID) -> Page:
 def new_session(service_id: uuid.UUID) -> Page:
     record = load_or_404(ServiceRecord, service_id, Action.EDIT_SERVICE)
     authorize(Action.RECORD_SERVICE, record.case)
-    ensure_may_change(record.case, Change.RECORD_SERVICE)
+    ensure_may_change(
+        record.case, service_change(signed_in_user(), record.case, Change.RECORD_SERVICE)
+    )
     form = SessionForm()
     form.counsellor_id.choices = options(
         (str(u.id), u.name) for u in operations.counsellor_choices(record.provider_agency_id)

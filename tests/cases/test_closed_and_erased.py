@@ -98,7 +98,7 @@ POSTED: dict[str, Callable[[World], dict[str, Any]]] = {
     "services.edit_plan": lambda w: {"objectives": "Objectives that must not be saved"},
 }
 
-STATES = (CaseState.CLOSED, CaseState.ERASED)
+STATES = (CaseState.CLOSED, CaseState.CLOSED_REFERRED, CaseState.ERASED)
 
 
 def case_routes(app: Flask) -> dict[str, set[str]]:
@@ -125,9 +125,14 @@ def test_every_case_route_is_walked_or_excluded(app: Flask) -> None:
 def test_the_table_rules_on_every_change() -> None:
     assert set(ALLOWED) == set(Change)
     # The lead's decisions, cell by cell where they are explicit.
-    assert ALLOWED[Change.WITHDRAW_CONSENT] == {CaseState.OPEN, CaseState.CLOSED}
-    assert ALLOWED[Change.REOPEN] == {CaseState.CLOSED}
-    assert ALLOWED[Change.ERASE] == {CaseState.CLOSED}
+    closed = {CaseState.CLOSED, CaseState.CLOSED_REFERRED}
+    assert ALLOWED[Change.WITHDRAW_CONSENT] == {CaseState.OPEN, *closed}
+    assert ALLOWED[Change.REOPEN] == closed
+    assert ALLOWED[Change.ERASE] == closed
+    # A case closed as referred continues with the agencies it went to (0090): only they act.
+    assert ALLOWED[Change.ACCEPT_REFERRAL] == {CaseState.OPEN, CaseState.CLOSED_REFERRED}
+    assert ALLOWED[Change.PROVIDE_REFERRED_SERVICE] == {CaseState.OPEN, CaseState.CLOSED_REFERRED}
+    assert ALLOWED[Change.RECORD_SERVICE] == {CaseState.OPEN}
     assert all(CaseState.ERASED not in states for states in ALLOWED.values())
     owners_edits = (
         Change.EDIT_DETAILS,
@@ -196,7 +201,8 @@ def _world(app: Flask, state: CaseState) -> World:
     db.session.add(SupportPlan(case_id=case.id, service_types=["shelter"]))
     db.session.flush()
     record.notes = "Service notes"
-    case.status, case.closure_reason, case.closed_at = "Closed", "goals_met", utcnow()
+    closed_as = "ClosedReferred" if state == CaseState.CLOSED_REFERRED else "Closed"
+    case.status, case.closure_reason, case.closed_at = closed_as, "goals_met", utcnow()
     db.session.flush()
     if state == CaseState.ERASED:
         erase_case(None, case, reason="retention")
