@@ -40,7 +40,7 @@ def _offered(app) -> tuple[str, ...]:
 
 
 def test_the_complete_catalogues_are_offered(app) -> None:
-    assert _offered(app)[:3] == ("en", "th", "vi")
+    assert _offered(app)[:4] == ("en", "th", "vi", "id")
 
 
 def test_every_offered_language_translates_every_string(app) -> None:
@@ -167,7 +167,7 @@ def test_choosing_an_unfinished_language_sets_nothing(wanting_unfinished) -> Non
     assert "casework_lang" not in response.headers.get("Set-Cookie", "")
 
 
-@pytest.mark.parametrize("language", ["th", "vi"])
+@pytest.mark.parametrize("language", ["th", "vi", "id"])
 def test_the_page_is_in_the_language_html_lang_names(client, language: str) -> None:
     client.set_cookie("casework_lang", language)
     page = client.get("/sign-in").get_data(as_text=True)
