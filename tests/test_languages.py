@@ -40,7 +40,7 @@ def _offered(app) -> tuple[str, ...]:
 
 
 def test_the_complete_catalogues_are_offered(app) -> None:
-    assert set(_offered(app)) >= {"en", "th", "vi", "id", "ms"}
+    assert set(_offered(app)) >= {"en", "th", "vi", "id", "ms", "km"}
     assert _offered(app)[0] == "en"
 
 
@@ -168,7 +168,7 @@ def test_choosing_an_unfinished_language_sets_nothing(wanting_unfinished) -> Non
     assert "casework_lang" not in response.headers.get("Set-Cookie", "")
 
 
-@pytest.mark.parametrize("language", ["th", "vi", "id", "ms"])
+@pytest.mark.parametrize("language", ["th", "vi", "id", "ms", "km"])
 def test_the_page_is_in_the_language_html_lang_names(client, language: str) -> None:
     client.set_cookie("casework_lang", language)
     page = client.get("/sign-in").get_data(as_text=True)
