@@ -39,15 +39,26 @@ def _offered(app) -> tuple[str, ...]:
         return offered_languages()
 
 
-def test_the_complete_catalogues_are_offered(app) -> None:
-    assert set(_offered(app)) >= {"en", "th", "vi", "id", "ms", "km"}
-    assert _offered(app)[0] == "en"
+@pytest.fixture(scope="module")
+def strict_app(tmp_path_factory: pytest.TempPathFactory):
+    """An app as deployed: only complete catalogues offered (the suite's app offers every
+    wanted language, so that tests of language choice do not wait for translators)."""
+    from tests.conftest import build_app
+
+    return build_app(str(tmp_path_factory.mktemp("strict")), OFFER_INCOMPLETE_LANGUAGES=False)
 
 
-def test_every_offered_language_translates_every_string(app) -> None:
+def test_a_language_is_offered_exactly_when_its_catalogue_is_complete(strict_app) -> None:
+    offered = _offered(strict_app)
+    assert offered[0] == "en"
+    for language in strict_app.config["LANGUAGES"][1:]:
+        assert (language in offered) == coverage(TRANSLATIONS, language).complete, language
+
+
+def test_every_offered_language_translates_every_string(strict_app) -> None:
     template = _template()
     assert len(template) > 1000
-    for language in _offered(app)[1:]:
+    for language in _offered(strict_app)[1:]:
         catalogue = _catalogue(language)
         missing, wrong = [], []
         for message in template:
@@ -63,6 +74,23 @@ def test_every_offered_language_translates_every_string(app) -> None:
             wrong += [(message.id, p) for p in placeholder_problems(message.id, tuple(strings))]
         assert not missing, f"{language} is offered but leaves {len(missing)}: {missing[:3]}"
         assert not wrong, f"{language}: {wrong[:3]}"
+
+
+def test_incomplete_languages_are_offered_only_by_the_test_setting(app) -> None:
+    assert _offered(app) == app.config["LANGUAGES"]
+
+
+def test_the_test_setting_is_refused_in_production() -> None:
+    from flask import Flask
+
+    from casework.web import i18n
+
+    production = Flask("casework")
+    production.config.update(
+        ENV_NAME="production", LANGUAGES=("en", "th"), OFFER_INCOMPLETE_LANGUAGES=True
+    )
+    with pytest.raises(RuntimeError, match="tests only"):
+        i18n.init_app(production)
 
 
 @pytest.mark.parametrize(
@@ -136,24 +164,30 @@ def wanting_unfinished(tmp_path_factory: pytest.TempPathFactory):
     from tests.conftest import build_app
 
     LANGUAGE_NAMES.setdefault("zz", "Zedish")
-    app = build_app(str(tmp_path_factory.mktemp("instance")), LANGUAGES=("en", "th", "zz"))
+    app = build_app(
+        str(tmp_path_factory.mktemp("instance")),
+        LANGUAGES=("en", "th", "zz"),
+        OFFER_INCOMPLETE_LANGUAGES=False,
+    )
     yield app
     LANGUAGE_NAMES.pop("zz", None)
 
 
 def test_an_unfinished_language_is_never_offered(wanting_unfinished) -> None:
-    assert _offered(wanting_unfinished) == ("en", "th")
+    thai = coverage(TRANSLATIONS, "th").complete
+    assert _offered(wanting_unfinished) == (("en", "th") if thai else ("en",))
     client = wanting_unfinished.test_client()
     client.set_cookie("casework_lang", "zz")
     page = client.get("/sign-in").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert 'value="zz"' not in page
     assert "Zedish" not in page
-    assert 'value="th"' in page
+    assert ('value="th"' in page) == thai
     page = client.get("/sign-in", headers={"Accept-Language": "zz, th;q=0.5"}).get_data(
         as_text=True
     )
-    assert '<html lang="th">' in page  # the cookie is ignored, the browser's next choice taken
+    # the cookie is ignored, the browser's next offered choice taken
+    assert f'<html lang="{"th" if thai else "en"}">' in page
 
 
 def test_choosing_an_unfinished_language_sets_nothing(wanting_unfinished) -> None:
@@ -168,7 +202,7 @@ def test_choosing_an_unfinished_language_sets_nothing(wanting_unfinished) -> Non
     assert "casework_lang" not in response.headers.get("Set-Cookie", "")
 
 
-@pytest.mark.parametrize("language", ["th", "vi", "id", "ms", "km"])
+@pytest.mark.parametrize("language", ["th", "vi", "id", "ms", "km", "my"])
 def test_the_page_is_in_the_language_html_lang_names(client, language: str) -> None:
     client.set_cookie("casework_lang", language)
     page = client.get("/sign-in").get_data(as_text=True)
