@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_PATH = Path(os.environ.get("CASEWORK_INSTANCE_DIR", BASE_DIR / "instance"))
@@ -63,10 +64,18 @@ class BaseConfig:
     SESSION_FILE_DIR = str(INSTANCE_PATH / "sessions")
 
     # Sign-in hardening.
-    LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 10)
-    LOCKOUT_MINUTES = _env_int("LOCKOUT_MINUTES", 15)
+    # No lock-out (decision 0057): failed sign-ins are throttled. Per address (every attempt),
+    # per account (failures from browsers that never signed in to it) and per known device
+    # (failures from a browser where the person signed in before: a stranger cannot use it up).
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute;200 per hour")
     ACCOUNT_RATE_LIMIT = os.environ.get("ACCOUNT_RATE_LIMIT", "10 per minute;50 per hour")
+    DEVICE_RATE_LIMIT = os.environ.get("DEVICE_RATE_LIMIT", "10 per minute;50 per hour")
+    # Wrong current passwords (/account/password) and codes (/account/recovery-codes) from a
+    # signed-in session, per person: at the limit the session ends (issue 12 item 7).
+    REAUTH_LIMIT = os.environ.get("REAUTH_LIMIT", "5 per 15 minutes")
+    # Duplicate checks at registration that showed matches and saved nothing, per user; the
+    # user's supervisors are alerted when one reaches it (decision 0055).
+    DUPLICATE_CHECK_LIMIT = os.environ.get("DUPLICATE_CHECK_LIMIT", "10 per hour;30 per day")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Argon2id: RFC 9106 "low memory" profile, above the OWASP/ASVS floor (19 MiB, t=2, p=1).
@@ -120,7 +129,9 @@ class BaseConfig:
     # Referrals: a pending referral with no answer after this many days is expired (shown
     # as expired at once; `flask referrals expire` records it and tells the sender).
     REFERRAL_EXPIRY_DAYS = _env_int("REFERRAL_EXPIRY_DAYS", 14)
-    # Links in notifications and e-mails: the address people open Casework at.
+    # Every absolute link (e-mails: notifications, invitations, resets) is built from this, the
+    # address people open Casework at; never from a request's Host or X-Forwarded-Host.
+    # Production refuses to start without it (https://...).
     BASE_URL = os.environ.get("CASEWORK_BASE_URL", "")
     # E-mail: SMTP when MAIL_SERVER is set, else written to the log ("console") in
     # development. E-mails carry a case reference and a link, never personal data.
@@ -156,6 +167,7 @@ class BaseConfig:
 
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
+    BASE_URL = os.environ.get("CASEWORK_BASE_URL", "http://127.0.0.1:5000")
 
 
 class TestingConfig(BaseConfig):
@@ -167,6 +179,7 @@ class TestingConfig(BaseConfig):
     ARGON2_MEMORY_COST = 19456
     ARGON2_PARALLELISM = 1
     MAIL_BACKEND = "memory"  # tests read app.extensions["casework_mail_sent"]
+    BASE_URL = "https://casework.test"
     JOBS_MODE = "eager"  # jobs and deliveries run at once, after the commit
 
 
@@ -221,5 +234,10 @@ def check_production(settings: dict[str, Any]) -> None:
         problems.append("JOBS_MODE 'eager' is for tests: use 'worker' (and run `flask worker`)")
     if str(settings.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append("DATABASE_URL must point at PostgreSQL in production")
+    base_url = urlsplit(str(settings.get("BASE_URL") or ""))
+    if base_url.scheme != "https" or not base_url.hostname:
+        problems.append(
+            "CASEWORK_BASE_URL must be set to the https:// address people open Casework at"
+        )
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems))

@@ -23,7 +23,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings.derive_settings(app)
     if app.config["TRUSTED_PROXY_COUNT"]:
         n = app.config["TRUSTED_PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+        # X-Forwarded-Host is never trusted: links are built from BASE_URL (issue 12 item 4).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=0)  # type: ignore[method-assign]
     _init_core(app)
     _init_web(app)
     _register_features(app)
@@ -89,6 +90,7 @@ def _init_web(app: Flask) -> None:
 
 
 def _register_features(app: Flask) -> None:
+    from casework.accounts import bp as accounts_bp
     from casework.admin import bp as admin_bp
     from casework.auth import bp as auth_bp
     from casework.cases import bp as cases_bp
@@ -103,6 +105,7 @@ def _register_features(app: Flask) -> None:
     for blueprint in (
         main_bp,
         auth_bp,
+        accounts_bp,
         admin_bp,
         cases_bp,
         reports_bp,

@@ -2,7 +2,7 @@
 
 from casework.agencies.models import Agency
 from casework.audit.models import AuditEvent, AuditHead
-from casework.auth.models import RecoveryCode, User
+from casework.auth.models import CredentialLink, RecoveryCode, User
 from casework.cases.models import (
     Attachment,
     Case,
@@ -11,6 +11,7 @@ from casework.cases.models import (
     Consent,
     IdentityDocument,
     Person,
+    PossibleDuplicate,
     ReferenceCounter,
     TimelineEntry,
     TraffickingEvent,
@@ -38,12 +39,14 @@ __all__ = [
     "Consent",
     "CoordinatorScope",
     "CounsellingSession",
+    "CredentialLink",
     "DataKey",
     "IdentityDocument",
     "Job",
     "Notification",
     "OutboundEmail",
     "Person",
+    "PossibleDuplicate",
     "PrivacyBudget",
     "RecoveryCode",
     "ReferenceCounter",

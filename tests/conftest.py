@@ -1,21 +1,30 @@
 """Test fixtures: one app per test session, a clean database for every test.
 
-SQLite in memory by default; PostgreSQL when TEST_DATABASE_URL is set; Redis (sessions and
-rate limits) when REDIS_URL is set. Each test starts from empty tables, an empty session
-store and fresh rate-limit counters.
+SQLite (a file, without fsync) by default; PostgreSQL when TEST_DATABASE_URL is set; Redis
+(sessions and rate limits) when REDIS_URL is set. Each test starts from empty tables, an empty
+session store and fresh rate-limit counters.
+
+Two paths to empty tables (decision 0050):
+- by default a test runs inside one database transaction that is rolled back at its end.
+  Every session the test and its requests open joins that transaction through a SAVEPOINT,
+  so `commit()` in the code under test commits the savepoint and nothing reaches the disk;
+- a test marked `committing` (faults, backups, threads, other processes, the live server of
+  the browser tests) commits for real, and every table is emptied after it.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 
 from casework import create_app
 from casework.core.extensions import db, limiter
@@ -44,6 +53,24 @@ class FreshContextClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> Any:
         with self.application.app_context():
             return super().open(*args, **kwargs)
+
+
+# Folders whose every test commits for real: the browser tests drive a live server in another
+# thread, the fault tests kill connections and processes, the backup tests dump the database.
+# Other modules that need real commits say `pytestmark = pytest.mark.committing`.
+COMMITTING_FOLDERS = {"e2e", "faults", "backup"}
+# Fixtures that build a second app: on PostgreSQL it shares the test database through
+# connections of its own, which must see (and may leave) committed rows.
+COMMITTING_FIXTURES = {"extra_app", "own_app"}
+TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        in_folder = Path(item.path).relative_to(TESTS).parts[0] in COMMITTING_FOLDERS
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if in_folder or fixtures & COMMITTING_FIXTURES:
+            item.add_marker(pytest.mark.committing)
 
 
 def ensure_key_file(instance_dir: str) -> str:
@@ -91,12 +118,55 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     _compile_translations()
     application = build_app(str(tmp_path_factory.mktemp("instance")))
     with application.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _no_fsync)
+            db.engine.dispose()
         db.drop_all()
         db.create_all()
+    # A session bound to the test's connection joins its transaction with a SAVEPOINT.
+    db.session.session_factory.configure(join_transaction_mode="create_savepoint")
     yield application
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def _no_fsync(dbapi_connection: Any, _record: Any) -> None:
+    """The test database is thrown away: it need not survive a power cut."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous = OFF")
+    cursor.close()
+
+
+@contextmanager
+def rolled_back(app: Flask) -> Iterator[None]:
+    """Everything the test writes, through any session of this app, is rolled back at its end.
+
+    The app's engine is swapped, for the test, for one connection inside an open transaction;
+    Flask-SQLAlchemy binds every session to it and each session's transactions become
+    SAVEPOINTs. SQLite's Python driver mishandles SAVEPOINTs in its default mode, so the
+    connection issues BEGIN itself (autocommit driver mode, the SQLAlchemy documented recipe)
+    and is given back in its default mode.
+    """
+    engines: dict[str | None, Any] = db._app_engines[app]
+    engine: Engine = engines[None]
+    connection = engine.connect()
+    driver = connection.connection.driver_connection
+    sqlite = engine.dialect.name == "sqlite"
+    outer = connection.begin()
+    if sqlite:
+        driver.isolation_level = None  # type: ignore[union-attr]
+        driver.execute("BEGIN")  # type: ignore[union-attr]
+    engines[None] = connection
+    try:
+        yield
+    finally:
+        engines[None] = engine
+        db.session.remove()
+        outer.rollback()
+        if sqlite:
+            driver.isolation_level = ""  # type: ignore[union-attr]
+        connection.close()
 
 
 def _empty_tables() -> None:
@@ -112,11 +182,16 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clean_state(app: Flask) -> Iterator[None]:
+def _clean_state(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
+    committing = request.node.get_closest_marker("committing") is not None
     with app.app_context():
-        yield
-        db.session.remove()
-        _empty_tables()
+        if committing:
+            yield
+            db.session.remove()
+            _empty_tables()
+        else:
+            with rolled_back(app):
+                yield
         limiter.reset()
         session_store = app.config.get("SESSION_CACHELIB")
         if session_store is not None:
@@ -160,6 +235,21 @@ def sign_in(client: FlaskClient, account: factories.Account) -> None:
     db.session.expire_all()
 
 
+def sign_in_directly(client: FlaskClient, account: factories.Account) -> None:
+    """For tests that are not about signing in: the session a completed sign-in leaves
+    (`casework.auth.sessions.complete_sign_in`), written straight into the session store.
+    The sign-in tests use `sign_in`, the real two steps."""
+    now = time.time()
+    with client.session_transaction() as session:
+        session.clear()
+        session["_user_id"] = str(account.user.id)
+        session["_fresh"] = True
+        session["epoch"] = account.user.session_epoch
+        session["auth_at"] = now
+        session["seen_at"] = now
+    db.session.expire_all()  # as after `sign_in`: the test reads what requests wrote since
+
+
 @pytest.fixture
 def login_as(app: Flask) -> Callable[..., tuple[FlaskClient, factories.Account]]:
     """`client, account = login_as(Role.SUPERVISOR, agency=...)`: a signed-in test client."""
@@ -168,7 +258,7 @@ def login_as(app: Flask) -> Callable[..., tuple[FlaskClient, factories.Account]]
         account = factories.make_user(role, **kwargs)  # type: ignore[arg-type]
         db.session.commit()
         client = app.test_client()
-        sign_in(client, account)
+        sign_in_directly(client, account)
         return client, account
 
     return _login

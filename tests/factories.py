@@ -3,6 +3,7 @@ consents and referrals."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,13 @@ from casework.referrals.models import Referral, ReferralService
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery staple violet"  # passes the strength rules
+
+
+@functools.cache
+def password_hash(password: str) -> str:
+    """One real Argon2 hash per password per test session: every factory user with the same
+    password shares it (the hash is what the app verifies; its salt makes no difference here)."""
+    return passwords.hash_password(password)
 
 
 def make_agency(
@@ -56,6 +64,7 @@ def make_user(
     enrolled: bool = True,
     must_change_password: bool = False,
     active: bool = True,
+    approved: bool = True,
 ) -> Account:
     agency = agency or make_agency()
     n = next(_counter)
@@ -64,9 +73,10 @@ def make_user(
         name=f"Test User {n}",
         agency_id=agency.id,
         role=str(Role(role).value),
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash(password),
         must_change_password=must_change_password,
         active=active,
+        approved_at=utcnow() if approved else None,
     )
     secret = totp.new_secret()
     if enrolled:

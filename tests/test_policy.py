@@ -41,6 +41,7 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.MANAGE_AGENCIES:          (N,         N,         N,      N,          Y),
     Action.MANAGE_USERS:             (N,         N,         N,      N,          Y),
     Action.VIEW_AUDIT:               (N,         N,         N,      N,          Y),
+    Action.APPROVE_ACCOUNT:          (N,         OBJ,       N,      N,          OBJ),
     Action.MANAGE_KEYS:              (N,         N,         N,      N,          Y),
     Action.CREATE_CASE:              (Y,         Y,         N,      N,          N),
     Action.LIST_MY_CASES:            (Y,         Y,         N,      N,          N),
@@ -52,6 +53,7 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.APPROVE_CLOSURE:          (N,         OBJ,       N,      N,          N),
     Action.ERASE_CASE:               (N,         OBJ,       N,      N,          N),
     Action.RECORD_CONSENT:           (OBJ,       OBJ,       N,      N,          N),
+    Action.HANDLE_POSSIBLE_DUPLICATE: (N,        OBJ,       N,      N,          N),
     Action.VIEW_ATTACHMENT:          (OBJ,       OBJ,       OBJ,    N,          N),
     Action.ADD_ATTACHMENT:           (OBJ,       OBJ,       N,      N,          N),
     Action.DELETE_ATTACHMENT:        (OBJ,       OBJ,       N,      N,          N),
@@ -131,6 +133,14 @@ class FakeService:
     provider_agency_id: uuid.UUID | None
 
 
+@dataclass
+class FakeAccount:
+    agency_id: uuid.UUID | None
+    approver_role: str  # "supervisor" or "admin"
+    pending_request_by_id: uuid.UUID | None
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
 def actor(role: Role | str, **kwargs: Any) -> FakeUser:
     return FakeUser(role=str(role), **kwargs)
 
@@ -150,6 +160,10 @@ def own_everything(user: FakeUser) -> Any:
         from_agency_id = user.agency_id
         to_agency_id = user.agency_id
         provider_agency_id = user.agency_id
+        # an account of their agency, asked for by someone else, that their role approves
+        id = other()
+        approver_role = "supervisor" if user.role == Role.SUPERVISOR else "admin"
+        pending_request_by_id = other()
 
         def __init__(self) -> None:
             self.case = case
@@ -165,6 +179,8 @@ def own_everything(user: FakeUser) -> Any:
 
 def foreign_object(action: Action) -> Any:
     """An object of another agency, assigned to someone else, shared with nobody."""
+    if action is Action.APPROVE_ACCOUNT:  # another agency's, approved by its supervisors
+        return FakeAccount(other(), "supervisor", other())
     case = FakeCase(other(), other())
     if action in REFERRAL_ACTIONS:
         return FakeReferral(case, other(), other())
@@ -264,6 +280,12 @@ def test_supervisor_on_their_agency_only(action: Action) -> None:
         }[action]
         for referral in (sent, received, between_others):
             assert can(user, action, referral) is (referral in allowed)
+    elif action is Action.APPROVE_ACCOUNT:
+        assert can(user, action, FakeAccount(user.agency_id, "supervisor", other()))
+        assert not can(user, action, FakeAccount(other(), "supervisor", other()))
+        assert not can(user, action, FakeAccount(user.agency_id, "admin", other()))
+        own = FakeAccount(user.agency_id, "supervisor", other(), id=user.id)
+        assert not can(user, action, own), "never their own account"
     elif action is Action.EDIT_SERVICE:
         assert can(user, action, FakeService(own_case, user.agency_id))
         assert not can(user, action, FakeService(own_case, other()))
@@ -347,6 +369,17 @@ def test_admin_never_touches_case_contents_or_reports() -> None:
     for action in forbidden:
         assert not can(user, action), action
         assert not can(user, action, own_everything(user)), action
+
+
+def test_an_administrator_never_approves_their_own_request() -> None:
+    """Separation of duties (decision 0056): the second administrator decides."""
+    user = actor(Role.ADMIN)
+    assert can(user, Action.APPROVE_ACCOUNT, FakeAccount(other(), "admin", other()))
+    assert not can(user, Action.APPROVE_ACCOUNT, FakeAccount(other(), "admin", user.id))
+    assert not can(user, Action.APPROVE_ACCOUNT, FakeAccount(other(), "admin", None))
+    assert not can(user, Action.APPROVE_ACCOUNT, FakeAccount(other(), "supervisor", other()))
+    mine = FakeAccount(other(), "admin", other(), id=user.id)
+    assert not can(user, Action.APPROVE_ACCOUNT, mine)
 
 
 def test_coordinator_never_touches_a_row_about_a_person() -> None:

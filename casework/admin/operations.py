@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, has_request_context
@@ -17,12 +16,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from casework import audit
+from casework.accounts import operations as accounts
 from casework.admin import checks
 from casework.admin.checks import AdminInputError as AdminInputError  # re-exported (cli.py)
-from casework.admin.passwords import new_one_time_password
 from casework.agencies.models import Agency
+from casework.auth import links, passwords
 from casework.auth import operations as auth_ops
-from casework.auth import passwords
 from casework.auth.models import User
 from casework.core.db import utcnow
 from casework.core.extensions import db
@@ -30,14 +29,6 @@ from casework.policy import Action, Role, require
 from casework.vocab import COUNTRY_CODES, ROLES
 
 BOOTSTRAP_ORG_TYPE = "InternationalOrganisation"
-
-
-@dataclass(frozen=True)
-class IssuedPassword:
-    """A user and the one-time password just given to them, to be shown once."""
-
-    user: User
-    password: str = field(repr=False)  # never in a log line or a traceback
 
 
 # ---- agencies -----------------------------------------------------------------------------
@@ -127,26 +118,39 @@ def _user_values(email: Any, name: Any, agency_id: Any, role: Any) -> dict[str, 
     }
 
 
-def create_user(actor: User, *, email: Any, name: Any, agency_id: Any, role: Any) -> IssuedPassword:
-    """A new account with a one-time password, to be changed at first sign-in. The second
-    factor is set up at first sign-in too."""
+def create_user(actor: User, *, email: Any, name: Any, agency_id: Any, role: Any) -> User:
+    """A new account. Nobody knows its password: the person is sent an invitation link to
+    choose it (decision 0056), and sets up the second factor at first sign-in. A case-handling
+    account is usable only once a supervisor of its agency (its first supervisor: another
+    administrator) approves it; the agency's supervisors are told."""
     require(actor, Action.MANAGE_USERS)
     values = _user_values(email, name, agency_id, role)
     duplicate = _("An account with this email already exists.")
     if checks.email_taken(values["email"]):
         raise AdminInputError(duplicate, "email")
-    password = new_one_time_password()
     user = User(
         **values,
         active=True,
-        password_hash=passwords.hash_password(password),
-        must_change_password=True,
-        password_changed_at=utcnow(),
+        password_hash=links.unusable_password_hash(),
+        must_change_password=False,
+        password_changed_at=None,
+        approved_at=None,
+        approval_requested_by_id=actor.id,
     )
     with checks.unique_flush("email", duplicate):
         db.session.add(user)
     audit.record("user.created", actor=actor, target=user, detail=",".join(values))
-    return IssuedPassword(user, password)
+    if accounts.needs_approval(user):
+        accounts.request_approval(actor, user)
+    else:
+        # A coordinator's or an administrator's account: usable once the person chose a
+        # password; the administrators see it in the audit trail.
+        user.approved_at = utcnow()
+        user.approved_by_id = actor.id
+    accounts.send_credential_link(user, "invitation", actor)
+    accounts.tell_supervisors(user, "account_changed")
+    db.session.flush()
+    return user
 
 
 def update_user(
@@ -176,6 +180,10 @@ def update_user(
         db.session.expire(user, ["agency"])  # the relationship follows the new agency_id
     audit.record("user.updated", actor=actor, target=user, detail=",".join(changed))
     db.session.flush()
+    if {"role", "agency_id", "email"} & set(changed) and accounts.needs_approval(user):
+        # Who the account is, where and what it may do: approved again (decision 0056).
+        accounts.request_approval(actor, user)
+    accounts.tell_supervisors(user, "account_changed")
     return changed
 
 
@@ -195,32 +203,35 @@ def set_user_active(actor: User, user: User, active: bool) -> bool:
     return True
 
 
-def reset_user_password(actor: User, user: User) -> IssuedPassword:
-    """Give the user a new one-time password (shown once, changed at next sign-in), end
-    their sessions and lift a lockout, since the guessed-at password is gone."""
+def reset_user_password(actor: User, user: User) -> None:
+    """The old password stops working and every session ends; the person is sent a link to
+    choose a new one (the administrator never sees it). A lockout is lifted, since the
+    guessed-at password is gone. The agency's supervisors are told."""
     require(actor, Action.MANAGE_USERS, user)
     checks.not_self(actor, user, _("Change your own password from “My account”."))
-    password = new_one_time_password()
-    auth_ops.set_password(user, password, one_time=True)
+    user.password_hash = links.unusable_password_hash()
+    user.password_changed_at = utcnow()
+    user.must_change_password = False
+    auth_ops.end_all_sessions(user)
     user.failed_sign_ins = 0
     user.locked_until = None
-    audit.record(
-        "user.password_reset",
-        actor=actor,
-        target=user,
-        detail="password_hash,must_change_password",
-    )
+    audit.record("user.password_reset", actor=actor, target=user, detail="password_hash")
+    accounts.send_credential_link(user, "password_reset", actor)
+    accounts.tell_supervisors(user, "account_changed")
     db.session.flush()
-    return IssuedPassword(user, password)
 
 
 def reset_user_second_factor(actor: User, user: User) -> None:
-    """Clear the user's second factor (a lost phone): they set it up again at next sign-in.
-    Their sessions end; the event is "mfa.reset"."""
+    """Ask for the user's second factor to be cleared (a lost phone). It is cleared only when
+    a supervisor of their agency (or, where none can, another administrator) approves; then
+    they set it up again at next sign-in (decision 0056)."""
     require(actor, Action.MANAGE_USERS, user)
     checks.not_self(actor, user, _("Another administrator must reset your own second factor."))
-    auth_ops.reset_second_factor(user, actor)
-    db.session.flush()
+    if user.approved_at is None:
+        raise AdminInputError(_("This account is not approved yet: nothing to reset."))
+    if user.mfa_reset_requested_at is not None:
+        raise AdminInputError(_("A reset of this second factor already waits for approval."))
+    accounts.request_mfa_reset(actor, user)
 
 
 # ---- the first administrator (flask create-admin) -----------------------------------------
@@ -280,6 +291,7 @@ def bootstrap_admin(
             password_hash=passwords.hash_password(password),
             must_change_password=False,
             password_changed_at=utcnow(),
+            approved_at=utcnow(),  # the operator of the machine, from the command line
         )
         db.session.add(user)
         db.session.flush()

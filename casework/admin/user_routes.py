@@ -1,5 +1,6 @@
 """User pages: list and search, create, edit, deactivate and reactivate, reset the password
-or the second factor. A one-time password is shown once, in the answer to the POST."""
+or ask for the second factor's reset. No page ever shows or takes another person's credential:
+the person is sent a link to choose their password (decision 0056)."""
 
 from __future__ import annotations
 
@@ -51,13 +52,27 @@ def list_users() -> Page:
     return render_template("admin/users/list.html", form=form, page=paginate(query))
 
 
-def _one_time_password_page(issued: operations.IssuedPassword, created: bool) -> str:
-    return render_template(
-        "admin/users/one_time_password.html",
-        user=issued.user,
-        password=issued.password,
-        created=created,
-    )
+def _sent_message(user: User, *, created: bool) -> str:
+    if created and user.approved_at is None:
+        message = _(
+            "The account has been created. An invitation to choose a password has been sent "
+            "to %(email)s; the account can be used once a supervisor of its agency (or, for "
+            "its first supervisor, another administrator) approves it.",
+            email=user.email,
+        )
+    elif created:
+        message = _(
+            "The account has been created. An invitation to choose a password has been sent "
+            "to %(email)s.",
+            email=user.email,
+        )
+    else:
+        message = _(
+            "The old password no longer works and every session has ended. A link to choose "
+            "a new one has been sent to %(email)s.",
+            email=user.email,
+        )
+    return str(message)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -66,7 +81,7 @@ def new_user() -> Page:
     form = UserForm(agencies=queries.agency_choices(signed_in_user()))
     if form.validate_on_submit():
         try:
-            issued = operations.create_user(
+            user = operations.create_user(
                 signed_in_user(),
                 email=form.email.data,
                 name=form.name.data,
@@ -76,7 +91,8 @@ def new_user() -> Page:
         except operations.AdminInputError as error:
             show_operation_error(form, error)
         else:
-            return _one_time_password_page(issued, created=True)
+            flash(_sent_message(user, created=True), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
     status = form_status()
     return render_template("admin/users/form.html", form=form, user=None), status
 
@@ -184,17 +200,18 @@ def set_user_active(user_id: uuid.UUID) -> Page:
 @bp.route("/users/<uuid:user_id>/reset-password", methods=["GET", "POST"])
 @permission(Action.MANAGE_USERS)
 def reset_password(user_id: uuid.UUID) -> Page:
-    """GET asks for confirmation; the POST answers with the new one-time password."""
+    """GET asks for confirmation; the POST sends the person a link to choose a new one."""
     user = load_or_404(User, user_id, Action.MANAGE_USERS)
     form = ConfirmForm()
     page = "admin/users/confirm_reset.html"
     if form.validate_on_submit():
         try:
-            issued = operations.reset_user_password(signed_in_user(), user)
+            operations.reset_user_password(signed_in_user(), user)
         except operations.AdminInputError as error:
             flash(str(error), "danger")
             return render_template(page, user=user, form=form, what="password"), INVALID
-        return _one_time_password_page(issued, created=False)
+        flash(_sent_message(user, created=False), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
     status = form_status()
     return render_template(page, user=user, form=form, what="password"), status
 
@@ -213,7 +230,10 @@ def reset_second_factor(user_id: uuid.UUID) -> Page:
             flash(str(error), "danger")
             return render_template(page, user=user, form=form, what="second_factor"), INVALID
         flash(
-            _("The second factor has been reset. They set it up again at their next sign-in."),
+            _(
+                "The reset of the second factor waits for approval by a supervisor of the "
+                "agency (or, where there is none, another administrator). They have been told."
+            ),
             "success",
         )
         return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from casework import audit
 from casework.auth import passwords, totp
@@ -34,30 +32,27 @@ class SignInAttempt:
         return self.user is not None
 
 
-def _is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > utcnow()
-
-
 def _count_failure(user: User, step: str) -> None:
-    user.failed_sign_ins += 1
+    # An atomic increment in the database: parallel failures are all counted (issue 12 item 3).
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_sign_ins=User.failed_sign_ins + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user, ["failed_sign_ins"])
+    # Counted for the record; there is no lock-out: guessing is slowed by the sign-in throttles
+    # (auth/routes.py), which a stranger cannot turn against the person (decision 0057).
     audit.record(f"sign_in.{step}_failed", actor=user, target=user, outcome="failure")
-    if user.failed_sign_ins >= current_app.config["LOCKOUT_THRESHOLD"]:
-        user.locked_until = utcnow() + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
-        user.failed_sign_ins = 0
-        audit.record("account.locked", actor=user, target=user, outcome="locked")
 
 
 def check_password(email: str, password: str) -> SignInAttempt:
-    """The first factor. Unknown account, wrong password, inactive or locked account all
+    """The first factor. Unknown account, wrong password or inactive account all
     look the same to the caller's caller (one message, one status, similar time)."""
     user = find_user_by_email(email)
     if user is None:
         passwords.verify_password(None, password)  # spend the same time
         audit.record("sign_in.password_failed", outcome="unknown_account")
-        return SignInAttempt(None)
-    if _is_locked(user):
-        passwords.verify_password(None, password)
-        audit.record("sign_in.refused_locked", actor=user, target=user, outcome="locked")
         return SignInAttempt(None)
     if not passwords.verify_password(user.password_hash, password):
         _count_failure(user, "password")
@@ -73,30 +68,51 @@ def check_password(email: str, password: str) -> SignInAttempt:
 
 
 def _use_recovery_code(user: User, code: str) -> bool:
+    """Spend a recovery code: a conditional UPDATE, so of parallel uses only one succeeds."""
     wanted = totp.hash_recovery_code(code)
-    match = db.session.execute(
-        select(RecoveryCode).where(
+    result = db.session.execute(
+        update(RecoveryCode)
+        .where(
             RecoveryCode.user_id == user.id,
             RecoveryCode.code_hash == wanted,
             RecoveryCode.used_at.is_(None),
         )
-    ).scalar_one_or_none()
-    if match is None:
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
         return False
-    match.used_at = utcnow()
     audit.record("sign_in.recovery_code_used", actor=user, target=user)
     return True
 
 
+def use_totp_code(user: User, code: str) -> bool:
+    """Spend a one-time code: its time step must be newer than the last one used, checked and
+    recorded in one conditional UPDATE, so a code signs in once even in parallel requests."""
+    step = totp.matching_step(totp_secret(user), code, user.last_totp_step)
+    if step is None:
+        return False
+    result = db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            or_(User.last_totp_step.is_(None), User.last_totp_step < step),
+        )
+        .values(last_totp_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user, ["last_totp_step"])
+    return getattr(result, "rowcount", 0) == 1
+
+
 def check_second_factor(user: User, code: str) -> bool:
     """A one-time code (each usable once) or an unused recovery code."""
-    if _is_locked(user) or not user.totp_secret:
-        audit.record("sign_in.refused_locked", actor=user, target=user, outcome="locked")
+    if not user.totp_secret:
+        audit.record("sign_in.refused_no_factor", actor=user, target=user, outcome="denied")
         return False
-    step = totp.matching_step(totp_secret(user), code, user.last_totp_step)
-    if step is not None:
-        user.last_totp_step = step
-    elif not (len(code.strip()) > totp.DIGITS and _use_recovery_code(user, code)):
+    if not use_totp_code(user, code) and not (
+        len(code.strip()) > totp.DIGITS and _use_recovery_code(user, code)
+    ):
         _count_failure(user, "second_factor")
         return False
     _record_success(user)
@@ -130,11 +146,9 @@ def prepare_enrolment(user: User) -> str:
 
 def confirm_enrolment(user: User, code: str) -> list[str] | None:
     """Activate the second factor if `code` is right; return fresh recovery codes."""
-    step = totp.matching_step(totp_secret(user), code, user.last_totp_step)
-    if step is None:
+    if not use_totp_code(user, code):
         _count_failure(user, "enrolment")
         return None
-    user.last_totp_step = step
     user.totp_enrolled_at = utcnow()
     codes = replace_recovery_codes(user)
     audit.record("mfa.enrolled", actor=user, target=user)

@@ -10,7 +10,7 @@ from flask import Blueprint
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 # The views register themselves on `bp` when imported.
-from casework.cases import list_routes, routes  # noqa: E402,F401
+from casework.cases import duplicate_routes, list_routes, routes  # noqa: E402,F401
 from casework.cases.assignment import routes as assignment_routes  # noqa: E402,F401
 from casework.cases.attachments import routes as attachment_routes  # noqa: E402,F401
 from casework.cases.consents import routes as consent_routes  # noqa: E402,F401

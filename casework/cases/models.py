@@ -295,6 +295,28 @@ class TimelineEntry(UUIDPrimaryKey, Base):
     actor: Mapped[User | None] = relationship()
 
 
+class PossibleDuplicate(UUIDPrimaryKey, Base):
+    """A case registered in another agency may concern `case`, a case of this agency: a task
+    for this agency's supervisors, who decide whether to get in touch or refer. The agency
+    that registered learns nothing of it (decision 0055). Ids and dates only."""
+
+    __tablename__ = "possible_duplicates"
+    __table_args__ = (UniqueConstraint("case_id", "registered_case_id"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    registered_case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    registering_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    registered_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str | None] = mapped_column(String(30))
+
+    case: Mapped[Case] = relationship(foreign_keys=[case_id])
+    registering_agency: Mapped[Agency] = relationship()
+    registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
+
+
 class ReferenceCounter(Base):
     """The last case number given per prefix and year (row-locked while numbering)."""
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from casework import audit
 from casework.auth.models import User
 from casework.cases.ages import AgeMismatch, derive_ages
+from casework.cases.duplicates import record_matches
 from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case, CaseNote, Consent
 from casework.cases.record import CaseInput, apply_to_case
@@ -167,6 +168,9 @@ def register_case(actor: User, data: Mapping[str, Any]) -> Case:
     audit.record("case.registered", actor=actor, target=case)
     audit.record("consent.recorded", actor=actor, target=consent, detail="registration")
     db.session.flush()
+    # Other agencies' cases that may be this person: tasks for their supervisors; the
+    # registering user is not told (decision 0055).
+    record_matches(actor, case, content)
     return case
 
 

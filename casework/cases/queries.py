@@ -193,17 +193,6 @@ def case_reads(actor: Actor, case_: Case) -> tuple[list[Read], int]:
     return [Read(*row) for row in rows], int(total)
 
 
-def coordinators() -> list[User]:
-    """Active coordinators: whom to contact about a possible match in another agency."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role == Role.COORDINATOR.value, User.active.is_(True))
-            .order_by(User.name, User.email)
-        )
-    )
-
-
 def user_names(ids: set[Any]) -> dict[Any, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:

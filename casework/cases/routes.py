@@ -13,8 +13,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from casework import audit
 from casework.cases import bp, changes, operations, queries
-from casework.cases.duplicates import acknowledged, find_duplicates
+from casework.cases.duplicates import DUPLICATE_CHECKS, acknowledged, alert_probing, find_duplicates
 from casework.cases.forms import EditForm, NoteForm, RegisterForm
 from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
@@ -27,6 +28,7 @@ from casework.web.loading import load_or_404
 from casework.web.views import CONFLICT, INVALID, Page, show_operation_error, signed_in_user
 
 EXTRA_DOCUMENT_ROWS = 1
+TOO_MANY = 429
 NEW_EVENT_KINDS = ("recruitment", "transit", "exploitation")
 
 
@@ -48,25 +50,31 @@ def new_case() -> Page:
         form.documents.append_entry()
         return render_template("cases/new.html", form=form, duplicates=None)
     form = RegisterForm()
-    duplicates = None
     if form.validate():
-        duplicates = find_duplicates(signed_in_user(), CaseInput.from_data(form.data))
+        user = signed_in_user()
+        duplicates = find_duplicates(user, CaseInput.from_data(form.data))
         if not duplicates.found or acknowledged(duplicates, form.duplicates_seen.data):
             try:
-                case = operations.register_case(signed_in_user(), form.data)
+                case = operations.register_case(user, form.data)
             except operations.CaseInputError as error:
                 show_operation_error(form, error)
             else:
                 flash(_("Case %(reference)s registered.", reference=case.reference), "success")
                 return redirect(url_for("cases.view_case", case_id=case.id))
-        else:
-            # Nothing saved; the user sees the possible match, then continues or stops.
-            return render_template(
-                "cases/new.html",
-                form=form,
-                duplicates=duplicates,
-                coordinators=queries.coordinators() if duplicates.elsewhere else [],
+        elif not DUPLICATE_CHECKS.allowed(user.id):
+            # Too many checks that saved nothing: the form is kept, nothing is shown.
+            audit.record(
+                "case.duplicate_check_refused", actor=user, outcome="throttled", durable=True
             )
+            return render_template(
+                "cases/new.html", form=form, duplicates=None, checks_throttled=True
+            ), TOO_MANY
+        else:
+            # Nothing saved; the user sees the cases they may open, then continues or stops.
+            DUPLICATE_CHECKS.count(user.id)
+            if DUPLICATE_CHECKS.exhausted(user.id):
+                alert_probing(user)
+            return render_template("cases/new.html", form=form, duplicates=duplicates)
     return render_template("cases/new.html", form=form, duplicates=None), INVALID
 
 

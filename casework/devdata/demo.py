@@ -52,6 +52,7 @@ def _load_agencies_and_users() -> bool:
             password_hash=passwords.hash_password(demo_password(email)),
             must_change_password=False,
             password_changed_at=now,
+            approved_at=now,  # demo accounts: approved as if by their supervisor
         )
         db.session.add(user)
         db.session.flush()

@@ -52,6 +52,8 @@ def deliver_email(email_id: str) -> None:
         _after_failure(row, error)
         return
     row.sent_at = utcnow()
+    if row.kind in mailer.CREDENTIAL_KINDS:
+        row.body = row.link = mailer.SENT_CREDENTIAL
     _finish(row, WorkEvent.SUCCEED, None)
 
 

@@ -25,6 +25,10 @@ from casework.core.db import utcnow
 log = logging.getLogger("casework.mail")
 MEMORY_OUTBOX = "casework_mail_sent"
 DELIVER = "mail.deliver"
+# E-mails whose link is a credential (decision 0056): never logged in production, and wiped
+# from the outbox once sent.
+CREDENTIAL_KINDS = frozenset({"account_invitation", "account_password_reset"})
+SENT_CREDENTIAL = "(sent: the link is kept only in the e-mail)"
 
 
 @dataclass(frozen=True)
@@ -71,10 +75,11 @@ def send_now(app: Flask, email: Email) -> None:
     elif kind == "smtp":
         _send_smtp(app, email)
     else:
-        log.info(
-            "e-mail sent (console mailer)",
-            extra={"kind": email.kind, "to_user_id": str(email.user_id), "link": email.link},
-        )
+        extra = {"kind": email.kind, "to_user_id": str(email.user_id)}
+        if not (email.kind in CREDENTIAL_KINDS and app.config.get("ENV_NAME") == "production"):
+            # A credential link (an invitation, a reset) is never written to a production log.
+            extra["link"] = email.link
+        log.info("e-mail sent (console mailer)", extra=extra)
 
 
 def _send_smtp(app: Flask, email: Email) -> None:

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -35,6 +35,13 @@ KINDS = Vocabulary(
         ("referral_ended_by_closure", _l("Referral ended: the case was closed")),
         ("case_assigned", _l("A case was assigned to you")),
         ("closure_requested", _l("Closure requested: your approval is needed")),
+        ("account_approval_needed", _l("An account change waits for your approval")),
+        ("account_changed", _l("An account of your agency was changed")),
+        ("possible_duplicate", _l("A case registered elsewhere may concern one of your cases")),
+        (
+            "duplicate_checks_throttled",
+            _l("A colleague made many duplicate checks without registering a case"),
+        ),
     ],
 )
 
@@ -64,12 +71,15 @@ def link_to(endpoint: str, **values: Any) -> str:
 
 
 def absolute(link: str) -> str:
-    base = current_app.config.get("BASE_URL") or (request.host_url if has_request_context() else "")
+    """An absolute address of `link`, from BASE_URL only: never from the request's Host (or
+    X-Forwarded-Host), which whoever sends the request chooses (issue 12 item 4)."""
+    base = str(current_app.config.get("BASE_URL") or "")
     return base.rstrip("/") + link if base else link
 
 
-def notify(users: Iterable[User], kind: str, *, case: Any, link: str) -> list[Notification]:
-    """Tell each user (once) about `kind` on `case`; e-mail them after the commit."""
+def notify(users: Iterable[User], kind: str, *, case: Any | None, link: str) -> list[Notification]:
+    """Tell each user (once) about `kind` on `case` (or on no case); e-mail them after the
+    commit."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     made = []
@@ -81,8 +91,8 @@ def notify(users: Iterable[User], kind: str, *, case: Any, link: str) -> list[No
         note = Notification(
             user_id=user.id,
             kind=kind,
-            case_id=case.id,
-            case_reference=case.reference,
+            case_id=case.id if case is not None else None,
+            case_reference=case.reference if case is not None else None,
             link=link,
             created_at=utcnow(),
         )
@@ -96,6 +106,16 @@ def notify(users: Iterable[User], kind: str, *, case: Any, link: str) -> list[No
 def _queue_email(user: User, note: Notification) -> None:
     url = absolute(note.link)
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        if note.case_reference is None:
+            subject = _("Casework: %(what)s", what=KINDS.label(note.kind))
+            body = _(
+                "%(what)s.\n\nOpen Casework to see it (sign-in required):\n%(url)s\n\n"
+                "This message holds no personal data on purpose. Do not reply.",
+                what=KINDS.label(note.kind),
+                url=url,
+            )
+            mailer.queue(mailer.Email(user.id, user.email, note.kind, subject, body, url))
+            return
         subject = _(
             "Casework: %(what)s (%(ref)s)", what=KINDS.label(note.kind), ref=note.case_reference
         )

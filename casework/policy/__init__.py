@@ -26,6 +26,7 @@ from casework.policy.predicates import (
     assigned_to_actor,
     may_send_agency,
     may_send_assigned,
+    on_account,
     on_case,
     on_draft,
     on_referral,
@@ -36,9 +37,11 @@ from casework.policy.predicates import (
     referral_sent_by_actor_agency,
     referred_to_actor_agency,
     same_agency,
+    second_administrator_approves,
     service_on_actor_case,
     service_provided_by_actor_agency,
     shares_group,
+    supervisor_approves_in_agency,
 )
 from casework.policy.protocols import (
     Actor,
@@ -97,6 +100,8 @@ class Action(StrEnum):
     MANAGE_AGENCIES = "agency.manage"
     MANAGE_USERS = "user.manage"
     VIEW_AUDIT = "audit.view"
+    # Separation of duties (decision 0056): an account's approval, a second factor's reset
+    APPROVE_ACCOUNT = "account.approve"
     MANAGE_KEYS = "keys.manage"
     # Cases
     CREATE_CASE = "case.create"
@@ -109,6 +114,8 @@ class Action(StrEnum):
     APPROVE_CLOSURE = "case.approve_closure"
     ERASE_CASE = "case.erase"
     RECORD_CONSENT = "consent.record"
+    # A case registered in another agency may concern one of ours (decision 0055)
+    HANDLE_POSSIBLE_DUPLICATE = "case.handle_possible_duplicate"
     VIEW_ATTACHMENT = "attachment.view"
     ADD_ATTACHMENT = "attachment.add"
     DELETE_ATTACHMENT = "attachment.delete"
@@ -142,6 +149,8 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (A, Action.MANAGE_AGENCIES): True,
     (A, Action.MANAGE_USERS): True,
     (A, Action.VIEW_AUDIT): True,
+    (S, Action.APPROVE_ACCOUNT): on_account(supervisor_approves_in_agency),
+    (A, Action.APPROVE_ACCOUNT): on_account(second_administrator_approves),
     (A, Action.MANAGE_KEYS): True,
     # Cases: caseworkers their assigned cases; supervisors their agency's; partners only
     # what an accepted, open referral shares.
@@ -162,6 +171,7 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (S, Action.ERASE_CASE): on_case(same_agency),
     (C, Action.RECORD_CONSENT): on_case(assigned_to_actor),
     (S, Action.RECORD_CONSENT): on_case(same_agency),
+    (S, Action.HANDLE_POSSIBLE_DUPLICATE): on_case(same_agency),
     (C, Action.VIEW_ATTACHMENT): on_case(assigned_to_actor),
     (S, Action.VIEW_ATTACHMENT): on_case(same_agency),
     (P, Action.VIEW_ATTACHMENT): on_case(shares_group("documents")),

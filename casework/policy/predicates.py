@@ -9,11 +9,13 @@ from typing import TypeVar
 
 from casework.domain import AGENCY_CONSENT_PURPOSES
 from casework.policy.protocols import (
+    AccountLike,
     Actor,
     CaseLike,
     ReferralDraftLike,
     ReferralLike,
     ServiceRecordLike,
+    account_of,
     case_of,
     draft_of,
     referral_of,
@@ -51,6 +53,10 @@ def on_service(test: Callable[[Actor, ServiceRecordLike], bool]) -> Predicate:
 
 def on_draft(test: Callable[[Actor, ReferralDraftLike], bool]) -> Predicate:
     return _on(draft_of, test)
+
+
+def on_account(test: Callable[[Actor, AccountLike], bool]) -> Predicate:
+    return _on(account_of, test)
 
 
 def any_of(*rules: Predicate) -> Predicate:
@@ -135,4 +141,27 @@ def service_on_actor_case(actor: Actor, service: ServiceRecordLike) -> bool:
     """A caseworker: their agency's service records on a case assigned to them, no others."""
     return service_provided_by_actor_agency(actor, service) and assigned_to_actor(
         actor, service.case
+    )
+
+
+# ---- accounts (decision 0056) ----------------------------------------------------------------
+
+
+def supervisor_approves_in_agency(actor: Actor, account: AccountLike) -> bool:
+    """A supervisor decides on a case-handling account of their own agency, never their own."""
+    return (
+        account.approver_role == "supervisor"
+        and account.agency_id == actor.agency_id
+        and account.id != actor.id
+    )
+
+
+def second_administrator_approves(actor: Actor, account: AccountLike) -> bool:
+    """Another administrator than the one who asked decides where no supervisor can: an
+    agency's first supervisor, a coordinator or an administrator."""
+    return (
+        account.approver_role == "admin"
+        and account.id != actor.id
+        and account.pending_request_by_id is not None
+        and account.pending_request_by_id != actor.id
     )

@@ -83,6 +83,24 @@ class ReferralDraft:
     to_agency_id: Any
 
 
+@runtime_checkable
+class AccountLike(Protocol):
+    """A person's account, as far as approving a change to it goes (decision 0056)."""
+
+    @property
+    def id(self) -> Any: ...
+    @property
+    def agency_id(self) -> Any: ...
+    @property
+    def approver_role(self) -> str: ...  # "supervisor" or "admin"
+    @property
+    def pending_request_by_id(self) -> Any: ...
+
+
+def account_of(obj: object) -> AccountLike | None:
+    return obj if isinstance(obj, AccountLike) else None
+
+
 def case_of(obj: object) -> CaseLike | None:
     """The case an object belongs to (a case is its own), or None for anything else."""
     if isinstance(obj, CaseRecordLike):

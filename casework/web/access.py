@@ -34,6 +34,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.second_factor",
         "auth.enrol_totp",
         "auth.cancel_sign_in",
+        "auth.choose_password",  # the link in an invitation or reset e-mail (decision 0056)
     }
 )
 # Reachable by a signed-in user who must first replace a one-time password.

@@ -55,6 +55,12 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
         Action.VIEW_SERVICES,
     ),
     (
+        "accounts.approvals",
+        _l("Accounts to approve"),
+        _l("New accounts and second-factor resets waiting for your approval."),
+        Action.APPROVE_ACCOUNT,
+    ),
+    (
         "admin.list_agencies",
         _l("Agencies"),
         _l("Create and manage agencies."),

@@ -16,7 +16,7 @@ from casework.policy import Role
 from tests.conftest import csrf_token
 from tests.factories import Account
 
-OTP_RE = re.compile(r'id="one-time-password">([^<]+)<')
+LINK_RE = re.compile(r"(/account/password-link/[A-Za-z0-9_-]+)")
 ADMIN_PAGES = ["/admin/agencies", "/admin/users", "/admin/sign-ins", "/admin/audit"]
 
 
@@ -49,8 +49,18 @@ def text(response: Any) -> str:
     return str(response.get_data(as_text=True))
 
 
-def one_time_password(response: Any) -> str:
-    """The one-time password shown on an account-created or password-reset page."""
-    match = OTP_RE.search(text(response))
-    assert match, "no one-time password on the page"
+def mailed_link(app: Any, email: str) -> str:
+    """The path of the last credential link e-mailed to `email` (invitation or reset)."""
+    sent = [m for m in app.extensions.get("casework_mail_sent", []) if m.address == email]
+    assert sent, f"no e-mail to {email}"
+    match = LINK_RE.search(sent[-1].link)
+    assert match, "no credential link in the e-mail"
     return match.group(1)
+
+
+def choose_password(client: FlaskClient, link: str, password: str) -> Any:
+    """The person opens the link and chooses their password."""
+    token = csrf_token(client, link)
+    return client.post(
+        link, data={"new_password": password, "confirm_password": password, "csrf_token": token}
+    )

@@ -16,6 +16,7 @@ from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
 from tests.admin.conftest import audit_events, post_form, text
+from tests.conftest import sign_in
 from tests.security.helpers import post_password
 
 ROW = re.compile(r"<tr>\s*<td", re.S)
@@ -39,8 +40,10 @@ def counting_queries() -> Iterator[list[str]]:
         event.remove(db.engine, "before_cursor_execute", count)
 
 
-def test_sign_ins_show_who_and_when(admin_client, login_as, client) -> None:
-    _c, worker = login_as(Role.CASEWORKER)
+def test_sign_ins_show_who_and_when(admin_client, app, client) -> None:
+    worker = factories.make_user(Role.CASEWORKER)
+    db.session.commit()
+    sign_in(app.test_client(), worker)  # the real two steps: their audit events are the subject
     post_password(client, worker.user.email, "wrong password entirely")
     post_password(client, "nobody@nowhere.org", "wrong password entirely")
     audit.record("user.updated", actor=worker.user, target=worker.user)  # not a sign-in
@@ -79,8 +82,12 @@ def test_sign_ins_include_sign_out_and_lockout(admin_client, client) -> None:
     assert "account.locked" in page
 
 
-def test_sign_ins_page_and_resolve_emails_in_one_query(admin_client, app, monkeypatch) -> None:
+def test_sign_ins_page_and_resolve_emails_in_one_query(app, monkeypatch) -> None:
     monkeypatch.setitem(app.config, "PAGE_SIZE", 50)
+    administrator = factories.make_user(Role.ADMIN)
+    db.session.commit()
+    admin_client = app.test_client()
+    sign_in(admin_client, administrator)  # the real two steps: two sign-in events of its own
 
     def add_sign_ins(n: int) -> None:
         for _ in range(n):

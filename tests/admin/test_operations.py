@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 
 from casework.admin import checks, operations
 from casework.admin.operations import AdminInputError, bootstrap_admin
-from casework.admin.passwords import ALPHABET, new_one_time_password
 from casework.agencies.models import Agency
 from casework.auth import passwords
 from casework.auth.models import User
@@ -111,24 +110,18 @@ def test_create_admin_command(app: Flask) -> None:
     assert "already exists" in weak.output or "guess" in weak.output
 
 
-def test_one_time_passwords_are_random_and_strong(app: Flask) -> None:
-    with app.test_request_context():
-        generated = {new_one_time_password() for _ in range(20)}
-        assert len(generated) == 20
-        for password in generated:
-            assert passwords.password_problems(password) == []
-            assert len(password) == 23
-            assert set(password.replace("-", "")) <= set(ALPHABET)
-
-
-def test_issued_password_is_never_in_a_repr(app: Flask) -> None:
+def test_a_new_account_has_a_password_nobody_knows(app: Flask) -> None:
+    """No credential ever reaches the administrator (decision 0056): the operation returns
+    the account only, and its password hash matches no password handed to anyone."""
     admin = factories.make_user(Role.ADMIN).user
     agency = factories.make_agency()
     with app.test_request_context():
-        issued = operations.create_user(
+        user = operations.create_user(
             admin, email="x@agency.org", name="X Person", agency_id=agency.id, role="partner"
         )
-    assert issued.password not in repr(issued)
+    assert isinstance(user, User)
+    assert not passwords.verify_password(user.password_hash, "")
+    assert user.approved_at is None
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMIN], ids=str)

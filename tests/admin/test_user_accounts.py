@@ -7,8 +7,10 @@ from sqlalchemy import select
 from casework.auth import passwords
 from casework.auth.models import RecoveryCode
 from casework.core.extensions import db
+from casework.notifications.models import Notification
 from casework.policy import Role
-from tests.admin.conftest import audit_events, one_time_password, post_form, text
+from tests import factories
+from tests.admin.conftest import audit_events, choose_password, mailed_link, post_form, text
 from tests.conftest import csrf_token, sign_in
 from tests.security.helpers import post_password
 
@@ -53,47 +55,69 @@ def test_admin_cannot_deactivate_themselves(admin) -> None:
     assert client.get("/admin/users").status_code == 200
 
 
-def test_reset_password(admin_client, login_as, client) -> None:
+def test_reset_password_sends_a_link_the_admin_never_sees(
+    app, admin_client, login_as, client
+) -> None:
     user_client, account = login_as(Role.PARTNER)
     user = account.user
+    supervisor = factories.make_user(Role.SUPERVISOR, user.agency)
     user.failed_sign_ins = 3
     db.session.commit()
     path = f"/admin/users/{user.id}/reset-password"
     confirm = admin_client.get(path)
     assert confirm.status_code == 200
-    assert "one-time password" in text(confirm)
+    assert "you never see it" in text(confirm)
     db.session.expire_all()
     assert passwords.verify_password(user.password_hash, account.password)  # only asked
 
     response = post_form(admin_client, path)
-    assert response.status_code == 200
-    password = one_time_password(response)
+    assert response.status_code == 302
     db.session.expire_all()
-    assert user.must_change_password
     assert user.failed_sign_ins == 0
-    assert passwords.verify_password(user.password_hash, password)
     assert not passwords.verify_password(user.password_hash, account.password)
     [event] = audit_events("user.password_reset")
     assert event.target_id == str(user.id)
-    assert event.detail == "password_hash,must_change_password"
-    assert password not in text(admin_client.get(f"/admin/users/{user.id}/edit"))
-
+    assert event.detail == "password_hash"
+    link = mailed_link(app, user.email)
+    assert link.rsplit("/", 1)[-1] not in text(admin_client.get(f"/admin/users/{user.id}/edit"))
     assert user_client.get("/").headers["Location"].startswith("/sign-in")  # session ended
-    account.password = password
-    sign_in(client, account)
-    forced = client.get("/")
-    assert forced.status_code == 302
-    assert forced.headers["Location"].endswith("/account/password")
+    kinds = db.session.scalars(
+        select(Notification.kind).where(Notification.user_id == supervisor.user.id)
+    ).all()
+    assert kinds == ["account_changed"]
+
+    account.password = "tamarind lantern glacier orbit"
+    assert choose_password(client, link, account.password).status_code == 302
+    sign_in(client, account)  # with the new password and their second factor
+    assert client.get("/").status_code == 200
 
 
-def test_reset_second_factor(admin_client, login_as) -> None:
-    user_client, account = login_as(Role.SUPERVISOR)
+def test_reset_second_factor_waits_for_the_supervisors_approval(
+    app, admin_client, login_as
+) -> None:
+    user_client, account = login_as(Role.CASEWORKER)
     user = account.user
+    supervisor = factories.make_user(Role.SUPERVISOR, user.agency)
     db.session.add(RecoveryCode(user_id=user.id, code_hash="x" * 64))
     db.session.commit()
     path = f"/admin/users/{user.id}/reset-second-factor"
     assert admin_client.get(path).status_code == 200
     response = post_form(admin_client, path)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert user.totp_secret  # nothing cleared yet
+    assert user_client.get("/").status_code == 200
+    assert audit_events("mfa.reset") == []
+    [asked] = audit_events("mfa.reset_requested")
+    assert asked.target_id == str(user.id)
+
+    supervisor_client = app.test_client()
+    sign_in(supervisor_client, supervisor)
+    token = csrf_token(supervisor_client, "/accounts/approvals")
+    response = supervisor_client.post(
+        f"/accounts/{user.id}/decision",
+        data={"subject": "second_factor", "decision": "approve", "csrf_token": token},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert user.totp_secret is None
@@ -103,7 +127,7 @@ def test_reset_second_factor(admin_client, login_as) -> None:
         is None
     )
     [event] = audit_events("mfa.reset")
-    assert event.target_id == str(user.id)
+    assert (event.actor_id, event.target_id) == (supervisor.user.id, str(user.id))
     assert user_client.get("/").headers["Location"].startswith("/sign-in")
 
 

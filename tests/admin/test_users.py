@@ -1,17 +1,18 @@
-"""Users: create with a one-time password, edit, deactivate, reset password and second
-factor, list and search, end to end."""
+"""Users: create (an invitation, then a supervisor's approval), edit, deactivate, reset
+password and second factor, list and search, end to end."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
-from casework.auth import passwords, totp
+from casework.auth import totp
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
-from tests.admin.conftest import audit_events, one_time_password, post_form, text
+from tests.admin.conftest import audit_events, choose_password, mailed_link, post_form, text
+from tests.conftest import csrf_token, sign_in
 from tests.security.helpers import markup_problems, post_code, post_password
 
 NEW = "/admin/users/new"
@@ -32,16 +33,16 @@ def new_user_data(agency, **changes: str) -> dict[str, str]:
     return {**data, **changes}
 
 
-def test_create_user_shows_the_password_once(app, admin) -> None:
+def test_create_user_sends_an_invitation_and_the_admin_never_sees_a_credential(app, admin) -> None:
     client, account = admin
     agency = factories.make_agency()
+    supervisor = factories.make_user(Role.SUPERVISOR, agency)
     db.session.commit()
     response = post_form(client, NEW, new_user_data(agency))
-    assert response.status_code == 200
-    password = one_time_password(response)
-    assert markup_problems(text(response)) == []
-    with app.test_request_context():
-        assert not passwords.password_problems(password)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    assert "An invitation to choose a password has been sent" in text(page)
+    assert markup_problems(text(page)) == []
 
     user = user_by_email("nguyen.lan@agency.org")  # stored in lower case
     assert user is not None
@@ -51,35 +52,98 @@ def test_create_user_shows_the_password_once(app, admin) -> None:
         "caseworker",
         True,
     )
-    assert user.must_change_password
+    assert user.approved_at is None  # a supervisor of the agency must approve it
+    assert not user.is_active
     assert user.totp_enrolled_at is None
-    assert user.totp_secret is None
-    assert password not in user.password_hash
-    assert passwords.verify_password(user.password_hash, password)
+    link = mailed_link(app, "nguyen.lan@agency.org")
+    token = link.rsplit("/", 1)[-1]
+    # The link is only in the e-mail: not on any page the admin sees, not in the audit trail,
+    # not kept in the outbox once sent.
+    for path in (f"/admin/users/{user.id}/edit", "/admin/users", "/admin/audit"):
+        assert token not in text(client.get(path)), path
+    assert not any(token in (e.detail or "") for e in audit_events())
+    from casework.notifications.models import Notification, OutboundEmail
 
+    assert not any(
+        token in (row.body + row.link) for row in db.session.scalars(select(OutboundEmail))
+    )
     [event] = audit_events("user.created")
     assert (event.actor_id, event.target_id) == (account.user.id, str(user.id))
     assert event.detail == "email,name,agency_id,role"
-    # never again: not on the account's page, not in the list
-    assert password not in text(client.get(f"/admin/users/{user.id}/edit"))
-    assert password not in text(client.get("/admin/users"))
+    # The agency's supervisor is told, and asked to approve.
+    kinds = db.session.scalars(
+        select(Notification.kind).where(Notification.user_id == supervisor.user.id)
+    ).all()
+    assert "account_approval_needed" in kinds
 
 
-def test_new_user_first_sign_in_enrols_then_must_change_password(admin_client, client) -> None:
+def test_new_user_chooses_a_password_is_approved_then_enrols(app, admin_client, client) -> None:
     agency = factories.make_agency()
+    supervisor = factories.make_user(Role.SUPERVISOR, agency)
     db.session.commit()
-    password = one_time_password(post_form(admin_client, NEW, new_user_data(agency)))
-
-    response = post_password(client, "nguyen.lan@agency.org", password)
+    post_form(admin_client, NEW, new_user_data(agency))
+    chosen = "tamarind lantern glacier orbit"
+    response = choose_password(client, mailed_link(app, "nguyen.lan@agency.org"), chosen)
+    assert response.status_code == 302
+    # The link works once.
+    assert client.get(mailed_link(app, "nguyen.lan@agency.org")).status_code == 404
+    # Not usable until approved.
+    response = post_password(client, "nguyen.lan@agency.org", chosen)
+    assert "/sign-in/" not in response.headers.get("Location", "")
+    # The administrator cannot approve it; the agency's supervisor can.
+    user = user_by_email("nguyen.lan@agency.org")
+    assert user is not None
+    decision = {"subject": "account", "decision": "approve"}
+    assert post_form(admin_client, "/admin/users", decision).status_code in (400, 405)
+    token = csrf_token(admin_client, "/admin/users")
+    refused = admin_client.post(
+        f"/accounts/{user.id}/decision", data={**decision, "csrf_token": token}
+    )
+    assert refused.status_code == 404
+    supervisor_client = app.test_client()
+    sign_in(supervisor_client, supervisor)
+    assert "Nguyen Lan" in text(supervisor_client.get("/accounts/approvals"))
+    token = csrf_token(supervisor_client, "/accounts/approvals")
+    approved = supervisor_client.post(
+        f"/accounts/{user.id}/decision", data={**decision, "csrf_token": token}
+    )
+    assert approved.status_code == 302
+    [event] = audit_events("account.approved")
+    assert (event.actor_id, event.target_id) == (supervisor.user.id, str(user.id))
+    response = post_password(client, "nguyen.lan@agency.org", chosen)
     assert response.headers["Location"].endswith("/sign-in/enrol")
     user = user_by_email("nguyen.lan@agency.org")
     assert user is not None
     assert user.totp_secret
     response = post_code(client, totp.current_code(user.totp_secret), "/sign-in/enrol")
     assert response.status_code == 200  # the recovery codes
-    forced = client.get("/")
-    assert forced.status_code == 302
-    assert forced.headers["Location"].endswith("/account/password")
+    assert client.get("/").status_code == 200
+
+
+def test_an_agencys_first_supervisor_is_approved_by_another_administrator(
+    app, admin, login_as
+) -> None:
+    admin_client, _admin_account = admin
+    agency = factories.make_agency()
+    db.session.commit()
+    post_form(admin_client, NEW, new_user_data(agency, role="supervisor"))
+    user = user_by_email("nguyen.lan@agency.org")
+    assert user is not None
+    decision = {"subject": "account", "decision": "approve"}
+    token = csrf_token(admin_client, "/accounts/approvals")
+    own_request = admin_client.post(
+        f"/accounts/{user.id}/decision", data={**decision, "csrf_token": token}
+    )
+    assert own_request.status_code == 404  # never their own request
+    second_client, _second = login_as(Role.ADMIN)
+    assert "Nguyen Lan" in text(second_client.get("/accounts/approvals"))
+    token = csrf_token(second_client, "/accounts/approvals")
+    response = second_client.post(
+        f"/accounts/{user.id}/decision", data={**decision, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert user.approved_at is not None
 
 
 @pytest.mark.parametrize(
@@ -129,12 +193,13 @@ def test_crafted_fields_are_ignored(admin_client) -> None:
         active="0",
         totp_secret="JBSWY3DPEHPK3PXP",
         session_epoch="99",
+        approved_at="2026-01-01T00:00:00",
     )
-    assert post_form(admin_client, NEW, crafted).status_code == 200
+    assert post_form(admin_client, NEW, crafted).status_code == 302
     user = user_by_email("nguyen.lan@agency.org")
     assert user is not None
     assert user.password_hash.startswith("$argon2id$v=")
-    assert user.must_change_password
+    assert user.approved_at is None
     assert user.active
     assert user.totp_secret is None
     assert user.session_epoch == 0

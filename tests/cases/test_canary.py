@@ -16,6 +16,9 @@ from tests.canary import assert_absent, assert_not_in_database, spellings
 from tests.cases.helpers import form_fields, post_registration, register
 from tests.conftest import csrf_token
 
+# Reads the database's bytes (file or pg_dump): needs real commits.
+pytestmark = pytest.mark.committing
+
 NAME = "Zqcanary Nguyễn Bảo-Châu"
 OTHER_NAMES = "Zqcanary Châu Bé"
 PHONE = "+66 87 654 3219"

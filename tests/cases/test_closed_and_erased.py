@@ -38,7 +38,7 @@ from casework.core.extensions import db
 from casework.policy import Role
 from casework.services.models import ServiceRecord, SupportPlan
 from tests import factories
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, sign_in_directly
 from tests.security.helpers import snapshot
 
 # URL arguments that name a case or one of its records.
@@ -164,7 +164,7 @@ class World:
 
     def client(self, account: factories.Account) -> FlaskClient:
         client = self.app.test_client()
-        sign_in(client, account)
+        sign_in_directly(client, account)
         return client
 
 

@@ -65,11 +65,11 @@ def cases(agencies):
 
 
 def test_my_cases_lists_only_mine(login_as, app, cases) -> None:
-    from tests.conftest import sign_in
+    from tests.conftest import sign_in_directly
 
     me, _colleague, made = cases
     client = app.test_client()
-    sign_in(client, me)
+    sign_in_directly(client, me)
     refs = _references(client.get("/cases"))
     assert sorted(refs) == sorted([made["lan"].reference, made["mai"].reference])
     assert client.get("/cases/agency").status_code == 404  # caseworkers have no agency list
@@ -87,20 +87,20 @@ def test_my_cases_lists_only_mine(login_as, app, cases) -> None:
     ],
 )
 def test_search_by_exact_name_in_any_spelling_never_another_agencys(app, cases, typed) -> None:
-    from tests.conftest import sign_in
+    from tests.conftest import sign_in_directly
 
     me, _colleague, made = cases
     client = app.test_client()
-    sign_in(client, me)
+    sign_in_directly(client, me)
     assert _references(client.get("/cases", query_string={"q": typed})) == [made["lan"].reference]
 
 
 def test_search_by_date_of_birth_document_phone_and_reference(app, cases) -> None:
-    from tests.conftest import sign_in
+    from tests.conftest import sign_in_directly
 
     me, _colleague, made = cases
     client = app.test_client()
-    sign_in(client, me)
+    sign_in_directly(client, me)
     lan = [made["lan"].reference]
     assert _references(client.get("/cases", query_string={"q": "2001-02-03"})) == lan
     assert (
@@ -174,7 +174,7 @@ def test_lists_are_paginated(login_as, agencies, app) -> None:
 def test_index_collisions_never_show_a_wrong_case(app, agencies, monkeypatch) -> None:
     """With a 1-bit index nearly every name collides: the exact comparison after decryption
     decides, so only the right case is found."""
-    from tests.conftest import sign_in
+    from tests.conftest import sign_in_directly
 
     monkeypatch.setattr(Person.__dict__["full_name"], "bits", 1)
     me = factories.make_user(Role.CASEWORKER, agencies.a)
@@ -186,7 +186,7 @@ def test_index_collisions_never_show_a_wrong_case(app, agencies, monkeypatch) ->
     indexes = {case.person.full_name_bidx for case in made.values()}
     assert len(indexes) <= 2  # collisions exist
     client = app.test_client()
-    sign_in(client, me)
+    sign_in_directly(client, me)
     for name, case in made.items():
         assert _references(client.get("/cases", query_string={"q": name.upper()})) == [
             case.reference

@@ -14,7 +14,7 @@ from casework.core.extensions import db
 from casework.policy import Role
 from casework.web.templating import register
 from tests import factories
-from tests.conftest import sign_in
+from tests.conftest import sign_in_directly
 
 # The headings of the main column's panels, in the declared order.
 HEADINGS = [
@@ -57,7 +57,7 @@ def test_the_owners_see_every_panel_in_order(app: Flask) -> None:
     factories.make_consent(case)
     db.session.commit()
     client = app.test_client()
-    sign_in(client, supervisor)
+    sign_in_directly(client, supervisor)
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     shown = _headings(html)
     expected = [heading for _name, heading in HEADINGS]
@@ -74,7 +74,7 @@ def test_a_partner_sees_only_the_panels_its_referral_opens(app: Flask) -> None:
     factories.make_referral(case, partner_agency, status="accepted")
     db.session.commit()
     client = app.test_client()
-    sign_in(client, partner)
+    sign_in_directly(client, partner)
     shown = _headings(client.get(f"/cases/{case.id}").get_data(as_text=True))
     assert "Summary" in shown
     assert "Trafficking context" in shown  # the referral shares it

@@ -8,6 +8,9 @@ from casework.core.extensions import db
 from tests import factories
 from tests.canary import assert_absent, assert_not_in_database, database_dump, spellings
 
+# Reads the database's bytes (file or pg_dump): needs real commits.
+pytestmark = pytest.mark.committing
+
 
 def test_totp_secrets_are_not_in_the_database() -> None:
     accounts = [factories.make_user() for _ in range(3)]

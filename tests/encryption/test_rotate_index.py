@@ -18,7 +18,7 @@ from casework.cases.models import IdentityDocument, Person
 from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
-from tests.conftest import build_app, sign_in
+from tests.conftest import build_app, sign_in_directly
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_search_still_works_after_the_index_key_changes(own_app: Flask) -> None:
     worker.user = db.session.get(User, worker_id)
     agency = db.session.get(Agency, agency_id)
     client = own_app.test_client()
-    sign_in(client, worker)
+    sign_in_directly(client, worker)
     assert _found(client, q="lan nguyen  THI") == [references[0]]
     assert _found(client, q="2001-02-03") == [references[0]]
     assert _found(client, q="+66812345678") == [references[0]]

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from casework import ROOT
@@ -21,6 +22,9 @@ from casework.jobs.api import start_job
 from casework.jobs.models import Job
 from tests.conftest import build_app
 from tests.jobs.slow_job import COUNT_SLOWLY
+
+# A worker in another thread or process reads what the test wrote: needs real commits.
+pytestmark = pytest.mark.committing
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 60.0) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -20,6 +21,9 @@ from casework.policy import Role
 from tests import factories
 from tests.conftest import build_app, csrf_token, sign_in
 from tests.jobs.smtp import RefuseThenAccept, smtp_server
+
+# A worker in another thread or process reads what the test wrote: needs real commits.
+pytestmark = pytest.mark.committing
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> bool:

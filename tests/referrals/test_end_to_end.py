@@ -15,13 +15,13 @@ from casework.core.extensions import db
 from casework.policy import visible_field_groups
 from casework.referrals.models import Referral
 from casework.services.models import CounsellingSession, ServiceRecord
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, sign_in_directly
 from tests.referrals.conftest import World
 
 
 def _client(app: Flask, account):
     client = app.test_client()
-    sign_in(client, account)
+    sign_in_directly(client, account)
     return client
 
 

@@ -17,7 +17,7 @@ from casework.encryption.storage import store_file
 from casework.policy import Action, can, visible_field_groups
 from casework.referrals import operations as referral_ops
 from casework.services import operations as service_ops
-from tests.conftest import sign_in
+from tests.conftest import sign_in_directly
 from tests.referrals.conftest import World, refer
 
 # Values from groups the referral does not share (identity and contact, health notes,
@@ -120,7 +120,7 @@ def _reachable(app: Flask, ids: dict[str, str]) -> tuple[list[str], list[str]]:
 
 def _walk(app: Flask, world: World, ids: dict[str, str]) -> dict[str, int]:
     client = app.test_client()
-    sign_in(client, world.partner)
+    sign_in_directly(client, world.partner)
     paths, unfilled = _reachable(app, ids)
     assert not [e for e in unfilled if e.startswith(tuple(OWN_RULES))], unfilled
     statuses = {}

@@ -14,7 +14,7 @@ from casework.core.extensions import db
 from casework.notifications.models import Notification
 from casework.referrals.models import Referral
 from tests import factories
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, sign_in_directly
 from tests.referrals.conftest import World, refer
 
 
@@ -29,7 +29,7 @@ def _referral_count() -> int:
 
 def _client(app, account):
     client = app.test_client()
-    sign_in(client, account)
+    sign_in_directly(client, account)
     return client
 
 

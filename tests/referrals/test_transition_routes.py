@@ -20,7 +20,7 @@ from casework.core.extensions import db
 from casework.referrals import operations as ops
 from casework.referrals.models import Referral
 from tests import factories
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, sign_in_directly
 from tests.domain.test_transitions import EXPECTED
 from tests.referrals.conftest import World
 
@@ -86,7 +86,7 @@ def test_each_action_from_each_status(world: World, app: Any, state: str) -> Non
         account = world.caseworker if action == "revoke" else world.partner
         if account.user.email not in clients:
             clients[account.user.email] = app.test_client()
-            sign_in(clients[account.user.email], account)
+            sign_in_directly(clients[account.user.email], account)
         return clients[account.user.email]
 
     row = EXPECTED["referral"][state.split(" ")[0]]
@@ -111,8 +111,8 @@ def test_each_action_from_each_status(world: World, app: Any, state: str) -> Non
 def test_the_page_offers_exactly_the_actions_the_table_allows(world: World, app: Any) -> None:
     """The buttons on the referral page come from the same table as the operations."""
     partner, sender = app.test_client(), app.test_client()
-    sign_in(partner, world.partner)
-    sign_in(sender, world.caseworker)
+    sign_in_directly(partner, world.partner)
+    sign_in_directly(sender, world.caseworker)
     buttons: dict[str, Callable[[str], bool]] = {
         "accept": lambda page: "Accept referral" in page,
         "decline": lambda page: "Decline referral" in page,

@@ -64,6 +64,7 @@ def production_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict
         "SQLALCHEMY_DATABASE_URI": postgres_url() or UNUSED_POSTGRES,
         "REDIS_URL": redis_url() or "",
         "DEBUG": False,
+        "BASE_URL": "https://casework.example.org",
     }
 
 

@@ -22,7 +22,7 @@ from casework.policy import Action, Role, require
 from casework.web.access import permission
 from casework.web.views import signed_in_user
 from tests import factories
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, sign_in_directly
 from tests.security.helpers import events, last_seq
 
 PROBE_AGENCY = "Probe Agency Made By An Operation"
@@ -77,7 +77,7 @@ class _Client:
 
     def __init__(self, app: Flask, account: factories.Account) -> None:
         self.client = app.test_client()
-        sign_in(self.client, account)
+        sign_in_directly(self.client, account)
         self.token = csrf_token(self.client, "/account")
 
     def post(self, path: str) -> Any:

@@ -19,6 +19,8 @@ WEAK = {
     "missing key file": ({"KEY_FILE": "/nonexistent/keys.json"}, "CASEWORK_KEY_FILE"),
     "debug on": ({"DEBUG": True}, "DEBUG"),
     "sqlite": ({"SQLALCHEMY_DATABASE_URI": "sqlite:///casework.sqlite3"}, "PostgreSQL"),
+    "no base url": ({"BASE_URL": ""}, "CASEWORK_BASE_URL"),
+    "plain http base url": ({"BASE_URL": "http://casework.example.org"}, "CASEWORK_BASE_URL"),
 }
 
 

@@ -14,7 +14,7 @@ from casework.core.extensions import db
 from casework.referrals import operations as referral_ops
 from casework.services import operations as ops
 from casework.services.models import ServiceRecord
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, sign_in_directly
 from tests.domain.test_transitions import EXPECTED
 from tests.referrals.conftest import World, refer
 
@@ -82,7 +82,7 @@ def test_the_edit_form_offers_only_the_allowed_statuses(
 ) -> None:
     record = _record(world, current)
     client = app.test_client()
-    sign_in(client, world.partner)
+    sign_in_directly(client, world.partner)
     page = client.get(f"/services/{record.id}/edit").get_data(as_text=True)
     offered = {
         code for code in STATUSES if f'<option value="{code}"' in page.replace(" selected", "")
@@ -93,7 +93,7 @@ def test_the_edit_form_offers_only_the_allowed_statuses(
 def test_a_crafted_move_is_refused_on_the_page(world: World, accepted, app) -> None:
     record = _record(world, "completed")
     client = app.test_client()
-    sign_in(client, world.partner)
+    sign_in_directly(client, world.partner)
     path = f"/services/{record.id}/edit"
     response = client.post(
         path,

@@ -19,13 +19,13 @@ from casework.referrals import operations as referral_ops
 from casework.services import operations as ops
 from casework.services.models import ServiceRecord, SupportPlan
 from tests import factories
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, sign_in_directly
 from tests.referrals.conftest import World, refer
 
 
 def _client(app, account):
     client = app.test_client()
-    sign_in(client, account)
+    sign_in_directly(client, account)
     return client
 
 

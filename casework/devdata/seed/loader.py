@@ -20,7 +20,7 @@ from casework.agencies.models import Agency
 from casework.auth import passwords
 from casework.auth.models import User
 from casework.cases.models import ReferenceCounter
-from casework.core.db import Base
+from casework.core.db import Base, utcnow
 from casework.core.extensions import db
 from casework.devdata.seed.generator import INSERT_ORDER, Generator, OwningAgency, Provider, Rows
 from casework.policy import Role
@@ -78,6 +78,7 @@ def _ensure_staff(agency: Agency, role: Role, count: int, unusable_hash: str) ->
             # No one knows this password: seeded staff exist to own and answer cases.
             password_hash=unusable_hash,
             must_change_password=True,
+            approved_at=utcnow(),
         )
         db.session.add(user)
         users.append(user)

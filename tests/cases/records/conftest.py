@@ -19,7 +19,7 @@ from casework.cases.models import Case
 from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, sign_in_directly
 
 
 @dataclass
@@ -41,7 +41,7 @@ class World:
 
     def client(self, account: factories.Account) -> FlaskClient:
         client = self.app.test_client()
-        sign_in(client, account)
+        sign_in_directly(client, account)
         return client
 
     def as_caseworker(self) -> FlaskClient:
