@@ -169,7 +169,14 @@ def wanting_unfinished(tmp_path_factory: pytest.TempPathFactory):
         LANGUAGES=("en", "th", "zz"),
         OFFER_INCOMPLETE_LANGUAGES=False,
     )
+    from casework.core.extensions import db
+
+    with app.app_context():
+        db.create_all()
     yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
     LANGUAGE_NAMES.pop("zz", None)
 
 
