@@ -117,7 +117,7 @@ class BaseConfig:
     BABEL_DEFAULT_LOCALE = "en"
     # The languages wanted, in the picker's order; each is offered only once its compiled
     # catalogue translates every string (casework/web/i18n.py).
-    LANGUAGES = ("en", "th", "vi", "id", "km", "my", "tl", "ms")
+    LANGUAGES = ("en", "th", "vi", "id", "km", "my", "fil", "ms")
     # Tests only: offer every wanted language whatever its catalogue's state (the tests of
     # language choice must not depend on catalogues catching up with new strings). Never set
     # in a deployment.

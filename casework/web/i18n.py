@@ -25,7 +25,7 @@ LANGUAGE_NAMES = {
     "id": "Bahasa Indonesia",
     "km": "ខ្មែរ",
     "my": "မြန်မာ",
-    "tl": "Filipino",
+    "fil": "Filipino",
     "ms": "Bahasa Melayu",
 }
 _EXTENSION = "casework_languages"
