@@ -20,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = _flask_app(settings.load_settings(config))
     check_report_settings(app.config)  # a weak disclosure setting refuses to start
     startup.check_folders(app)
+    startup.secure_sqlite_file(app)
     settings.derive_settings(app)
     if app.config["TRUSTED_PROXY_COUNT"]:
         n = app.config["TRUSTED_PROXY_COUNT"]

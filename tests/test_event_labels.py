@@ -27,12 +27,14 @@ BUILT: dict[str, set[str]] = {
         "referral.expired",
         "referral.completed_on_closure",
         "referral.revoked_on_closure",
+        "referral.revoked_on_consent_withdrawal",
     },
     "casework/referrals/operations.py:add_entry": {
         *(f"referral.{s}" for s in ("created", "accepted", "declined", "completed", "revoked")),
         "referral.expired",
         "referral.completed_on_closure",
         "referral.revoked_on_closure",
+        "referral.revoked_on_consent_withdrawal",
     },
     "casework/auth/operations.py:record": {
         "sign_in.password_failed",

@@ -26,6 +26,7 @@ from casework.policy import (
     can,
     require,
     visible_field_groups,
+    visible_note_categories,
 )
 
 Y, N, OBJ = "yes", "no", "object"
@@ -60,12 +61,14 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.CREATE_REFERRAL:          (OBJ,       OBJ,       N,      N,          N),
     Action.SEND_REFERRAL:            (OBJ,       OBJ,       N,      N,          N),
     Action.VIEW_REFERRAL:            (OBJ,       OBJ,       OBJ,    N,          N),
+    Action.VIEW_REFERRAL_REASON:     (OBJ,       OBJ,       OBJ,    N,          N),
     Action.RESPOND_REFERRAL:         (N,         OBJ,       OBJ,    N,          N),
     Action.REVOKE_REFERRAL:          (OBJ,       OBJ,       N,      N,          N),
     Action.COMPLETE_REFERRAL:        (N,         OBJ,       OBJ,    N,          N),
     Action.VIEW_REFERRAL_INBOX:      (N,         Y,         Y,      N,          N),
     Action.LIST_SENT_REFERRALS:      (Y,         Y,         N,      N,          N),
     Action.VIEW_SERVICES:            (OBJ,       OBJ,       OBJ,    N,          N),
+    Action.VIEW_SESSION_NOTES:       (OBJ,       OBJ,       OBJ,    N,          N),
     Action.RECORD_SERVICE:           (OBJ,       OBJ,       OBJ,    N,          N),
     Action.EDIT_SERVICE:             (OBJ,       OBJ,       OBJ,    N,          N),
     Action.VIEW_AGENCY_REPORTS:      (N,         Y,         N,      N,          N),
@@ -81,11 +84,12 @@ EXPECTED: dict[tuple[Role, Action], str] = {
 # What each action is performed on (the object passed to can()).
 REFERRAL_ACTIONS = {
     Action.VIEW_REFERRAL,
+    Action.VIEW_REFERRAL_REASON,
     Action.RESPOND_REFERRAL,
     Action.REVOKE_REFERRAL,
     Action.COMPLETE_REFERRAL,
 }
-SERVICE_RECORD_ACTIONS = {Action.VIEW_SERVICES, Action.EDIT_SERVICE}
+SERVICE_RECORD_ACTIONS = {Action.VIEW_SERVICES, Action.EDIT_SERVICE, Action.VIEW_SESSION_NOTES}
 DRAFT_ACTIONS = {Action.SEND_REFERRAL}  # on a referral not made yet: a ReferralDraft
 CASE_CONTENT_PREFIXES = ("case.", "consent.", "attachment.", "referral.", "service.")
 
@@ -108,6 +112,7 @@ class FakeCase:
     referred_to: set[uuid.UUID] = field(default_factory=set)  # open, accepted referrals
     shared_groups: frozenset[str] = frozenset(FIELD_GROUPS)  # what those referrals share
     consented: set[uuid.UUID] = field(default_factory=set)  # sharing consents (besides referred)
+    processing_restricted: bool = False  # the registration consent withdrawn (decision 0063)
 
     def has_current_consent(self, purposes: frozenset[str], agency_id: uuid.UUID) -> bool:
         assert purposes == {"sharing", "referral"}
@@ -125,6 +130,7 @@ class FakeReferral:
     case: FakeCase
     from_agency_id: uuid.UUID | None
     to_agency_id: uuid.UUID | None
+    effective_status: str = "pending"
 
 
 @dataclass
@@ -160,6 +166,7 @@ def own_everything(user: FakeUser) -> Any:
         from_agency_id = user.agency_id
         to_agency_id = user.agency_id
         provider_agency_id = user.agency_id
+        effective_status = "accepted"
         # an account of their agency, asked for by someone else, that their role approves
         id = other()
         approver_role = "supervisor" if user.role == Role.SUPERVISOR else "admin"
@@ -274,6 +281,7 @@ def test_supervisor_on_their_agency_only(action: Action) -> None:
         between_others = FakeReferral(foreign_case, other(), other())
         allowed = {
             Action.VIEW_REFERRAL: (sent, received),
+            Action.VIEW_REFERRAL_REASON: (sent, received),
             Action.REVOKE_REFERRAL: (sent,),
             Action.RESPOND_REFERRAL: (received,),
             Action.COMPLETE_REFERRAL: (received,),
@@ -290,6 +298,12 @@ def test_supervisor_on_their_agency_only(action: Action) -> None:
         assert can(user, action, FakeService(own_case, user.agency_id))
         assert not can(user, action, FakeService(own_case, other()))
         assert not can(user, action, FakeService(foreign_case, other()))
+    elif action is Action.VIEW_SESSION_NOTES:
+        # Counselling notes: only the providing agency's, on whichever case (issue 12, 11).
+        assert can(user, action, FakeService(own_case, user.agency_id))
+        assert can(user, action, FakeService(foreign_case, user.agency_id))
+        assert not can(user, action, FakeService(own_case, other())), "the referring agency"
+        assert not can(user, action, own_case)
     elif action is Action.VIEW_SERVICES:
         # Every record on their agency's cases, and their agency's own records elsewhere.
         assert can(user, action, FakeService(own_case, other()))
@@ -455,3 +469,122 @@ def test_partner_edits_own_records_only_while_the_case_is_referred() -> None:
     assert can(user, Action.EDIT_SERVICE, FakeService(referred, user.agency_id))
     assert not can(user, Action.EDIT_SERVICE, FakeService(ended, user.agency_id))
     assert can(user, Action.VIEW_SERVICES, FakeService(ended, user.agency_id)), "still readable"
+
+
+# ---- when a referral ends, access ends for everyone at the receiving agency (issue 12, 10) ---
+
+
+LIVE = ("pending", "accepted")
+ENDED = ("declined", "completed", "revoked", "expired")
+
+
+@pytest.mark.parametrize("role", [Role.PARTNER, Role.SUPERVISOR], ids=str)
+@pytest.mark.parametrize("status", LIVE + ENDED)
+def test_receiver_reads_the_reason_only_while_the_referral_is_live(role: Role, status: str) -> None:
+    user = actor(role)
+    # An accepted referral gives access (the case is referred to the agency) until it ends.
+    case = FakeCase(other(), other(), {user.agency_id} if status == "accepted" else set())
+    received = FakeReferral(case, other(), user.agency_id, status)
+    assert can(user, Action.VIEW_REFERRAL, received), "the referral itself stays listed"
+    assert can(user, Action.VIEW_REFERRAL_REASON, received) is (status in LIVE)
+
+
+@pytest.mark.parametrize("role", [Role.PARTNER, Role.SUPERVISOR], ids=str)
+def test_an_accepted_referral_whose_consent_was_withdrawn_hides_the_reason(role: Role) -> None:
+    user = actor(role)
+    suspended = FakeCase(other(), other(), set())  # accepted, but the case no longer shared
+    referral = FakeReferral(suspended, other(), user.agency_id, "accepted")
+    assert not can(user, Action.VIEW_REFERRAL_REASON, referral)
+
+
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR], ids=str)
+@pytest.mark.parametrize("status", LIVE + ENDED)
+def test_the_sender_always_reads_its_reason(role: Role, status: str) -> None:
+    user = actor(role)
+    case = FakeCase(user.agency_id, user.id)
+    sent = FakeReferral(case, user.agency_id, other(), status)
+    assert can(user, Action.VIEW_REFERRAL_REASON, sent)
+
+
+@pytest.mark.parametrize("role", [Role.PARTNER, Role.SUPERVISOR], ids=str)
+def test_receiving_agency_edits_its_records_only_while_the_case_is_referred(role: Role) -> None:
+    """The partner agency's supervisor loses the edit together with its partners."""
+    user = actor(role)
+    referred = FakeCase(other(), other(), {user.agency_id})
+    ended = FakeCase(other(), other(), set())
+    assert can(user, Action.EDIT_SERVICE, FakeService(referred, user.agency_id))
+    assert not can(user, Action.EDIT_SERVICE, FakeService(ended, user.agency_id))
+    assert can(user, Action.VIEW_SERVICES, FakeService(ended, user.agency_id)), "still readable"
+
+
+# ---- a withdrawn registration consent restricts the case to its supervisors (0063) --------
+
+
+def _restricted(agency: uuid.UUID, assignee: uuid.UUID, referred: set[uuid.UUID]) -> FakeCase:
+    return FakeCase(agency, assignee, referred, consented=set(referred), processing_restricted=True)
+
+
+@pytest.mark.parametrize("action", _actions(Role.CASEWORKER, OBJ), ids=str)
+def test_a_restricted_case_is_closed_to_its_caseworker(action: Action) -> None:
+    user = actor(Role.CASEWORKER)
+    case = _restricted(user.agency_id, user.id, set())
+    assert not can(user, action, _case_for(user, action, case))
+
+
+@pytest.mark.parametrize("action", _actions(Role.PARTNER, OBJ), ids=str)
+def test_a_restricted_case_is_closed_to_partners(action: Action) -> None:
+    user = actor(Role.PARTNER)
+    case = _restricted(other(), other(), {user.agency_id})
+    obj: Any = case
+    if action in REFERRAL_ACTIONS:
+        obj = FakeReferral(case, other(), user.agency_id, "accepted")
+        if action in (Action.VIEW_REFERRAL, Action.COMPLETE_REFERRAL, Action.RESPOND_REFERRAL):
+            return  # the referral itself stays theirs (its transitions decide)
+    elif action in SERVICE_RECORD_ACTIONS:
+        obj = FakeService(case, user.agency_id)
+        if action in (Action.VIEW_SERVICES, Action.VIEW_SESSION_NOTES):
+            return  # their own records stay readable, as after any referral
+    elif action is Action.RECORD_SERVICE:
+        obj = case
+    assert not can(user, action, obj), action
+
+
+def test_a_restricted_case_stays_with_its_supervisors_but_is_shared_with_no_one() -> None:
+    user = actor(Role.SUPERVISOR)
+    receiver = other()
+    case = _restricted(user.agency_id, other(), set())
+    case.consented.add(receiver)
+    for action in (Action.VIEW_CASE, Action.RECORD_CONSENT, Action.ERASE_CASE, Action.EDIT_CASE):
+        assert can(user, action, case), action
+    assert not can(user, Action.CREATE_REFERRAL, case)
+    assert not can(user, Action.SEND_REFERRAL, ReferralDraft(case, receiver))
+    assert visible_field_groups(actor(Role.PARTNER, agency_id=receiver), case) == frozenset()
+    # Given again: everything is back.
+    case.processing_restricted = False
+    assert can(user, Action.CREATE_REFERRAL, case)
+    assert can(user, Action.SEND_REFERRAL, ReferralDraft(case, receiver))
+
+
+# ---- note categories: a field group shares only its own notes (issue 12, item 11) ----------
+
+
+def test_a_referral_shares_only_the_notes_of_the_groups_it_shares() -> None:
+    user = actor(Role.PARTNER)
+    health = FakeCase(other(), other(), {user.agency_id}, frozenset({"health_notes"}))
+    assert visible_note_categories(user, health) == {"health_risk"}
+    context = FakeCase(other(), other(), {user.agency_id}, frozenset({"trafficking_context"}))
+    assert visible_note_categories(user, context) == {"trafficking_context"}
+    everything = FakeCase(other(), other(), {user.agency_id}, frozenset(FIELD_GROUPS))
+    assert visible_note_categories(user, everything) == {"health_risk", "trafficking_context"}
+    assert visible_note_categories(user, FakeCase(other(), other())) == frozenset()
+
+
+def test_the_owning_agency_reads_every_note_category() -> None:
+    supervisor = actor(Role.SUPERVISOR)
+    case = FakeCase(supervisor.agency_id, other())
+    assert visible_note_categories(supervisor, case) == {
+        "case_management",
+        "health_risk",
+        "trafficking_context",
+        "investigation",
+    }

@@ -127,3 +127,48 @@ def is_minor_on(case: AgedCase, on: date) -> bool | None:
         if low >= ADULT_AGE:
             return False
     return None
+
+
+@dataclass(frozen=True)
+class _Person:
+    date_of_birth: str | None
+
+
+@dataclass(frozen=True)
+class Described:
+    """A person as a form describes them, before any case exists (registration)."""
+
+    person: _Person
+    identified_on: date
+    age_at_identification: int | None
+    age_band: str | None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        date_of_birth: date | None,
+        identified_on: date,
+        age_at_identification: int | None,
+        age_band: str | None,
+    ) -> Described:
+        born = date_of_birth.isoformat() if date_of_birth else None
+        return cls(_Person(born), identified_on, age_at_identification, age_band)
+
+
+# ---- who gives consent: the one rule, for registration and for the consent form -------------
+
+GUARDIAN = "guardian"  # the consent method code meaning "given by a minor's guardian"
+
+
+def check_consent_method(case: AgedCase, given_on: date, method: str, field: str) -> None:
+    """A person under 18 on the day consents through a guardian, and "guardian" is refused
+    for an adult (the code means a minor's guardian). When the age on that day is unknown,
+    either is accepted. Raises AgeMismatch on `field` (the form's method field)."""
+    minor = is_minor_on(case, given_on)
+    if minor is True and method != GUARDIAN:
+        raise AgeMismatch(
+            _l("The person was under 18 on that date: a guardian gives consent."), field
+        )
+    if minor is False and method == GUARDIAN:
+        raise AgeMismatch(_l("The person was an adult on that date: choose another way."), field)

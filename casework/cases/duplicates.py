@@ -27,15 +27,15 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, not_, select
+from sqlalchemy import func, not_, select
 
 from casework import audit
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
-from casework.cases.models import Case, Consent, IdentityDocument, Person, PossibleDuplicate
+from casework.cases.models import Case, IdentityDocument, Person, PossibleDuplicate
 from casework.cases.queries import _indexed
 from casework.cases.record import CaseInput
-from casework.cases.scopes import visible_cases
+from casework.cases.scopes import processing_restricted, visible_cases
 from casework.core.db import utcnow
 from casework.core.errors import OperationError
 from casework.core.extensions import db
@@ -61,11 +61,9 @@ class Duplicates:
 
 
 def _withdrawn_registration() -> Any:
-    """SQL condition on a case: its registration consent was withdrawn, none stands now."""
-    registration = (Consent.case_id == Case.id) & (Consent.purpose == "registration")
-    withdrawn = exists().where(registration, Consent.withdrawn_at.is_not(None))
-    standing = exists().where(registration, Consent.withdrawn_at.is_(None))
-    return and_(withdrawn, not_(standing))
+    """SQL condition on a case: its registration consent was withdrawn, none stands now (the
+    restriction of decision 0063, one rule: `cases.scopes.processing_restricted`)."""
+    return processing_restricted()
 
 
 def _matching_case_ids(data: CaseInput, visible: Any = None) -> set[Any]:

@@ -1,4 +1,6 @@
-"""The filters and search of the case lists (GET, no CSRF: they change nothing)."""
+"""The filters and search of the case lists. The filters read from the URL (GET, no CSRF: they
+change nothing and identify no one); the search term is POSTed with a CSRF token and never
+read from a URL (`search_tokens`)."""
 
 from __future__ import annotations
 
@@ -96,3 +98,14 @@ class CaseFilterForm(FlaskForm):
                 ("none", str(_l("Nobody (unassigned)"))),
                 *assignees,
             ]
+
+
+# The fields a list's URL may carry: none of them identifies a person.
+FILTERS = ("status", "risk", "assignee", "sort", "order")
+
+
+class CaseSearchForm(CaseFilterForm):
+    """The same fields, POSTed with a CSRF token (the search term must not be in a URL)."""
+
+    class Meta:
+        csrf = True

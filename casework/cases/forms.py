@@ -47,6 +47,7 @@ from casework.vocab import (
     GENDERS,
     IDENTIFICATION_CHANNELS,
     ISIC_SECTIONS,
+    NOTE_CATEGORIES,
     RECRUITMENT_METHODS,
     RISK_LEVELS,
     SEXUAL_EXPLOITATION_TYPES,
@@ -220,6 +221,16 @@ class EditForm(CaseForm):
 
 
 class NoteForm(FlaskForm):
+    category = coded(
+        _l("What the note is about"),
+        NOTE_CATEGORIES,
+        required=True,
+        description=_l(
+            "A referral that shares health and risk, or the trafficking context, shares the "
+            "notes of that kind only. Case management, police and legal notes stay with your "
+            "agency."
+        ),
+    )
     body = TextAreaField(
         _l("New note"),
         filters=[strip],

@@ -20,6 +20,8 @@ from casework.domain import (
     CASE_TRANSITIONS,
     CLOSED_CASE_STATUSES,
     CONTINUING_CASE_STATUSES,
+    PROCESSING_CONSENT_PURPOSE,
+    UNCATEGORISED_NOTES,
     CaseEvent,
     CaseStatus,
     ClosureRequestState,
@@ -137,11 +139,24 @@ class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
             for consent in self.consents
         )
 
+    @property
+    def processing_restricted(self) -> bool:
+        """The person withdrew their consent to registration and data processing and has not
+        given it again: the case is shared with no one, matches nothing and is open only to
+        its agency's supervisors until it is erased (decision 0063; the policy decides)."""
+        registration = [c for c in self.consents if c.purpose == PROCESSING_CONSENT_PURPOSE]
+        return bool(registration) and not any(c.is_current for c in registration)
+
     def open_referrals_to(self, agency_id: Any) -> list[Referral]:
         """Accepted, open referrals of this case to `agency_id` whose sharing consent stands.
-        A case closed as "Closed", or erased, is shared with no one (closing ends its
-        referrals); one closed as referred continues with them (CONTINUING_CASE_STATUSES)."""
-        if self.status not in CONTINUING_CASE_STATUSES or self.is_erased:
+        A case closed as "Closed", erased, or restricted (decision 0063) is shared with no one
+        (closing ends its referrals); one closed as referred continues with them
+        (CONTINUING_CASE_STATUSES)."""
+        if (
+            self.status not in CONTINUING_CASE_STATUSES
+            or self.is_erased
+            or self.processing_restricted
+        ):
             return []
         if not self.has_current_consent(AGENCY_CONSENT_PURPOSES, agency_id):
             return []
@@ -234,6 +249,8 @@ class CaseNote(CaseChild, UUIDPrimaryKey, Timestamps, Base):
     __tablename__ = "case_notes"
 
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # What the note is about: decides who else may read it (domain.NOTE_CATEGORY_GROUPS).
+    category: Mapped[str] = mapped_column(String(30), default=UNCATEGORISED_NOTES.value)
     body = encrypted()
 
     case: Mapped[Case] = relationship(back_populates="notes")

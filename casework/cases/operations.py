@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework import audit
 from casework.auth.models import User
-from casework.cases.ages import AgeMismatch, derive_ages
+from casework.cases.ages import AgeMismatch, Described, check_consent_method, derive_ages
 from casework.cases.duplicates import record_matches
 from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case, CaseNote, Consent
@@ -37,6 +37,7 @@ from casework.vocab import (
     GENDERS,
     IDENTIFICATION_CHANNELS,
     ISIC_SECTIONS,
+    NOTE_CATEGORIES,
     RISK_LEVELS,
     STATUS_DECIDING_ORGANISATIONS,
     TRAFFICKER_RELATIONSHIPS,
@@ -142,6 +143,16 @@ def register_case(actor: User, data: Mapping[str, Any]) -> Case:
         raise CaseInputError(_l("Enter the date consent was given."), "consent_given_on")
     content = check_case_input(CaseInput.from_data(data))
     assert content.identified_on is not None  # noqa: S101 - checked above; narrows the type
+    described = Described.of(
+        date_of_birth=content.date_of_birth,
+        identified_on=content.identified_on,
+        age_at_identification=content.age_at_identification,
+        age_band=content.age_band,
+    )
+    try:  # the same rule as the consent form: a minor consents through a guardian
+        check_consent_method(described, given_on, str(method), "consent_method")
+    except AgeMismatch as refused:
+        raise CaseInputError(refused.message, refused.field) from None
     case = Case(
         reference=next_reference(actor.agency.country, _today()),
         agency_id=actor.agency_id,
@@ -205,19 +216,22 @@ def update_case(
     return changed
 
 
-def add_case_note(actor: User, case: Case, body: str) -> CaseNote:
-    """Add an encrypted note, signed by its author."""
+def add_case_note(actor: User, case: Case, body: str, category: str) -> CaseNote:
+    """Add an encrypted note, signed by its author, in a category (which decides who else may
+    read it: a referral shares only the categories of the field groups it shares)."""
     ensure_may_change(case, Change.ADD_NOTE, CaseInputError)
+    if category not in NOTE_CATEGORIES:
+        raise CaseInputError(_l("Choose what the note is about."), "category")
     text = (body or "").strip()
     if not text:
         raise CaseInputError(_l("Write the note first."), "body")
     if len(text) > NOTE_MAX:
         raise CaseInputError(_l("A note is at most %(max)d characters.", max=NOTE_MAX), "body")
-    note = CaseNote(author_id=actor.id)
+    note = CaseNote(author_id=actor.id, category=category)
     case.notes.append(note)
     note.body = text
     db.session.flush()
-    add_entry(case, "note.added", actor=actor, target=note)
+    add_entry(case, "note.added", actor=actor, detail=category, target=note)
     audit.record("case.note_added", actor=actor, target=note, detail=str(case.id))
     db.session.flush()
     return note

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from flask import Flask, current_app
 from flask_login import current_user
 
-from casework.policy import Action, can
+from casework.policy import Action, can, visible_note_categories
 
 Shown = Callable[[Any, Any, frozenset[str]], bool]  # (user, case, visible field groups)
 EXTENSION = "casework.case_panels"
@@ -47,6 +47,17 @@ def group(name: str) -> Shown:
     return shown
 
 
+def notes_shared(user: Any, case: Any, groups: frozenset[str]) -> bool:
+    """Shown to the owning agency, and to a partner when a note of a category its referral
+    shares (health and risk, the trafficking context) exists."""
+    categories = visible_note_categories(user, case)
+    if not categories:
+        return False
+    if case.agency_id == getattr(user, "agency_id", None):
+        return True
+    return any(note.category in categories for note in case.notes)
+
+
 @dataclass(frozen=True)
 class Panel:
     name: str
@@ -67,7 +78,7 @@ PANELS: tuple[Panel, ...] = (
     ),
     Panel("person", "cases/panels/person.html", 40, group("identity_contact")),
     Panel("context", "cases/panels/context.html", 50, group("trafficking_context")),
-    Panel("notes", "cases/panels/notes.html", 60, group("health_notes")),
+    Panel("notes", "cases/panels/notes.html", 60, notes_shared),
     Panel("consents", "cases/panels/consents.html", 70, allowed(Action.RECORD_CONSENT)),
     Panel(
         "attachments",

@@ -22,7 +22,7 @@ from casework.cases.models import Case
 from casework.cases.presenting import describe
 from casework.cases.record import CaseInput
 from casework.core.db import utcnow
-from casework.policy import Action, visible_field_groups
+from casework.policy import Action, visible_field_groups, visible_note_categories
 from casework.web.access import permission
 from casework.web.loading import load_or_404
 from casework.web.views import CONFLICT, INVALID, Page, show_operation_error, signed_in_user
@@ -87,6 +87,7 @@ def _case_context(case: Case) -> dict[str, Any]:
     return {
         "case": case,
         "groups": visible_field_groups(current_user, case),
+        "note_categories": visible_note_categories(current_user, case),
         "timeline": timeline,
         "reads": reads,
         "read_count": read_count,
@@ -125,7 +126,7 @@ def add_note(case_id: uuid.UUID) -> Page:
     form = NoteForm()
     if form.validate():
         try:
-            operations.add_case_note(signed_in_user(), case, form.body.data)
+            operations.add_case_note(signed_in_user(), case, form.body.data, form.category.data)
         except operations.CaseInputError as error:
             show_operation_error(form, error)
         else:

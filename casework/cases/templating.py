@@ -20,6 +20,7 @@ from casework.vocab import (
     CLOSURE_REASONS,
     CONSENT_METHODS,
     CONSENT_PURPOSES,
+    NOTE_CATEGORIES,
 )
 
 
@@ -39,6 +40,7 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "changed_fields": changed_fields,
     "consent_purposes": CONSENT_PURPOSES,
     "consent_methods": CONSENT_METHODS,
+    "note_categories_label": NOTE_CATEGORIES.label,
     "attachment_kinds": ATTACHMENT_KINDS,
     "case_statuses": CASE_STATUSES,
     "closure_reasons": CLOSURE_REASONS,

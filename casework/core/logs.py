@@ -89,8 +89,13 @@ def configure_logging(app: Flask) -> None:
 
 
 def start_request() -> None:
+    """Every request gets an id of our own: it names the request in the logs, in the audit
+    chain and on error pages. A client's (or a proxy's) X-Request-ID is never adopted: when it
+    is well formed it is logged beside ours as `client_request_id`, for correlation only; it
+    never reaches the audit chain."""
+    g.request_id = secrets.token_hex(8)
     incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if REQUEST_ID_PATTERN.match(incoming) else secrets.token_hex(8)
+    g.client_request_id = incoming if REQUEST_ID_PATTERN.match(incoming) else None
     g.request_started = time.perf_counter()
 
 
@@ -111,6 +116,7 @@ def log_request(response: Response) -> Response:
             "status": response.status_code,
             "ms": round(elapsed_ms, 1),
             "user_id": user_id,
+            "client_request_id": g.get("client_request_id"),
         },
     )
     return response

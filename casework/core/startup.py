@@ -73,3 +73,22 @@ def check_folders(app: Flask) -> None:
     ]
     if problems:
         raise ConfigError("Refusing to start: " + "; ".join(problems))
+
+
+def secure_sqlite_file(app: Flask) -> None:
+    """A SQLite database file readable by its owner only (0600): created so before SQLite
+    would create it world-readable (0644 under the usual umask), tightened if it exists.
+    SQLite gives its journal and WAL files the database file's permissions."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    if str(url.database).startswith("file:"):
+        return  # a URI filename: opened as SQLite decides
+    path = Path(str(url.database)).resolve()
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    else:
+        os.close(descriptor)  # an empty file is an empty SQLite database

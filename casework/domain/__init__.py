@@ -18,7 +18,11 @@ from casework.domain.cases import (
     ClosureRequestEvent,
     ClosureRequestState,
 )
-from casework.domain.consents import AGENCY_CONSENT_PURPOSES, ConsentPurpose
+from casework.domain.consents import (
+    AGENCY_CONSENT_PURPOSES,
+    PROCESSING_CONSENT_PURPOSE,
+    ConsentPurpose,
+)
 from casework.domain.jobs import (
     UNFINISHED_WORK_STATUSES,
     WORK_TRANSITIONS,
@@ -26,6 +30,7 @@ from casework.domain.jobs import (
     WorkStatus,
 )
 from casework.domain.lifecycle import DomainError, IllegalTransition, Transitions
+from casework.domain.notes import NOTE_CATEGORY_GROUPS, UNCATEGORISED_NOTES, NoteCategory
 from casework.domain.referrals import (
     OPEN_REFERRAL_STATUSES,
     REFERRAL_TRANSITIONS,
@@ -61,6 +66,7 @@ ENUMS = {
         ServiceStatus,
         ServiceEvent,
         ConsentPurpose,
+        NoteCategory,
         WorkStatus,
         WorkEvent,
     )
@@ -73,11 +79,14 @@ __all__ = [
     "CLOSURE_REQUEST_TRANSITIONS",
     "CONTINUING_CASE_STATUSES",
     "ENUMS",
+    "NOTE_CATEGORY_GROUPS",
     "OPEN_CASE_STATUSES",
     "OPEN_REFERRAL_STATUSES",
+    "PROCESSING_CONSENT_PURPOSE",
     "REFERRAL_TRANSITIONS",
     "SERVICE_TRANSITIONS",
     "TRANSITIONS",
+    "UNCATEGORISED_NOTES",
     "UNFINISHED_SERVICE_STATUSES",
     "UNFINISHED_WORK_STATUSES",
     "WORK_TRANSITIONS",
@@ -88,6 +97,7 @@ __all__ = [
     "ConsentPurpose",
     "DomainError",
     "IllegalTransition",
+    "NoteCategory",
     "ReferralEvent",
     "ReferralStatus",
     "ServiceEvent",

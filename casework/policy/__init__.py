@@ -20,6 +20,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from casework.domain import NOTE_CATEGORY_GROUPS, NoteCategory
 from casework.policy.predicates import (
     Rule,
     any_of,
@@ -31,12 +32,15 @@ from casework.policy.predicates import (
     on_draft,
     on_referral,
     on_service,
+    own_service_on_own_or_referred_case,
     own_service_while_referred,
+    referral_live_for_actor_agency,
     referral_of_actor_case,
     referral_received_by_actor_agency,
     referral_sent_by_actor_agency,
     referred_to_actor_agency,
     same_agency,
+    same_agency_unrestricted,
     second_administrator_approves,
     service_on_actor_case,
     service_provided_by_actor_agency,
@@ -79,6 +83,7 @@ __all__ = [
     "require",
     "service_of",
     "visible_field_groups",
+    "visible_note_categories",
 ]
 
 
@@ -123,6 +128,8 @@ class Action(StrEnum):
     CREATE_REFERRAL = "referral.create"
     SEND_REFERRAL = "referral.send"
     VIEW_REFERRAL = "referral.view"
+    # The sender's free-text reason: the receiver reads it only while the referral is live.
+    VIEW_REFERRAL_REASON = "referral.view_reason"
     RESPOND_REFERRAL = "referral.respond"
     REVOKE_REFERRAL = "referral.revoke"
     COMPLETE_REFERRAL = "referral.complete"
@@ -130,6 +137,9 @@ class Action(StrEnum):
     LIST_SENT_REFERRALS = "referral.list_sent"
     # Services
     VIEW_SERVICES = "service.view"
+    # A counselling session's notes: confidential to the agency that provides the counselling
+    # (the referring agency sees that sessions happened, their risks and the shared summary).
+    VIEW_SESSION_NOTES = "service.view_session_notes"
     RECORD_SERVICE = "service.record"
     EDIT_SERVICE = "service.edit"
     # Reports
@@ -153,7 +163,9 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (A, Action.APPROVE_ACCOUNT): on_account(second_administrator_approves),
     (A, Action.MANAGE_KEYS): True,
     # Cases: caseworkers their assigned cases; supervisors their agency's; partners only
-    # what an accepted, open referral shares.
+    # what an accepted, open referral shares. A case whose registration consent was withdrawn
+    # (restricted, decision 0063) is its agency's supervisors' alone, and shared with no one:
+    # `assigned_to_actor`, `referred_to_actor_agency` and the referral rules refuse it.
     (C, Action.CREATE_CASE): True,
     (S, Action.CREATE_CASE): True,
     (C, Action.LIST_MY_CASES): True,
@@ -183,7 +195,7 @@ RULES: dict[tuple[Role, Action], Rule] = {
     # Refer: on the case, its owners may refer it; a referral to a chosen agency (a draft, not
     # made yet) also needs a current consent for that agency (SEND_REFERRAL).
     (C, Action.CREATE_REFERRAL): on_case(assigned_to_actor),
-    (S, Action.CREATE_REFERRAL): on_case(same_agency),
+    (S, Action.CREATE_REFERRAL): on_case(same_agency_unrestricted),
     (C, Action.SEND_REFERRAL): on_draft(may_send_assigned),
     (S, Action.SEND_REFERRAL): on_draft(may_send_agency),
     (C, Action.VIEW_REFERRAL): on_referral(referral_of_actor_case),
@@ -191,6 +203,13 @@ RULES: dict[tuple[Role, Action], Rule] = {
         on_referral(referral_sent_by_actor_agency), on_referral(referral_received_by_actor_agency)
     ),
     (P, Action.VIEW_REFERRAL): on_referral(referral_received_by_actor_agency),
+    # The reason: the sender always; the receiving agency (everyone there alike) while the
+    # referral waits for its answer or gives access, never after it ends.
+    (C, Action.VIEW_REFERRAL_REASON): on_referral(referral_of_actor_case),
+    (S, Action.VIEW_REFERRAL_REASON): any_of(
+        on_referral(referral_sent_by_actor_agency), on_referral(referral_live_for_actor_agency)
+    ),
+    (P, Action.VIEW_REFERRAL_REASON): on_referral(referral_live_for_actor_agency),
     (S, Action.RESPOND_REFERRAL): on_referral(referral_received_by_actor_agency),
     (P, Action.RESPOND_REFERRAL): on_referral(referral_received_by_actor_agency),
     (C, Action.REVOKE_REFERRAL): on_referral(referral_of_actor_case),
@@ -208,12 +227,15 @@ RULES: dict[tuple[Role, Action], Rule] = {
         on_case(same_agency), on_service(service_provided_by_actor_agency)
     ),
     (P, Action.VIEW_SERVICES): on_service(service_provided_by_actor_agency),
+    (C, Action.VIEW_SESSION_NOTES): on_service(service_on_actor_case),
+    (S, Action.VIEW_SESSION_NOTES): on_service(service_provided_by_actor_agency),
+    (P, Action.VIEW_SESSION_NOTES): on_service(service_provided_by_actor_agency),
     (P, Action.RECORD_SERVICE): on_case(referred_to_actor_agency),
     (C, Action.RECORD_SERVICE): on_case(assigned_to_actor),
     (S, Action.RECORD_SERVICE): on_case(same_agency),
     (P, Action.EDIT_SERVICE): on_service(own_service_while_referred),
     (C, Action.EDIT_SERVICE): on_service(service_on_actor_case),
-    (S, Action.EDIT_SERVICE): on_service(service_provided_by_actor_agency),
+    (S, Action.EDIT_SERVICE): on_service(own_service_on_own_or_referred_case),
     # Reports: anonymised aggregates only.
     (S, Action.VIEW_AGENCY_REPORTS): True,
     (K, Action.VIEW_REGIONAL_REPORTS): True,
@@ -233,6 +255,20 @@ def visible_field_groups(actor: Actor | None, case: CaseLike) -> frozenset[str]:
     if _role(actor) == Role.PARTNER:
         return frozenset(case.shared_groups_for(actor.agency_id))
     return frozenset(FIELD_GROUPS)
+
+
+def visible_note_categories(actor: Actor | None, case: CaseLike) -> frozenset[str]:
+    """The categories of the case's notes the actor may read: the owning agency every one; a
+    partner only those whose field group its referral shares (never case management, police
+    or legal notes)."""
+    groups = visible_field_groups(actor, case)
+    if not groups:
+        return frozenset()
+    if _role(actor) == Role.PARTNER or case.agency_id != getattr(actor, "agency_id", None):
+        return frozenset(
+            category.value for category, group in NOTE_CATEGORY_GROUPS.items() if group in groups
+        )
+    return frozenset(category.value for category in NoteCategory)
 
 
 class PermissionDenied(Exception):

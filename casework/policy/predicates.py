@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from casework.domain import AGENCY_CONSENT_PURPOSES
+from casework.domain import AGENCY_CONSENT_PURPOSES, ReferralStatus
 from casework.policy.protocols import (
     AccountLike,
     Actor,
@@ -74,20 +74,33 @@ def same_agency(actor: Actor, case: CaseLike) -> bool:
     return case.agency_id is not None and case.agency_id == actor.agency_id
 
 
+def unrestricted(case: CaseLike) -> bool:
+    """The person's consent to registration and data processing stands (or was never
+    withdrawn). A restricted case is open to its agency's supervisors only: no caseworker, no
+    partner, no new sharing (decision 0063)."""
+    return not case.processing_restricted
+
+
+def same_agency_unrestricted(actor: Actor, case: CaseLike) -> bool:
+    return same_agency(actor, case) and unrestricted(case)
+
+
 def assigned_to_actor(actor: Actor, case: CaseLike) -> bool:
-    return same_agency(actor, case) and case.assigned_to_id == actor.id
+    return same_agency(actor, case) and case.assigned_to_id == actor.id and unrestricted(case)
 
 
 def referred_to_actor_agency(actor: Actor, case: CaseLike) -> bool:
     """An open, accepted referral of this case to the actor's agency grants access."""
-    return bool(case.open_referral_to(actor.agency_id))
+    return unrestricted(case) and bool(case.open_referral_to(actor.agency_id))
 
 
 def shares_group(group: str) -> Callable[[Actor, CaseLike], bool]:
     """An open referral to the actor's agency shares field group `group` of the case."""
 
     def rule(actor: Actor, case: CaseLike) -> bool:
-        return group in case.shared_groups_for(actor.agency_id)
+        return referred_to_actor_agency(actor, case) and group in case.shared_groups_for(
+            actor.agency_id
+        )
 
     rule.__name__ = f"shares_{group}"
     return rule
@@ -95,6 +108,18 @@ def shares_group(group: str) -> Callable[[Actor, CaseLike], bool]:
 
 def referral_received_by_actor_agency(actor: Actor, referral: ReferralLike) -> bool:
     return referral.to_agency_id is not None and referral.to_agency_id == actor.agency_id
+
+
+def referral_live_for_actor_agency(actor: Actor, referral: ReferralLike) -> bool:
+    """A referral to the actor's agency that is still waiting for its answer, or accepted and
+    still giving access (open, its consent standing). When it ends (completed, revoked,
+    expired, declined, consent withdrawn) what it carried ends for everyone at the agency."""
+    if not referral_received_by_actor_agency(actor, referral):
+        return False
+    status = referral.effective_status
+    if status == ReferralStatus.PENDING:
+        return True
+    return status == ReferralStatus.ACCEPTED and referred_to_actor_agency(actor, referral.case)
 
 
 def referral_sent_by_actor_agency(actor: Actor, referral: ReferralLike) -> bool:
@@ -109,10 +134,13 @@ def referral_of_actor_case(actor: Actor, referral: ReferralLike) -> bool:
 
 
 def consent_covers_receiver(draft: ReferralDraftLike) -> bool:
-    """A referral needs a current consent to share with, or refer to, its receiving agency."""
+    """A referral needs a current consent to share with, or refer to, its receiving agency,
+    and a case whose processing is not restricted."""
     receiver = draft.to_agency_id
-    return receiver is not None and bool(
-        draft.case.has_current_consent(AGENCY_CONSENT_PURPOSES, receiver)
+    return (
+        receiver is not None
+        and unrestricted(draft.case)
+        and bool(draft.case.has_current_consent(AGENCY_CONSENT_PURPOSES, receiver))
     )
 
 
@@ -134,6 +162,14 @@ def own_service_while_referred(actor: Actor, service: ServiceRecordLike) -> bool
     they stay readable (VIEW_SERVICES) but no longer change."""
     return service_provided_by_actor_agency(actor, service) and referred_to_actor_agency(
         actor, service.case
+    )
+
+
+def own_service_on_own_or_referred_case(actor: Actor, service: ServiceRecordLike) -> bool:
+    """A supervisor edits their agency's records on their agency's cases, and on another
+    agency's case only while it is referred to them (like their partners)."""
+    return service_provided_by_actor_agency(actor, service) and (
+        same_agency(actor, service.case) or referred_to_actor_agency(actor, service.case)
     )
 
 

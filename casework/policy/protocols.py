@@ -27,12 +27,15 @@ class Actor(Protocol):
 
 @runtime_checkable
 class CaseLike(Protocol):
-    """A case: who owns it, who works on it, what its consents and open referrals allow."""
+    """A case: who owns it, who works on it, whether its processing is restricted (the
+    registration consent withdrawn), what its consents and open referrals allow."""
 
     @property
     def agency_id(self) -> Any: ...
     @property
     def assigned_to_id(self) -> Any: ...
+    @property
+    def processing_restricted(self) -> bool: ...
     def has_current_consent(self, purposes: frozenset[str], agency_id: Any) -> bool: ...
     def open_referral_to(self, agency_id: Any) -> bool: ...
     def shared_groups_for(self, agency_id: Any) -> frozenset[str]: ...
@@ -48,12 +51,15 @@ class CaseRecordLike(Protocol):
 
 @runtime_checkable
 class ReferralLike(CaseRecordLike, Protocol):
-    """A referral: the case, the agency that sent it and the agency it went to."""
+    """A referral: the case, the agency that sent it, the agency it went to, and its status
+    as people see it (a pending referral past its deadline is expired)."""
 
     @property
     def from_agency_id(self) -> Any: ...
     @property
     def to_agency_id(self) -> Any: ...
+    @property
+    def effective_status(self) -> str: ...
 
 
 @runtime_checkable

@@ -285,6 +285,31 @@ def end_referrals_of_closed_case(actor: User, case: Case) -> int:
     return ended
 
 
+def revoke_pending_referrals_of_restricted_case(actor: User, case: Case) -> int:
+    """The person withdrew their consent to registration and data processing (decision 0063):
+    no referral of the case may still be accepted. Pending ones are revoked, each audited and
+    told to the receiver; accepted ones give no access while the case is restricted (the
+    policy), and resume if the consent is given again. Returns how many were revoked."""
+    revoked = 0
+    for referral in case.referrals:
+        # The stored status: a pending referral past its deadline is revoked too.
+        if not REFERRAL_TRANSITIONS.allows(referral.status, ReferralEvent.REVOKE):
+            continue
+        if referral.status != ReferralStatus.PENDING:
+            continue
+        referral.status = REFERRAL_TRANSITIONS.transition(referral.status, ReferralEvent.REVOKE)
+        referral.revoked_at = utcnow()
+        _record(
+            referral,
+            "revoked_on_consent_withdrawal",
+            actor,
+            _receivers(referral),
+            "referral_revoked",
+        )
+        revoked += 1
+    return revoked
+
+
 def expire_referral(referral: Referral, now: datetime | None = None) -> bool:
     """Record the expiry of a pending referral past its deadline (the system acts)."""
     now = now or utcnow()

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, false, or_, select
 
 from casework.cases.models import Case
+from casework.cases.scopes import processing_restricted
 from casework.policy import Action, Actor, Role, can
 from casework.referrals.models import Referral
 
@@ -23,6 +24,7 @@ def visible_referrals(actor: Actor | None) -> Select[Any]:
             Referral.from_agency_id == actor.agency_id,
             Case.agency_id == actor.agency_id,
             Case.assigned_to_id == actor.id,
+            ~processing_restricted(),
         )
     if role == Role.SUPERVISOR:
         agency = actor.agency_id

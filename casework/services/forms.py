@@ -81,8 +81,20 @@ class SessionForm(FlaskForm):
     notes = TextAreaField(
         _l("Session notes"),
         validators=[Optional(), Length(max=NOTES_MAX)],
-        description=_l("Stored encrypted."),
+        description=_l(
+            "Confidential to your agency: the agency that referred the person never sees them. "
+            "Stored encrypted."
+        ),
         render_kw={"rows": 5},
+    )
+    shared_summary = TextAreaField(
+        _l("Summary to share with the referring agency (optional)"),
+        validators=[Optional(), Length(max=NOTES_MAX)],
+        description=_l(
+            "The referring agency sees that the session took place, its date, length, the risks "
+            "you tick and this summary, nothing else. Leave it empty to share no summary."
+        ),
+        render_kw={"rows": 3},
     )
     risk_flags = checkboxes(
         _l("Risks noticed"),

@@ -81,7 +81,8 @@ class CounsellingSession(CaseChild, UUIDPrimaryKey, Timestamps, Base):
     duration_minutes: Mapped[int] = mapped_column(Integer)
     counsellor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     modality: Mapped[str] = mapped_column(String(20))
-    notes = encrypted()
+    notes = encrypted()  # confidential to the providing agency (Action.VIEW_SESSION_NOTES)
+    shared_summary = encrypted()  # what the counsellor chooses to share with the case's owners
     risk_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     next_appointment_on: Mapped[date | None] = mapped_column(Date)
 

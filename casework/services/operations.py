@@ -272,6 +272,7 @@ def record_session(actor: User, service: ServiceRecord, **values: Any) -> Counse
     )
     service.sessions.append(session)
     session.notes = _notes(values.get("notes"))
+    session.shared_summary = _notes(values.get("shared_summary"), "shared_summary")
     if service.allows(ServiceEvent.START):  # a session starts a planned service
         service.status = SERVICE_TRANSITIONS.transition(service.status, ServiceEvent.START)
         service.start_on = service.start_on or held_on

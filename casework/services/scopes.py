@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, false, or_, select
 
 from casework.cases.models import Case
+from casework.cases.scopes import processing_restricted
 from casework.policy import Action, Actor, Role, can
 from casework.services.models import ServiceRecord
 
@@ -20,7 +21,9 @@ def visible_service_records(actor: Actor | None) -> Select[Any]:
     role = Role(actor.role)
     if role == Role.CASEWORKER:
         return query.join(Case, ServiceRecord.case_id == Case.id).where(
-            Case.agency_id == actor.agency_id, Case.assigned_to_id == actor.id
+            Case.agency_id == actor.agency_id,
+            Case.assigned_to_id == actor.id,
+            ~processing_restricted(),
         )
     if role == Role.SUPERVISOR:
         return query.join(Case, ServiceRecord.case_id == Case.id).where(

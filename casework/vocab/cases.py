@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 # `pgettext` so that the extraction's default keywords find the context.
 from flask_babel import lazy_pgettext as pgettext
 
-from casework.domain import CaseStatus, ConsentPurpose
+from casework.domain import CaseStatus, ConsentPurpose, NoteCategory
 from casework.vocab.base import Vocabulary
 
 CASE_STATUSES = Vocabulary.of(
@@ -286,6 +286,17 @@ CONSENT_PURPOSES = Vocabulary.of(
         ConsentPurpose.SHARING: _l("Sharing with a named agency"),
         ConsentPurpose.REFERRAL: _l("Referral for a service"),
         ConsentPurpose.STATISTICS: _l("Inclusion in anonymised statistics"),
+    },
+)
+
+NOTE_CATEGORIES = Vocabulary.of(
+    "note_category",
+    NoteCategory,
+    {
+        NoteCategory.CASE_MANAGEMENT: _l("Case management (this agency only)"),
+        NoteCategory.HEALTH_RISK: _l("Health and risk"),
+        NoteCategory.TRAFFICKING_CONTEXT: _l("Trafficking context"),
+        NoteCategory.INVESTIGATION: _l("Police and legal (this agency only)"),
     },
 )
 

@@ -47,6 +47,10 @@ EVENTS = Vocabulary(
         ("referral.expired", _l("Referral expired")),
         ("referral.completed_on_closure", _l("Referral ended: the case was closed")),
         ("referral.revoked_on_closure", _l("Referral withdrawn: the case was closed")),
+        (
+            "referral.revoked_on_consent_withdrawal",
+            _l("Referral withdrawn: the consent to registration was withdrawn"),
+        ),
         ("referral.expiry_run", _l("Unanswered referrals checked for expiry")),
         # Services
         ("service.recorded", _l("Service recorded")),

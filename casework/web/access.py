@@ -78,6 +78,19 @@ def record_denial(action: Action | str | None, target: Any = None) -> None:
     )
 
 
+def record_not_found(action: Action | str | None, target: tuple[str, Any]) -> None:
+    """The audit event of a request for a record that is not there (or not where the URL
+    says): durable like a refusal, so a missing record costs what a refused one does."""
+    audit.record(
+        "access.not_found",
+        actor=current_user.id if current_user.is_authenticated else None,
+        target=target,
+        outcome="missing",
+        detail=str(action) if action else request.endpoint,
+        durable=True,
+    )
+
+
 def deny(action: Action | str | None, target: Any = None) -> NoReturn:
     """Record the denial and answer 404, exactly as for a missing object."""
     record_denial(action, target)

@@ -123,3 +123,18 @@ def form_fields(html: str) -> dict[str, Any]:
         k: (v[0] if isinstance(v, list) and len(v) == 1 and k == "consent_confirmed" else v)
         for k, v in values.items()
     }
+
+
+def search(client: FlaskClient, path: str = "/cases", params: dict[str, Any] | None = None) -> Any:
+    """Search a case list as a person does: POST the list's form (the term never goes into a
+    URL), follow the redirect to the list, return that page."""
+    from urllib.parse import urlsplit
+
+    kind = "agency" if path.rstrip("/").endswith("/agency") else "mine"
+    data = {"q": "", "search_in": "any", **(params or {})}
+    data.setdefault("csrf_token", csrf_token(client, path))
+    response = client.post(f"/cases/search?list={kind}", data=data)
+    if response.status_code != 303:
+        return response
+    target = urlsplit(response.headers["Location"])
+    return client.get(target.path, query_string=target.query)

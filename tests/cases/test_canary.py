@@ -13,7 +13,7 @@ from flask import Flask
 from casework.cases import operations
 from casework.policy import Role
 from tests.canary import assert_absent, assert_not_in_database, spellings
-from tests.cases.helpers import form_fields, post_registration, register
+from tests.cases.helpers import form_fields, post_registration, register, search
 from tests.conftest import csrf_token
 
 # Reads the database's bytes (file or pg_dump): needs real commits.
@@ -71,11 +71,14 @@ def test_no_canary_in_database_logs_or_error_pages(
     assert client.post(f"/cases/{case.id}/edit", data=fields).status_code == 302
     token = csrf_token(client, f"/cases/{case.id}")
     assert (
-        client.post(f"/cases/{case.id}/notes", data={"body": NOTE, "csrf_token": token}).status_code
+        client.post(
+            f"/cases/{case.id}/notes",
+            data={"body": NOTE, "category": "health_risk", "csrf_token": token},
+        ).status_code
         == 302
     )
-    client.get("/cases", query_string={"q": NAME})  # a search by name
-    client.get("/cases", query_string={"q": PHONE, "search_in": "phone"})
+    search(client, "/cases", {"q": NAME})  # a search by name
+    search(client, "/cases", {"q": PHONE, "search_in": "phone"})
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert NAME in page
     assert NOTE in page

@@ -137,7 +137,8 @@ def test_notes_are_encrypted_signed_and_kept_on_error(login_as, agencies) -> Non
     case = _case(agencies.a, assigned_to=account.user)
     token = csrf_token(client, f"/cases/{case.id}")
     response = client.post(
-        f"/cases/{case.id}/notes", data={"csrf_token": token, "body": "Zqnote met the family"}
+        f"/cases/{case.id}/notes",
+        data={"csrf_token": token, "category": "case_management", "body": "Zqnote met the family"},
     )
     assert response.status_code == 302
     note = db.session.scalars(select(CaseNote)).one()
@@ -149,7 +150,10 @@ def test_notes_are_encrypted_signed_and_kept_on_error(login_as, agencies) -> Non
     # Too long: refused, shown again with the text as typed, the read still audited.
     seq = last_seq()
     long_note = "Zqlong " + "x" * 5000
-    response = client.post(f"/cases/{case.id}/notes", data={"csrf_token": token, "body": long_note})
+    response = client.post(
+        f"/cases/{case.id}/notes",
+        data={"csrf_token": token, "category": "case_management", "body": long_note},
+    )
     assert response.status_code == 422
     assert long_note in response.get_data(as_text=True)
     assert len(events("case.viewed", after_seq=seq)) == 1

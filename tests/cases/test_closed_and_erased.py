@@ -82,7 +82,10 @@ EXCLUDED: dict[str, str] = {
 # Form data that would make each change if the route let it through (the refusal must come
 # first, so nothing of it is ever saved). Routes not listed post only their CSRF token.
 POSTED: dict[str, Callable[[World], dict[str, Any]]] = {
-    "cases.add_note": lambda w: {"body": "A note that must not be saved"},
+    "cases.add_note": lambda w: {
+        "category": "case_management",
+        "body": "A note that must not be saved",
+    },
     "cases.new_consent": lambda w: {
         "purpose": "statistics",
         "given_on": "2026-03-20",

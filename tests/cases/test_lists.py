@@ -12,6 +12,7 @@ from casework.cases.models import Person
 from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
+from tests.cases.helpers import search
 
 
 def _references(response) -> list[str]:
@@ -92,7 +93,7 @@ def test_search_by_exact_name_in_any_spelling_never_another_agencys(app, cases, 
     me, _colleague, made = cases
     client = app.test_client()
     sign_in_directly(client, me)
-    assert _references(client.get("/cases", query_string={"q": typed})) == [made["lan"].reference]
+    assert _references(search(client, "/cases", {"q": typed})) == [made["lan"].reference]
 
 
 def test_search_by_date_of_birth_document_phone_and_reference(app, cases) -> None:
@@ -102,22 +103,16 @@ def test_search_by_date_of_birth_document_phone_and_reference(app, cases) -> Non
     client = app.test_client()
     sign_in_directly(client, me)
     lan = [made["lan"].reference]
-    assert _references(client.get("/cases", query_string={"q": "2001-02-03"})) == lan
-    assert (
-        _references(client.get("/cases", query_string={"q": "c1234567", "search_in": "document"}))
-        == lan
-    )
-    assert _references(client.get("/cases", query_string={"q": "+66 (81) 234-5678"})) == lan
-    assert _references(client.get("/cases", query_string={"q": made["mai"].reference[-6:]})) == [
+    assert _references(search(client, "/cases", {"q": "2001-02-03"})) == lan
+    assert _references(search(client, "/cases", {"q": "c1234567", "search_in": "document"})) == lan
+    assert _references(search(client, "/cases", {"q": "+66 (81) 234-5678"})) == lan
+    assert _references(search(client, "/cases", {"q": made["mai"].reference[-6:]})) == [
         made["mai"].reference
     ]
     # Partial names are not matched (exact search only), nor are other fields by mistake.
-    assert _references(client.get("/cases", query_string={"q": "Nguyen"})) == []
+    assert _references(search(client, "/cases", {"q": "Nguyen"})) == []
     assert (
-        _references(
-            client.get("/cases", query_string={"q": "Nguyen Thi Lan", "search_in": "phone"})
-        )
-        == []
+        _references(search(client, "/cases", {"q": "Nguyen Thi Lan", "search_in": "phone"})) == []
     )
 
 
@@ -127,7 +122,7 @@ def test_supervisor_agency_list_filters_and_sorts(login_as, cases, agencies) -> 
     ours = {made[k].reference for k in ("lan", "mai", "colleague")}
     assert set(_references(client.get("/cases/agency"))) == ours
     # Same name in two of our cases and in another agency: only ours.
-    found = _references(client.get("/cases/agency", query_string={"q": "lan nguyen thi"}))
+    found = _references(search(client, "/cases/agency", {"q": "lan nguyen thi"}))
     assert sorted(found) == sorted([made["lan"].reference, made["colleague"].reference])
     assert _references(
         client.get("/cases/agency", query_string={"assignee": str(colleague.id)})
@@ -188,10 +183,8 @@ def test_index_collisions_never_show_a_wrong_case(app, agencies, monkeypatch) ->
     client = app.test_client()
     sign_in_directly(client, me)
     for name, case in made.items():
-        assert _references(client.get("/cases", query_string={"q": name.upper()})) == [
-            case.reference
-        ]
-    assert _references(client.get("/cases", query_string={"q": "Nobody Here"})) == []
+        assert _references(search(client, "/cases", {"q": name.upper()})) == [case.reference]
+    assert _references(search(client, "/cases", {"q": "Nobody Here"})) == []
 
 
 def test_navigation_entries_per_role(login_as, agencies) -> None:

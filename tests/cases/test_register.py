@@ -130,7 +130,13 @@ def test_age_must_agree_with_date_of_birth_and_band(login_as, agencies) -> None:
     response = post_registration(client, age_when_trafficked="30")
     assert response.status_code == 422
     assert _error_for(response.get_data(as_text=True), "age_when_trafficked")
-    case = register(client, date_of_birth="", age_at_identification="16", age_band="")
+    case = register(
+        client,
+        date_of_birth="",
+        age_at_identification="16",
+        age_band="",
+        consent_method="guardian",  # a minor consents through a guardian (issue 12, item 14)
+    )
     assert (case.age_at_identification, case.age_band) == (16, "9-17")
 
 
@@ -217,3 +223,39 @@ def test_the_form_is_sectioned_and_accessible(login_as, agencies) -> None:
     # A POST without the CSRF token is refused.
     response = client.post("/cases/new", data={"full_name": "x"})
     assert response.status_code == 400
+
+
+# ---- issue 12, item 14: one rule for a minor's consent, at registration as on the consent form
+
+
+def test_registration_refuses_a_minors_own_verbal_consent(login_as, agencies) -> None:
+    client, _ = login_as(Role.CASEWORKER, agency=agencies.a)
+    seventeen = {"date_of_birth": "2008-06-01", "consent_given_on": "2026-03-14"}
+    for method in ("verbal_witnessed", "signed_form"):
+        response = post_registration(client, consent_method=method, **seventeen)
+        assert response.status_code == 422, method
+        assert "a guardian gives consent" in _error_for(
+            response.get_data(as_text=True), "consent_method"
+        )
+    assert _count(Case) == 0
+    case = register(client, consent_method="guardian", **seventeen)
+    assert [c.method for c in case.consents] == ["guardian"]
+
+
+def test_registration_refuses_guardian_consent_for_an_adult(login_as, agencies) -> None:
+    client, _ = login_as(Role.CASEWORKER, agency=agencies.a)
+    response = post_registration(client, consent_method="guardian")  # born 2001: an adult
+    assert response.status_code == 422
+    assert "was an adult on that date" in _error_for(
+        response.get_data(as_text=True), "consent_method"
+    )
+    assert _count(Case) == 0
+
+
+def test_both_paths_ask_the_same_rule(monkeypatch, login_as, agencies) -> None:
+    """Registration and the consent form both call ages.check_consent_method."""
+    from casework.cases import ages, operations
+    from casework.cases.consents import operations as consents
+
+    assert operations.check_consent_method is ages.check_consent_method
+    assert consents.check_consent_method is ages.check_consent_method

@@ -7,6 +7,8 @@ from __future__ import annotations
 import uuid
 
 from casework.cases.models import Attachment, Case
+from casework.core.db import utcnow
+from casework.domain import ReferralStatus
 from casework.policy import (
     Action,
     CaseLike,
@@ -28,7 +30,13 @@ from tests.test_policy import FakeCase, actor
 
 def test_the_models_fit_the_protocols() -> None:
     case = Case(agency_id=uuid.uuid4())
-    referral = Referral(case=case, from_agency_id=case.agency_id, to_agency_id=uuid.uuid4())
+    referral = Referral(
+        case=case,
+        from_agency_id=case.agency_id,
+        to_agency_id=uuid.uuid4(),
+        status=ReferralStatus.PENDING,
+        created_at=utcnow(),  # as every stored referral has: its status reads the deadline
+    )
     service = ServiceRecord(case=case, provider_agency_id=uuid.uuid4())
     attachment = Attachment(case=case)
     assert isinstance(case, CaseLike)

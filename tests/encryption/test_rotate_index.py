@@ -18,6 +18,7 @@ from casework.cases.models import IdentityDocument, Person
 from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
+from tests.cases.helpers import search
 from tests.conftest import build_app, sign_in_directly
 
 
@@ -44,7 +45,7 @@ def _indexes() -> dict[str, tuple[int | None, ...]]:
 
 
 def _found(client, **query: str) -> list[str]:
-    response = client.get("/cases", query_string=query)
+    response = search(client, "/cases", query)
     assert response.status_code == 200
     return re.findall(r">([A-Z]{2}-\d{4}-\d{6})</a>", response.get_data(as_text=True))
 

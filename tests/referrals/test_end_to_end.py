@@ -112,11 +112,17 @@ def test_cross_border_referral_journey(app: Flask, world: World) -> None:
     assert second.status_code == 303
     assert len(db.session.execute(select(CounsellingSession)).all()) == 2
 
-    # 4. The caseworker sees the service, both sessions and the risk alert.
+    # 4. The caseworker sees the service, that both sessions happened and the risk alert; the
+    #    session notes stay with the counselling agency (issue 12, item 11).
     service_page = _text(caseworker.get(f"/services/{record.id}"))
-    assert "First session" in service_page
-    assert "Second session" in service_page
+    assert "2026-12-01" in service_page
+    assert "2026-12-08" in service_page
+    assert "First session" not in service_page
+    assert "Second session" not in service_page
     assert "Risk of re-trafficking" in service_page
+    partner_page = _text(partner.get(f"/services/{record.id}"))
+    assert "First session" in partner_page
+    assert "Second session" in partner_page
     assert "KH Counselling" in _text(caseworker.get(page))
     assert "Risk alert from a counselling session" in _text(caseworker.get("/notifications/"))
     owner_case_page = caseworker.get(f"/cases/{case_id}")

@@ -5,6 +5,7 @@ everyone at the agency together (the reason, the service records)."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from casework.cases.queries import case_timeline
@@ -45,3 +46,63 @@ def test_partner_case_page_names_no_other_agency_staff(world: World, app: Flask)
         page = client.get(path).get_data(as_text=True)
         assert world.legal_partner.user.name not in page
         assert "declined" not in page.lower()
+
+
+# ---- item 10: when the referral ends, access ends for everyone at the receiving agency -------
+
+
+def _served_then(world: World, end: str) -> tuple[object, object]:
+    """The NGO accepted the referral and recorded a service; then the referral ended."""
+    from casework.services import operations as service_ops
+
+    referral = refer(world)
+    ops.accept_referral(world.partner.user, referral)
+    record = service_ops.create_service_record(
+        world.partner.user,
+        world.case,
+        service_type="psychosocial_counselling",
+        status="in_progress",
+    )
+    if end == "completed":
+        ops.complete_referral(world.partner.user, referral)
+    else:
+        ops.revoke_referral(world.caseworker.user, referral)
+    db.session.commit()
+    return referral, record
+
+
+def test_referral_reason_is_shown_to_the_receiver_only_while_it_is_live(
+    world: World, app: Flask
+) -> None:
+    referral = refer(world)
+    db.session.commit()
+    reason = "Canary reason: nightmares since rescue"
+    for account in (world.partner, world.ngo_supervisor):
+        client = app.test_client()
+        sign_in(client, account)
+        assert reason in client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    ops.accept_referral(world.partner.user, referral)
+    ops.complete_referral(world.partner.user, referral)
+    db.session.commit()
+    for account in (world.partner, world.ngo_supervisor):
+        client = app.test_client()
+        sign_in(client, account)
+        response = client.get(f"/referrals/{referral.id}")
+        assert response.status_code == 200, "the referral stays in the agency's records"
+        assert reason not in response.get_data(as_text=True)
+    sender = app.test_client()
+    sign_in(sender, world.caseworker)
+    assert reason in sender.get(f"/referrals/{referral.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("end", ["completed", "revoked"])
+def test_receiving_supervisor_cannot_edit_service_records_after_the_referral(
+    world: World, app: Flask, end: str
+) -> None:
+    _, record = _served_then(world, end)
+    for account in (world.partner, world.ngo_supervisor):
+        client = app.test_client()
+        sign_in(client, account)
+        assert client.get(f"/services/{record.id}").status_code == 200, "still readable"  # type: ignore[attr-defined]
+        assert client.get(f"/services/{record.id}/edit").status_code == 404  # type: ignore[attr-defined]
+        assert client.get(f"/services/{record.id}/sessions/new").status_code == 404  # type: ignore[attr-defined]

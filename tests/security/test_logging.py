@@ -98,9 +98,13 @@ def test_access_log_lines_carry_the_request_id(client, log_stream: io.StringIO) 
         assert line["request_id"] == request_id
         assert line["status"] == response.status_code
         assert set(line) >= {"time", "level", "method", "endpoint", "status", "ms"}
-    assert responses[3].headers["X-Request-ID"] == "trace-abc-12345"
+    # Our own id always (issue 12, item 15); a well-formed client id is logged beside it.
+    assert responses[3].headers["X-Request-ID"] != "trace-abc-12345"
+    assert access[3]["client_request_id"] == "trace-abc-12345"
     assert responses[4].headers["X-Request-ID"] != "zq@canary.example"
+    assert access[4]["client_request_id"] is None
     assert responses[5].headers["X-Request-ID"] != "short"
+    assert access[5]["client_request_id"] is None
     assert len({r.headers["X-Request-ID"] for r in responses}) == len(responses)
 
 

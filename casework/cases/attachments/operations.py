@@ -36,6 +36,10 @@ REFUSALS = {
     "damaged": lambda: _("The file is damaged or is not what its name says. Nothing was saved."),
     "encrypted": lambda: _("Password-protected PDFs cannot be checked. Send it without one."),
     "too_large_image": lambda: _("The picture has too many pixels. Send a smaller one."),
+    "active": lambda: _(
+        "This PDF holds scripts, actions or attached files that could not be removed. Print it "
+        "to a new PDF and send that."
+    ),
 }
 
 

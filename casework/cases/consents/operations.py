@@ -16,7 +16,7 @@ from casework import audit
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.cases import signals
-from casework.cases.ages import is_minor_on
+from casework.cases.ages import AgeMismatch, check_consent_method
 from casework.cases.errors import RecordError
 from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case, Consent
@@ -70,13 +70,10 @@ def record_consent(
         raise RecordError(_("The date cannot be in the future."), "given_on")
     if given_on < case.identified_on:
         raise RecordError(_("The date cannot be before the case was identified."), "given_on")
-    minor = is_minor_on(case, given_on)
-    if minor is True and method != "guardian":
-        raise RecordError(
-            _("The person was under 18 on that date: a guardian gives consent."), "method"
-        )
-    if minor is False and method == "guardian":
-        raise RecordError(_("The person was an adult on that date: choose another way."), "method")
+    try:
+        check_consent_method(case, given_on, method, "method")
+    except AgeMismatch as refused:
+        raise RecordError(refused.message, refused.field) from None
     for existing in case.consents:
         if (
             existing.is_current

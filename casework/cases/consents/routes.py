@@ -7,6 +7,7 @@ import uuid
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from casework.cases import bp
@@ -16,7 +17,7 @@ from casework.cases.consents.forms import ConsentForm, ConsentFormUpload
 from casework.cases.errors import RecordError
 from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case, Consent
-from casework.policy import Action
+from casework.policy import Action, can
 from casework.web.access import authorize, permission
 from casework.web.forms import ConfirmForm
 from casework.web.loading import load_or_404
@@ -73,6 +74,10 @@ def withdraw_consent(case_id: uuid.UUID, consent_id: uuid.UUID) -> Page:
         except RecordError as error:
             return _refused(url_for("cases.view_case", case_id=case.id), error)
         flash(_("The consent has been withdrawn. It no longer allows anything."), "success")
+        if not can(current_user, Action.VIEW_CASE, case):
+            # The registration consent: the case is now its supervisors' alone (0063).
+            flash(_("The case is now restricted to your agency's supervisors."), "info")
+            return redirect(url_for("cases.my_cases"))
         return redirect(url_for("cases.view_case", case_id=case.id))
     page = "cases/consents/withdraw_consent.html"
     return render_template(page, case=case, consent=consent, form=form), form_status()

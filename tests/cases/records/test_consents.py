@@ -140,23 +140,27 @@ def test_age_is_taken_on_the_day_of_consent() -> None:
 
 
 def test_withdrawal_asks_for_confirmation_then_takes_effect(world: World) -> None:
-    consent = world.case.consents[0]
+    # Not the registration consent: withdrawing that one takes the case from its caseworker
+    # (decision 0063, tests/referrals/test_consent_restriction.py).
+    consent = factories.make_consent(world.case, "statistics")
+    db.session.commit()
     client = world.as_caseworker()
     path = f"/cases/{world.case.id}/consents/{consent.id}/withdraw"
     page = client.get(path)
     assert page.status_code == 200
     assert "Withdraw the consent" in page.get_data(as_text=True)
-    assert _consents(world.case.id)[0].is_current, "a GET changes nothing"
+    assert _consents(world.case.id)[-1].is_current, "a GET changes nothing"
     response = post_form(client, path)
     assert response.status_code == 302
-    withdrawn = _consents(world.case.id)[0]
+    withdrawn = _consents(world.case.id)[-1]
+    assert withdrawn.id == consent.id
     assert withdrawn.withdrawn_at is not None
     assert withdrawn.withdrawn_by_id == world.caseworker.id
     kinds = db.session.execute(select(TimelineEntry.kind)).scalars().all()
     assert "consent.withdrawn" in kinds
     again = post_form(client, path)
     assert again.status_code == 302  # already withdrawn: told, nothing changes
-    assert _consents(world.case.id)[0].withdrawn_at == withdrawn.withdrawn_at
+    assert _consents(world.case.id)[-1].withdrawn_at == withdrawn.withdrawn_at
 
 
 def test_partner_access_ends_the_moment_the_sharing_consent_is_withdrawn(

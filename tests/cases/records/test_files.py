@@ -66,3 +66,68 @@ def test_an_encrypted_pdf_is_refused() -> None:
     with pytest.raises(FileRefused) as refused:
         clean(out.getvalue())
     assert refused.value.reason == "encrypted"
+
+
+# ---- issue 12, item 13: what one upload may cost ---------------------------------------------
+
+
+def _image(fmt: str, width: int, height: int, mode: str = "RGB") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, (width, height), 200).save(out, fmt)
+    return out.getvalue()
+
+
+def _count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The size of every picture Pillow decodes from a file, in order."""
+    from PIL import ImageFile
+
+    decoded: list[tuple[int, int]] = []
+    load = ImageFile.ImageFile.load
+
+    def counting(self: ImageFile.ImageFile) -> object:
+        decoded.append(self.size)
+        return load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting)
+    return decoded
+
+
+def test_a_7000_by_7000_png_is_refused_before_any_pixel_is_decoded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from casework.cases.attachments.files import MAX_PIXELS
+
+    data = _image("PNG", 7000, 7000)  # 49 megapixels in about 150 KB
+    assert len(data) < 200_000
+    decoded = _count_decodes(monkeypatch)
+    with pytest.raises(FileRefused) as refused:
+        clean(data)
+    assert refused.value.reason == "too_large_image"
+    assert decoded == []
+    assert MAX_PIXELS < 7000 * 7000
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(monkeypatch: pytest.MonkeyPatch) -> None:
+    from casework.cases.attachments.files import MAX_PIXELS
+
+    data = _image("JPEG", 7000, 7000)
+    decoded = _count_decodes(monkeypatch)
+    cleaned = clean(data)
+    with Image.open(io.BytesIO(cleaned.data)) as result:
+        width, height = result.size
+    assert width * height <= MAX_PIXELS
+    assert (width, height) == (3500, 3500)
+    assert decoded, "decoded"
+    assert all(w * h <= MAX_PIXELS for w, h in decoded), decoded
+
+
+def test_an_image_within_the_bound_keeps_its_size() -> None:
+    cleaned = clean(_image("PNG", 2000, 1500))
+    with Image.open(io.BytesIO(cleaned.data)) as result:
+        assert result.size == (2000, 1500)
+
+
+def test_pillow_refuses_a_bomb_whoever_opens_it() -> None:
+    from casework.cases.attachments import files
+
+    assert Image.MAX_IMAGE_PIXELS == files.MAX_JPEG_PIXELS // 2
