@@ -107,6 +107,7 @@ EVENTS = Vocabulary(
         ("agency.reactivated", _l("Agency reactivated")),
         ("audit.viewed", _l("Audit trail viewed")),
         ("access.denied", _l("Access refused")),
+        ("access.not_found", _l("Missing record requested")),
         # Keys and encryption
         ("keys.rotated", _l("Encryption key rotated")),
         ("keys.index_rotated", _l("Search index key rotated")),
