@@ -2,7 +2,7 @@
 get their country's main zone
 
 Revision ID: a0cdc01b5b87
-Revises: 5b0e71c2a9d3
+Revises: 2a8f6d0e9b17
 Create Date: 2026-12-07 18:52:04.414367+00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a0cdc01b5b87'
-down_revision = '5b0e71c2a9d3'
+down_revision = '2a8f6d0e9b17'
 branch_labels = None
 depends_on = None
 
