@@ -8,12 +8,16 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 export CASEWORK_INSTANCE_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test lint typecheck pytest install setup-dev translations compile-translations clean help \
+.PHONY: federation-demo run test lint typecheck pytest install setup-dev translations compile-translations clean help \
 	security security-tools
 
 help:
 	@echo "make run   - set up (virtualenv, database, keys, demo data) and serve on 127.0.0.1:$(PORT)"
 	@echo "make test  - ruff, mypy and the whole pytest suite"
+	@echo "make federation-demo - three installations on loopback: trust ceremony, messages"
+
+federation-demo: $(STAMP) compile-translations
+	$(BIN)/python -m casework.devdata.federation_demo
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

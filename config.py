@@ -162,6 +162,28 @@ class BaseConfig:
     JOBS_REDISPATCH_SECONDS = _env_int("JOBS_REDISPATCH_SECONDS", 300)
     # Daily jobs (referral expiry, erasure of due cases...) start at this hour, UTC.
     JOBS_DAILY_HOUR = _env_int("JOBS_DAILY_HOUR", 2)
+    # Federation (decision 0170): this installation's name and the HTTPS address peers reach
+    # it at (both appear in its signed identity document). Empty name: federation is off.
+    FEDERATION_NAME = os.environ.get("FEDERATION_NAME", "")
+    FEDERATION_ADDRESS = os.environ.get("FEDERATION_ADDRESS", "")
+    # Peers are reached over HTTPS only; plain http:// is accepted for loopback addresses in
+    # tests and demos (FEDERATION_ALLOW_LOOPBACK_HTTP=1).
+    FEDERATION_ALLOW_LOOPBACK_HTTP = os.environ.get("FEDERATION_ALLOW_LOOPBACK_HTTP", "0") in {
+        "1",
+        "true",
+        "yes",
+    }
+    FEDERATION_TIMEOUT_SECONDS = _env_float("FEDERATION_TIMEOUT_SECONDS", 10.0)
+    # A message not applied within this many hours of being sent is refused as expired.
+    FEDERATION_MESSAGE_TTL_HOURS = _env_float("FEDERATION_MESSAGE_TTL_HOURS", 72.0)
+    # Tolerance for the installations' clocks (sent "in the future", expiry).
+    FEDERATION_CLOCK_SKEW_SECONDS = _env_int("FEDERATION_CLOCK_SKEW_SECONDS", 300)
+    # Delivery: tried again after 30 s, 1, 2, 4 ... minutes (about 8 hours over 10 attempts);
+    # then a dead letter an administrator can send again.
+    FEDERATION_MAX_ATTEMPTS = _env_int("FEDERATION_MAX_ATTEMPTS", 10)
+    FEDERATION_RETRY_SECONDS = _env_float("FEDERATION_RETRY_SECONDS", 30.0)
+    # A sealed message, files included; MAX_CONTENT_LENGTH caps every request as well.
+    FEDERATION_MAX_MESSAGE_BYTES = _env_int("FEDERATION_MAX_MESSAGE_BYTES", 16 * 1024 * 1024)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 

@@ -95,6 +95,7 @@ def _register_features(app: Flask) -> None:
     from casework.admin import bp as admin_bp
     from casework.auth import bp as auth_bp
     from casework.cases import bp as cases_bp
+    from casework.federation import bp as federation_bp
     from casework.jobs import bp as jobs_bp
     from casework.main import bp as main_bp
     from casework.notifications import bp as notifications_bp
@@ -114,6 +115,7 @@ def _register_features(app: Flask) -> None:
         services_bp,
         notifications_bp,
         jobs_bp,
+        federation_bp,
     ):
         app.register_blueprint(blueprint)
     referral_hooks.connect()
@@ -129,6 +131,8 @@ def _register_features(app: Flask) -> None:
 def _declare_jobs() -> None:
     """Every task and job the queue can run, each declared by its feature (casework/jobs/)."""
     import casework.cases.lifecycle.jobs
+    import casework.federation.delivery
+    import casework.federation.jobs
     import casework.jobs.runner
     import casework.jobs.sweeper
     import casework.notifications.delivery
@@ -150,6 +154,7 @@ def _register_template_helpers(app: Flask) -> None:
     from casework.admin import templating as admin_templating
     from casework.auth import templating as auth_templating
     from casework.cases import templating as case_templating
+    from casework.federation import templating as federation_templating
     from casework.main import templating as main_templating
     from casework.notifications import templating as notification_templating
     from casework.referrals import display as referral_display
@@ -167,6 +172,7 @@ def _register_template_helpers(app: Flask) -> None:
             referral_display.TEMPLATE_GLOBALS,
             service_templating.TEMPLATE_GLOBALS,
             notification_templating.TEMPLATE_GLOBALS,
+            federation_templating.TEMPLATE_GLOBALS,
         ],
         filters=[dates.TEMPLATE_FILTERS, case_templating.TEMPLATE_FILTERS],
     )
@@ -180,6 +186,7 @@ def _register_commands(app: Flask) -> None:
     from casework.cases.lifecycle.cli import cases_group
     from casework.devdata.cli import COMMANDS as DEVDATA_COMMANDS
     from casework.encryption.cli import keys_group
+    from casework.federation.cli import federation_group
     from casework.jobs.cli import jobs_group, worker
     from casework.referrals.cli import referrals_group
     from casework.reports.cli import release_group, reports_group
@@ -196,5 +203,6 @@ def _register_commands(app: Flask) -> None:
         referrals_group,
         jobs_group,
         worker,
+        federation_group,
     ):
         app.cli.add_command(command)

@@ -17,6 +17,7 @@ from casework.cases.models import (
     TraffickingEvent,
 )
 from casework.encryption.models import DataKey
+from casework.federation.models import InboundReceipt, OutboundMessage, Peer
 from casework.jobs.models import Job
 from casework.notifications.models import Notification, OutboundEmail
 from casework.referrals.models import Referral, ReferralService
@@ -42,9 +43,12 @@ __all__ = [
     "CredentialLink",
     "DataKey",
     "IdentityDocument",
+    "InboundReceipt",
     "Job",
     "Notification",
     "OutboundEmail",
+    "OutboundMessage",
+    "Peer",
     "Person",
     "PossibleDuplicate",
     "PrivacyBudget",

@@ -44,6 +44,7 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.VIEW_AUDIT:               (N,         N,         N,      N,          Y),
     Action.APPROVE_ACCOUNT:          (N,         OBJ,       N,      N,          OBJ),
     Action.MANAGE_KEYS:              (N,         N,         N,      N,          Y),
+    Action.MANAGE_FEDERATION:        (N,         N,         N,      N,          Y),
     Action.CREATE_CASE:              (Y,         Y,         N,      N,          N),
     Action.LIST_MY_CASES:            (Y,         Y,         N,      N,          N),
     Action.LIST_AGENCY_CASES:        (N,         Y,         N,      N,          N),

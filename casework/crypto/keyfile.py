@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from casework.crypto.errors import KeyringError
+from casework.crypto.identity import FederationKeys
 from casework.crypto.keyring import (
     KEY_ID,
     KEYRING_VERSION,
@@ -25,7 +26,7 @@ from casework.crypto.keyring import (
     check_key_length,
 )
 
-_TOP_FIELDS = frozenset({"version", "active", "keys", "signing_key", "index_key"})
+_TOP_FIELDS = frozenset({"version", "active", "keys", "signing_key", "index_key", "federation"})
 _ENTRY_FIELDS = frozenset({"key", "created"})
 
 
@@ -75,6 +76,9 @@ def parse_keyring(text: str) -> Keyring:
         keys=keys,
         signing_key=_decode_key(document.get("signing_key"), "signing_key"),
         index_key=_decode_key(document.get("index_key"), "index_key"),
+        federation=(
+            FederationKeys.from_json(document["federation"]) if "federation" in document else None
+        ),
     )
 
 

@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from casework.crypto.errors import KeyNotFound, KeyringError
+from casework.crypto.identity import FederationKeys
 
 KEYRING_VERSION = 1
 KEY_BYTES = 32
@@ -59,10 +60,16 @@ class KeyEntry:
 class Keyring:
     """Several KEKs (one active), the blind-index key and the Ed25519 signing key."""
 
-    __slots__ = ("_active", "_index_key", "_keys", "_signing_key")
+    __slots__ = ("_active", "_federation", "_index_key", "_keys", "_signing_key")
 
     def __init__(
-        self, *, active: str, keys: Mapping[str, KeyEntry], signing_key: bytes, index_key: bytes
+        self,
+        *,
+        active: str,
+        keys: Mapping[str, KeyEntry],
+        signing_key: bytes,
+        index_key: bytes,
+        federation: FederationKeys | None = None,
     ) -> None:
         if not keys:
             raise KeyringError("the keyring holds no key-encryption keys")
@@ -83,6 +90,7 @@ class Keyring:
         self._keys = dict(keys)
         self._signing_key = signing_key
         self._index_key = index_key
+        self._federation = federation
 
     def __repr__(self) -> str:
         return f"Keyring(active={self._active!r}, key_ids={self.key_ids!r})"
@@ -123,12 +131,31 @@ class Keyring:
         )
         return pem.decode("ascii")
 
+    @property
+    def federation(self) -> FederationKeys | None:
+        """The installation's federation identity keys (None until `flask federation init`)."""
+        return self._federation
+
+    def with_federation(self, federation: FederationKeys) -> Keyring:
+        """A copy holding `federation` (new, or rotated) as the federation identity keys."""
+        return Keyring(
+            active=self._active,
+            keys=self._keys,
+            signing_key=self._signing_key,
+            index_key=self._index_key,
+            federation=federation,
+        )
+
     def with_new_active_key(self) -> Keyring:
         """A copy with a fresh active KEK; the previous ones stay, for unwrapping only."""
         kid = _new_key_id(self._keys)
         keys = {**self._keys, kid: KeyEntry(secrets.token_bytes(KEY_BYTES), _now())}
         return Keyring(
-            active=kid, keys=keys, signing_key=self._signing_key, index_key=self._index_key
+            active=kid,
+            keys=keys,
+            signing_key=self._signing_key,
+            index_key=self._index_key,
+            federation=self._federation,
         )
 
     def with_new_index_key(self) -> Keyring:
@@ -138,6 +165,7 @@ class Keyring:
             keys=self._keys,
             signing_key=self._signing_key,
             index_key=secrets.token_bytes(KEY_BYTES),
+            federation=self._federation,
         )
 
     def without_key(self, kid: str) -> Keyring:
@@ -147,12 +175,16 @@ class Keyring:
             raise KeyringError(f"cannot retire the active key {kid!r}; rotate first")
         keys = {k: v for k, v in self._keys.items() if k != kid}
         return Keyring(
-            active=self._active, keys=keys, signing_key=self._signing_key, index_key=self._index_key
+            active=self._active,
+            keys=keys,
+            signing_key=self._signing_key,
+            index_key=self._index_key,
+            federation=self._federation,
         )
 
     def to_json(self) -> str:
         """The key-file JSON (contains every secret: write it only with `write_keyring_file`)."""
-        document = {
+        document: dict[str, object] = {
             "version": KEYRING_VERSION,
             "active": self._active,
             "keys": {
@@ -162,6 +194,8 @@ class Keyring:
             "signing_key": _b64(self._signing_key),
             "index_key": _b64(self._index_key),
         }
+        if self._federation is not None:
+            document["federation"] = self._federation.to_json()
         return json.dumps(document, indent=2) + "\n"
 
 

@@ -23,6 +23,13 @@ from casework.domain.consents import (
     PROCESSING_CONSENT_PURPOSE,
     ConsentPurpose,
 )
+from casework.domain.federation import (
+    PEER_TRANSITIONS,
+    MessageType,
+    PeerCapability,
+    PeerEvent,
+    PeerStatus,
+)
 from casework.domain.jobs import (
     UNFINISHED_WORK_STATUSES,
     WORK_TRANSITIONS,
@@ -51,6 +58,7 @@ TRANSITIONS: dict[str, Transitions[Any, Any]] = {
     "referral": REFERRAL_TRANSITIONS,
     "service": SERVICE_TRANSITIONS,
     "work": WORK_TRANSITIONS,
+    "peer": PEER_TRANSITIONS,
 }
 
 # The enums templates compare with (`referral.status == ReferralStatus.PENDING`).
@@ -69,6 +77,10 @@ ENUMS = {
         NoteCategory,
         WorkStatus,
         WorkEvent,
+        PeerStatus,
+        PeerEvent,
+        PeerCapability,
+        MessageType,
     )
 }
 
@@ -82,6 +94,7 @@ __all__ = [
     "NOTE_CATEGORY_GROUPS",
     "OPEN_CASE_STATUSES",
     "OPEN_REFERRAL_STATUSES",
+    "PEER_TRANSITIONS",
     "PROCESSING_CONSENT_PURPOSE",
     "REFERRAL_TRANSITIONS",
     "SERVICE_TRANSITIONS",
@@ -97,7 +110,11 @@ __all__ = [
     "ConsentPurpose",
     "DomainError",
     "IllegalTransition",
+    "MessageType",
     "NoteCategory",
+    "PeerCapability",
+    "PeerEvent",
+    "PeerStatus",
     "ReferralEvent",
     "ReferralStatus",
     "ServiceEvent",

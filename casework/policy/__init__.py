@@ -108,6 +108,7 @@ class Action(StrEnum):
     # Separation of duties (decision 0056): an account's approval, a second factor's reset
     APPROVE_ACCOUNT = "account.approve"
     MANAGE_KEYS = "keys.manage"
+    MANAGE_FEDERATION = "federation.manage"  # peers directory, outbox, dead letters
     # Cases
     CREATE_CASE = "case.create"
     LIST_MY_CASES = "case.list_mine"
@@ -162,6 +163,7 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (S, Action.APPROVE_ACCOUNT): on_account(supervisor_approves_in_agency),
     (A, Action.APPROVE_ACCOUNT): on_account(second_administrator_approves),
     (A, Action.MANAGE_KEYS): True,
+    (A, Action.MANAGE_FEDERATION): True,
     # Cases: caseworkers their assigned cases; supervisors their agency's; partners only
     # what an accepted, open referral shares. A case whose registration consent was withdrawn
     # (restricted, decision 0063) is its agency's supervisors' alone, and shared with no one:

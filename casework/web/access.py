@@ -35,6 +35,10 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.enrol_totp",
         "auth.cancel_sign_in",
         "auth.choose_password",  # the link in an invitation or reset e-mail (decision 0056)
+        # Federation: a peer fetches the public identity document (public keys, signed) and
+        # delivers sealed messages (each authenticated by its signature, casework.federation).
+        "federation.identity",
+        "federation.inbox",
     }
 )
 # Reachable by a signed-in user who must first replace a one-time password.

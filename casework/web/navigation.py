@@ -96,6 +96,12 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
         _l("Anonymised figures, charts and signed releases."),
         Action.VIEW_REGIONAL_REPORTS,
     ),
+    (
+        "federation.list_peers",
+        _l("Federation"),
+        _l("Installations this one trusts, and this one's fingerprint."),
+        Action.MANAGE_FEDERATION,
+    ),
     ("admin.sign_ins", _l("Sign-ins"), _l("Who signed in, and when."), Action.VIEW_AUDIT),
     (
         "admin.audit_log",
@@ -128,6 +134,15 @@ SECTIONS: dict[str, frozenset[str]] = {
     ),
     "admin.list_agencies": frozenset(
         {"admin.new_agency", "admin.edit_agency", "admin.set_agency_active"}
+    ),
+    "federation.list_peers": frozenset(
+        {
+            "federation.this_installation",
+            "federation.add_peer",
+            "federation.view_peer",
+            "federation.change_peer",
+            "federation.outbox_page",
+        }
     ),
     "admin.list_users": frozenset(
         {

@@ -18,6 +18,7 @@ from casework import domain
 from casework.domain import (
     CASE_TRANSITIONS,
     CLOSURE_REQUEST_TRANSITIONS,
+    PEER_TRANSITIONS,
     REFERRAL_TRANSITIONS,
     SERVICE_TRANSITIONS,
     WORK_TRANSITIONS,
@@ -61,6 +62,11 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "succeeded": {},
         "failed":    {"restart": "queued"},
     },
+    "peer": {
+        "active":    {"suspend": "suspended", "remove": "removed"},
+        "suspended": {"resume": "active", "remove": "removed"},
+        "removed":   {},
+    },
 }
 INITIAL = {
     "case": {"Active"},
@@ -68,6 +74,7 @@ INITIAL = {
     "referral": {"pending"},
     "service": {"planned", "in_progress", "completed", "discontinued"},
     "work": {"queued"},
+    "peer": {"active"},
 }
 # fmt: on
 
@@ -77,6 +84,7 @@ TABLES: dict[str, Transitions[Any, Any]] = {
     "referral": REFERRAL_TRANSITIONS,
     "service": SERVICE_TRANSITIONS,
     "work": WORK_TRANSITIONS,
+    "peer": PEER_TRANSITIONS,
 }
 
 

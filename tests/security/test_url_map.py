@@ -41,6 +41,8 @@ EXPECTED_PUBLIC = {
     "auth.enrol_totp",
     "auth.cancel_sign_in",
     "auth.choose_password",  # an invitation or reset link, e-mailed to the person (0056)
+    "federation.identity",
+    "federation.inbox",
 }
 ENDS_SESSION = {"auth.sign_out"}  # every role may sign out
 # Audit actions a GET may write: denials and records of reading.
