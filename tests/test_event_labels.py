@@ -54,6 +54,15 @@ BUILT: dict[str, set[str]] = {
         "account.code_check_failed",
     },
     "casework/services/operations.py:add_entry": {"support_plan.created", "support_plan.updated"},
+    "casework/federation/operations.py:record": {
+        "federation.peer_suspended",
+        "federation.peer_resumed",
+        "federation.peer_removed",
+    },
+    "casework/federation/delivery.py:record": {
+        "federation.message_delivered",
+        "federation.message_refused_by_peer",
+    },
     "casework/audit/__init__.py:PendingEvent": set(),  # record() itself
 }
 
