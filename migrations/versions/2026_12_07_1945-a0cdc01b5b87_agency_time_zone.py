@@ -2,7 +2,7 @@
 get their country's main zone
 
 Revision ID: a0cdc01b5b87
-Revises: d5e1f2a3b4c6
+Revises: db646505ed90
 Create Date: 2026-12-07 18:52:04.414367+00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a0cdc01b5b87'
-down_revision = 'd5e1f2a3b4c6'
+down_revision = 'db646505ed90'
 branch_labels = None
 depends_on = None
 
