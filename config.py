@@ -30,7 +30,14 @@ def _secret_key() -> str:
 
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        # Kept as text: `check_settings` refuses it at start with the setting's name (a
+        # traceback while importing this module would name nothing).
+        return value  # type: ignore[return-value]
 
 
 def _env_float(name: str, default: float) -> float:
@@ -227,6 +234,36 @@ def load_config(env_name: str | None = None) -> dict[str, Any]:
 
 class ConfigError(RuntimeError):
     """Settings that must not be used to start the application."""
+
+
+# Whole-number settings with the range that makes sense; anything outside refuses to start
+# (RETENTION_YEARS=-5 made every closed case due for erasure).
+SETTING_RANGES: dict[str, tuple[int, int]] = {
+    "RETENTION_YEARS": (1, 100),
+    "IDLE_TIMEOUT_MINUTES": (1, 24 * 60),
+    "ABSOLUTE_TIMEOUT_HOURS": (1, 7 * 24),
+    "LOCKOUT_THRESHOLD": (1, 1000),
+    "LOCKOUT_MINUTES": (1, 7 * 24 * 60),
+    "REFERRAL_EXPIRY_DAYS": (1, 365),
+}
+
+
+def check_settings(settings: dict[str, Any]) -> None:
+    """Refuse settings no installation can mean, in every environment: a whole-number setting
+    that is not a whole number, or one outside its range. The message names the setting."""
+    problems = []
+    for name, default in vars(BaseConfig).items():
+        if not name.isupper() or isinstance(default, bool) or not isinstance(default, int):
+            continue
+        value = settings.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append(f"{name} must be a whole number")
+        elif name in SETTING_RANGES:
+            low, high = SETTING_RANGES[name]
+            if not low <= value <= high:
+                problems.append(f"{name} must be between {low} and {high}, not {value}")
+    if problems:
+        raise ConfigError("Refusing to start: " + "; ".join(problems))
 
 
 def check_production(settings: dict[str, Any]) -> None:

@@ -202,4 +202,59 @@ def _register_commands(app: Flask) -> None:
         worker,
         federation_group,
     ):
+        one_line_errors(command)
         app.cli.add_command(command)
+
+
+def one_line_errors(command: Any) -> None:
+    """An operator's mistake or a refusal ends a command with one clear line and exit status
+    1, never a traceback: bad settings, key material that cannot be used, an operation's
+    refusal, a file that cannot be read, the database out of reach. Anything else is a bug
+    and keeps its traceback."""
+    import functools
+
+    import click
+
+    for sub in getattr(command, "commands", {}).values():
+        one_line_errors(sub)
+    callback = command.callback
+    if callback is None or getattr(callback, "one_line_errors", False):
+        return
+
+    @functools.wraps(callback)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            message = _one_line(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+    wrapped.one_line_errors = True  # type: ignore[attr-defined]
+    command.callback = wrapped
+
+
+def _one_line(exc: Exception) -> str | None:
+    """The line to show for an expected failure; None for anything else."""
+    from sqlalchemy.exc import OperationalError
+
+    from casework.backup.manifest import BackupError
+    from casework.core.errors import OperationError
+    from casework.crypto import CryptoError
+    from casework.encryption.custody import CustodyError
+    from config import ConfigError
+
+    if isinstance(exc, ConfigError | CryptoError | OperationError | CustodyError | BackupError):
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, UnicodeError):
+        return "A file name or value is not valid UTF-8: rename the file or fix the value."
+    if isinstance(exc, OperationalError):
+        # The driver's text can quote the connection string: name the setting instead.
+        return "The database cannot be reached or refused the operation: check DATABASE_URL."
+    if isinstance(exc, OSError):
+        where = f" {exc.filename!s}" if exc.filename else ""
+        return f"{exc.strerror or type(exc).__name__}:{where}".rstrip(":")
+    return None

@@ -16,6 +16,8 @@ from casework.cases.models import (
     TimelineEntry,
     TraffickingEvent,
 )
+from casework.core.session_store import EndedSession
+from casework.encryption.custody import KeyOperation
 from casework.encryption.models import DataKey
 from casework.federation.models import InboundReceipt, OutboundMessage, Peer
 from casework.jobs.models import Job
@@ -28,6 +30,7 @@ from casework.reports.models import (
     ReportRelease,
 )
 from casework.services.models import CounsellingSession, ServiceRecord, SupportPlan
+from casework.web.once import FormSubmission
 
 __all__ = [
     "Agency",
@@ -42,9 +45,12 @@ __all__ = [
     "CounsellingSession",
     "CredentialLink",
     "DataKey",
+    "EndedSession",
+    "FormSubmission",
     "IdentityDocument",
     "InboundReceipt",
     "Job",
+    "KeyOperation",
     "Notification",
     "OutboundEmail",
     "OutboundMessage",

@@ -8,10 +8,12 @@ request's own changes are rolled back.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import g, has_request_context
+from flask import g, has_app_context, has_request_context
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, scoped_session
 
@@ -56,7 +58,7 @@ def record(
     target_type, target_id = _target_parts(target)
     request_id = g.get("request_id") if has_request_context() else None
     event = PendingEvent(action, actor_id, target_type, target_id, outcome, detail, request_id)
-    if durable and has_request_context():
+    if durable and (has_request_context() or (has_app_context() and g.get(DEFER_FLAG))):
         g.setdefault("durable_audit", []).append(event)
         return
     append(db.session, event)
@@ -95,6 +97,31 @@ def append(session: Session | scoped_session[Any], pending: PendingEvent) -> Aud
     session.add(event)
     session.flush()
     return event
+
+
+DEFER_FLAG = "defer_durable_audit"
+DEFERRED_BATCH = 200
+
+
+@contextmanager
+def durable_events_afterwards() -> Iterator[None]:
+    """Inside, durable events (an integrity failure met while reading) are kept aside; on the
+    way out they are written in short transactions of their own, a batch at a time. A long
+    read outside a request (`backup verify`, a restore's check) then never holds the audit
+    chain's head lock (SQLite: the database's write lock) while it runs: the audit found one
+    unreadable value stalling every request that audits for 78 seconds."""
+    g.setdefault("durable_audit", [])
+    setattr(g, DEFER_FLAG, True)
+    try:
+        yield
+    finally:
+        setattr(g, DEFER_FLAG, False)
+        pending = g.pop("durable_audit", [])
+        db.session.rollback()  # whatever the caller left open: not written with the events
+        for start in range(0, len(pending), DEFERRED_BATCH):
+            for event in pending[start : start + DEFERRED_BATCH]:
+                append(db.session, event)
+            db.session.commit()
 
 
 def write_durable_events(session: Session | scoped_session[Any]) -> None:

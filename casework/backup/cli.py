@@ -42,6 +42,11 @@ def _report(result: Verification) -> None:
         )
     )
     click.echo(f"Audit trail: {result.audit_events} events verified.")
+    click.echo(f"Search indexes checked: {result.indexes_checked}.")
+    for where in result.stale_indexes[:20]:
+        click.echo(f"Search index does not match (wrong index key?): {where}", err=True)
+    if len(result.stale_indexes) > 20:
+        click.echo(f"... and {len(result.stale_indexes) - 20} more search indexes", err=True)
     for problem in result.key_problems:
         click.echo(f"Key problem: {problem}", err=True)
     for where in result.unreadable[:20]:

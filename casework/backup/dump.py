@@ -98,8 +98,14 @@ def create_backup(folder: Path, key_file: Path, progress: Progress | None = None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     dump = folder / f"casework-{stamp}{SUFFIXES[dialect]}"
     partial = dump.with_name(dump.name + ".partial")
+    from casework.encryption import keys
+
     key_ids, revision = key_ids_in_use(), current_revision()
+    index_key_id = keys.keyring().index_key_id
     db.session.rollback()
+    # Created private before anything is written to it: a dump killed half-way is never
+    # readable by others (pg_dump and SQLite write into the existing file, keeping its mode).
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
     try:
         if dialect == "postgresql":
             dsn, env = _libpq(url)
@@ -121,6 +127,7 @@ def create_backup(folder: Path, key_file: Path, progress: Progress | None = None
         revision=revision,
         key_ids=key_ids,
         app_version=VERSION,
+        index_key_id=index_key_id,
     ).write(manifest_path(dump))
     return dump
 
@@ -165,11 +172,19 @@ def restore_backup(dump: Path, *, replace: bool, progress: Progress | None = Non
             f"this is a {manifest.dialect} backup; the configured database is "
             f"{url.get_backend_name()}"
         )
-    missing = sorted(set(manifest.key_ids) - set(keys.keyring().key_ids))
+    ring = keys.keyring()
+    missing = sorted(set(manifest.key_ids) - set(ring.key_ids))
     if missing:
         raise BackupError(
             f"the backup's data needs key(s) {', '.join(missing)}, which the keyring lacks: "
             "restore the key file that goes with this backup first"
+        )
+    if manifest.index_key_id is not None and manifest.index_key_id != ring.index_key_id:
+        # Everything would decrypt, and no search would find anyone (issue 13).
+        raise BackupError(
+            f"the backup's search indexes need the blind-index key {manifest.index_key_id}; "
+            f"the key file's index key is {ring.index_key_id} (a key file from before or "
+            "after `keys rotate-index`?): restore the key file that goes with this backup first"
         )
     empty = database_is_empty()
     db.session.rollback()

@@ -26,6 +26,9 @@ class Manifest:
     revision: str | None
     key_ids: list[str]
     app_version: str
+    # The blind-index key the dump's search indexes were computed with (manifests written
+    # before it was recorded have none, and are not checked for it).
+    index_key_id: str | None = None
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
@@ -41,8 +44,15 @@ class Manifest:
             raise BackupError(f"manifest {str(path)!r} cannot be read ({exc})") from None
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise BackupError(f"{str(path)!r} is not a {FORMAT} manifest")
+        optional = {"index_key_id"}
         try:
-            return cls(**{name: document[name] for name in cls.__dataclass_fields__})
+            return cls(
+                **{
+                    name: document[name]
+                    for name in cls.__dataclass_fields__
+                    if name not in optional or name in document
+                }
+            )
         except KeyError as missing:
             raise BackupError(f"manifest {str(path)!r} lacks {missing}") from None
 

@@ -56,6 +56,7 @@ from casework.vocab import (
     TRAFFICKING_STATUSES,
 )
 from casework.web.forms import squash, strip
+from casework.web.once import OnceForm
 from casework.web.views import show_operation_error
 
 
@@ -185,8 +186,9 @@ class CaseForm(FlaskForm):
         return links
 
 
-class RegisterForm(CaseForm):
-    """Registration: the consent comes first, and without it nothing is registered."""
+class RegisterForm(OnceForm, CaseForm):
+    """Registration: the consent comes first, and without it nothing is registered. Sent
+    twice (a double click, a retry), it registers one case (`OnceForm`)."""
 
     consent_confirmed = BooleanField(
         _l(

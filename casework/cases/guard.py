@@ -26,6 +26,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import ColumnElement, and_, false, not_, or_
 
 from casework.core.errors import OperationError
 from casework.domain import CASE_TRANSITIONS, CLOSED_CASE_STATUSES, CaseEvent, CaseStatus
@@ -173,6 +174,28 @@ def refusal(case: Any, change: Change | str) -> str | None:
         return None
     message = REFUSALS.get((change, state), STATE_REFUSALS[state])
     return str(message(case)) if callable(message) else str(message)
+
+
+def where_allowed(change: Change | str) -> ColumnElement[bool]:
+    """SQL twin of `may_change` (same states as `case_state`): the WHERE of a conditional
+    update, so a change that raced a closure or an erasure changes nothing."""
+    from casework.cases.models import Case
+
+    closed = Case.status.in_(sorted(CLOSED_CASE_STATUSES))
+    referred = Case.status == CaseStatus.CLOSED_REFERRED.value
+    alive = Case.erased_at.is_(None)
+    states = ALLOWED[Change(change)]
+    clauses = [
+        clause
+        for state, clause in (
+            (OPEN, and_(alive, not_(closed))),
+            (CLOSED, and_(alive, closed, not_(referred))),
+            (CLOSED_REFERRED, and_(alive, referred)),
+            (ERASED, not_(alive)),
+        )
+        if state in states
+    ]
+    return or_(false(), *clauses)
 
 
 class CaseLocked(OperationError):

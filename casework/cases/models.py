@@ -8,10 +8,24 @@ coded fields stay in clear for statistics and survive crypto-shredding. A human 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    and_,
+    false,
+    not_,
+    or_,
+    text,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from casework.core.db import Base, Timestamps, UTCDateTime, UUIDPrimaryKey, utcnow
@@ -126,6 +140,20 @@ class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
         if self.closure_requested_at is not None and not self.is_closed:
             return ClosureRequestState.REQUESTED
         return ClosureRequestState.NONE
+
+    @classmethod
+    def closure_request_in(cls, states: Iterable[ClosureRequestState]) -> ColumnElement[bool]:
+        """SQL twin of `closure_request_state`: the rows whose closure request is in one of
+        `states` (the WHERE of a conditional update)."""
+        requested = and_(
+            cls.closure_requested_at.is_not(None),
+            cls.status.not_in(sorted(CLOSED_CASE_STATUSES)),
+        )
+        wanted = set(states)
+        clauses = [requested] if ClosureRequestState.REQUESTED in wanted else []
+        if ClosureRequestState.NONE in wanted:
+            clauses.append(not_(requested))
+        return or_(false(), *clauses)
 
     def codes_of(self, vocabulary: str) -> list[str]:
         return sorted(c.code for c in self.codes if c.vocabulary == vocabulary)
@@ -261,6 +289,28 @@ class Consent(UUIDPrimaryKey, Timestamps, Base):
     """One dated consent for one purpose; withdrawal takes effect at once."""
 
     __tablename__ = "consents"
+    # One current consent per purpose (and agency): two people recording the same consent at
+    # once make one row (casework.cases.consents.operations inserts ON CONFLICT DO NOTHING).
+    # Two partial indexes, because NULL agencies are never equal in a unique index.
+    __table_args__ = (
+        Index(
+            "uq_consents_current_for_agency",
+            "case_id",
+            "purpose",
+            "shared_with_agency_id",
+            unique=True,
+            postgresql_where=text("withdrawn_at IS NULL AND shared_with_agency_id IS NOT NULL"),
+            sqlite_where=text("withdrawn_at IS NULL AND shared_with_agency_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_consents_current",
+            "case_id",
+            "purpose",
+            unique=True,
+            postgresql_where=text("withdrawn_at IS NULL AND shared_with_agency_id IS NULL"),
+            sqlite_where=text("withdrawn_at IS NULL AND shared_with_agency_id IS NULL"),
+        ),
+    )
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(20))

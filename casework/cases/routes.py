@@ -23,7 +23,9 @@ from casework.cases.presenting import describe
 from casework.cases.record import CaseInput
 from casework.core.db import utcnow
 from casework.policy import Action, visible_field_groups, visible_note_categories
+from casework.web import once
 from casework.web.access import permission
+from casework.web.errors import render_error
 from casework.web.loading import load_or_404
 from casework.web.views import CONFLICT, INVALID, Page, show_operation_error, signed_in_user
 
@@ -54,11 +56,15 @@ def new_case() -> Page:
         user = signed_in_user()
         duplicates = find_duplicates(user, CaseInput.from_data(form.data))
         if not duplicates.found or acknowledged(duplicates, form.duplicates_seen.data):
+            claim = once.claim(form.submission.data, signed_in_user().id, "register_case")
+            if not claim.first:
+                return _registered_before(claim)
             try:
                 case = operations.register_case(user, form.data)
             except operations.CaseInputError as error:
                 show_operation_error(form, error)
             else:
+                once.settle(form.submission.data, case.id)
                 flash(_("Case %(reference)s registered.", reference=case.reference), "success")
                 return redirect(url_for("cases.view_case", case_id=case.id))
         elif not DUPLICATE_CHECKS.allowed(user.id):
@@ -76,6 +82,16 @@ def new_case() -> Page:
                 alert_probing(user)
             return render_template("cases/new.html", form=form, duplicates=duplicates)
     return render_template("cases/new.html", form=form, duplicates=None), INVALID
+
+
+def _registered_before(claim: once.Claim) -> Page:
+    """The same registration form sent again (a double click, a retry): the case the first
+    submission registered, nothing registered twice."""
+    message = _("This form had already been sent: the case was registered once, here it is.")
+    if claim.result_id is not None:
+        flash(message, "info")
+        return redirect(url_for("cases.view_case", case_id=claim.result_id), 303)
+    return render_error(CONFLICT, _("Already sent"), _("This form had already been sent."))
 
 
 # ---- the case page -------------------------------------------------------------------------

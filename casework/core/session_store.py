@@ -11,24 +11,40 @@ warning says so in the log, once per outage. Nothing is ever copied between the 
   so its holder signs in once more. Sign-out deletes from both stores.
 
 Failing closed like this costs a second sign-in; it never lets an ended session come back.
+
+A session ended while Redis could not be reached (a sign-out during an outage, or while Redis
+refused writes) used to live on in Redis and work again once Redis was back (issue 13). Every
+ended session id is therefore also recorded in the database (`ended_sessions`, a SHA-256 of
+the id, never the id) before the stores are asked to forget it, and a session found in either
+store is used only if its id is not recorded there: one primary-key lookup per request that
+carries a session (measured in tests/faults/README.md). Records older than the absolute session
+lifetime are purged as new ones are written: such a session has timed out anyway.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from cachelib import BaseCache, FileSystemCache, SimpleCache
-from flask import Flask
+from flask import Flask, current_app, g
 from flask_session.base import ServerSideSession
 from flask_session.defaults import Defaults
 from flask_session.redis import RedisSessionInterface
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy import String, delete, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from casework.core.conditional import insert_unless_present
+from casework.core.db import Base, UTCDateTime, utcnow
+from casework.core.extensions import db
 
 log = logging.getLogger("casework.sessions")
 
@@ -37,12 +53,69 @@ REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 T = TypeVar("T")
 
 
+class EndedSession(Base):
+    """A session id that was ended (its SHA-256): it must never be used again."""
+
+    __tablename__ = "ended_sessions"
+
+    sid_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+def _digest(store_id: str) -> str:
+    return hashlib.sha256(store_id.encode()).hexdigest()
+
+
+def _ended_row(store_id: str) -> dict[str, Any]:
+    return {"sid_hash": _digest(store_id), "ended_at": utcnow()}
+
+
+def record_ended_in_request(store_id: str) -> None:
+    """Record `store_id` as ended in the request's own transaction (committed with the
+    request): a sign-out or a new id at sign-in, decided by the view."""
+    row = _ended_row(store_id)
+    insert_unless_present(db.session, EndedSession.__table__, row)  # type: ignore[arg-type]
+    keep = timedelta(hours=int(current_app.config["ABSOLUTE_TIMEOUT_HOURS"]))
+    db.session.execute(delete(EndedSession).where(EndedSession.ended_at < row["ended_at"] - keep))
+    g.setdefault("ended_session_ids", set()).add(store_id)
+
+
+def record_ended(store_id: str, keep: timedelta) -> None:
+    """Record `store_id` as ended in a short transaction of its own (when Flask saves the
+    session, the request's transaction is over); purge records older than `keep`."""
+    if store_id in g.get("ended_session_ids", ()):
+        return
+    now = utcnow()
+    try:
+        with db.engine.begin() as connection:
+            insert_unless_present(connection, EndedSession.__table__, _ended_row(store_id))  # type: ignore[arg-type]
+            connection.execute(delete(EndedSession).where(EndedSession.ended_at < now - keep))
+    except SQLAlchemyError as error:
+        # The stores still forget it; only the guarantee across a Redis outage is lost.
+        log.error("sessions.end_not_recorded", extra={"error": type(error).__name__})
+
+
+def was_ended(store_id: str) -> bool:
+    """Whether `store_id` was ended. When the database cannot say, no: a signed-in session is
+    of no use without the database anyway (the user is loaded from it on every request), and
+    an anonymous one (the sign-in form's CSRF token) must keep working."""
+    try:
+        found = db.session.execute(
+            select(EndedSession.sid_hash).where(EndedSession.sid_hash == _digest(store_id))
+        ).first()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return False
+    return found is not None
+
+
 class FallbackRedisSessionInterface(RedisSessionInterface):
     """Flask-Session's Redis interface, falling back to a local cachelib store."""
 
     def __init__(self, app: Flask, client: Any, fallback: BaseCache, **options: Any) -> None:
         super().__init__(app, client=client, **options)
         self.fallback = fallback
+        self.keep_ended = timedelta(hours=int(app.config["ABSOLUTE_TIMEOUT_HOURS"]))
         self._down_until = 0.0
         self._outage = False
         self._lock = threading.Lock()
@@ -93,9 +166,17 @@ class FallbackRedisSessionInterface(RedisSessionInterface):
     def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
         parent = super()._retrieve_session_data
         found = self._call(lambda: parent(store_id), lambda: self.fallback.get(store_id))
+        if found is not None and was_ended(store_id):
+            return None  # ended while Redis could not forget it
         return cast("dict[str, Any] | None", found)
 
+    def regenerate(self, session: ServerSideSession) -> None:
+        if session:
+            record_ended_in_request(self._get_store_id(session.sid))
+        super().regenerate(session)
+
     def _delete_session(self, store_id: str) -> None:
+        record_ended(store_id, self.keep_ended)  # first: it outlives any outage of Redis
         self.fallback.delete(store_id)  # a copy from an earlier outage must not outlive this
         parent = super()._delete_session
         self._call(lambda: parent(store_id), lambda: None)

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from config import check_production, load_config
+from config import check_production, check_settings, load_config
 
 REDIS_TIMEOUTS = {"socket_connect_timeout": 1.0, "socket_timeout": 2.0}
 
@@ -22,6 +22,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     env_name = extra.get("ENV_NAME") or os.environ.get("CASEWORK_ENV", "development")
     settings = load_config(env_name)
     settings.update(extra)
+    check_settings(settings)
     if settings["ENV_NAME"] == "production":
         check_production(settings)
     return settings

@@ -120,6 +120,16 @@ class Keyring:
         """The root key for blind indexes (per-column keys are derived from it)."""
         return self._index_key
 
+    @property
+    def index_key_id(self) -> str:
+        """A name for the blind-index key (it has no id of its own): 16 hex digits of a hash of
+        it, so a backup's manifest can say which index key its search indexes need. One-way:
+        it tells nothing about the key."""
+        import hashlib
+
+        digest = hashlib.sha256(b"casework index key id|" + self._index_key).hexdigest()
+        return f"index-{digest[:16]}"
+
     def signing_private_key(self) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(self._signing_key)
 

@@ -82,6 +82,13 @@ class Transitions(Generic[S, E]):
             raise IllegalTransition(self.name, str(current), wanted.value)
         return self.table[(state, wanted)]
 
+    def sources(self, event: E | str) -> frozenset[S]:
+        """Every state from which `event` may be taken: the WHERE of a conditional update
+        (`UPDATE ... SET status = :next WHERE id = :id AND status IN sources`), so that of two
+        concurrent requests only one moves the record."""
+        wanted = self.event(event)
+        return frozenset(state for (state, taken) in self.table if taken == wanted)
+
     def moves_from(self, current: S | str | None) -> dict[E, S]:
         """Every event a record in state `current` may take, and where each leads."""
         state = self.known(current)

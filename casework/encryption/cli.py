@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -13,9 +15,9 @@ from tqdm import tqdm
 from casework import audit
 from casework.core.db import Base
 from casework.core.extensions import db
-from casework.crypto import KeyringError, generate_keyring, rewrap, write_keyring_file
-from casework.encryption import keys
-from casework.encryption.fields import NORMALISERS, EncryptedRecord, OwnsDataKey
+from casework.crypto import CryptoError, KeyringError, generate_keyring, rewrap, write_keyring_file
+from casework.encryption import custody, keys
+from casework.encryption.fields import NORMALISERS, OwnsDataKey, UnreadableRecord
 from casework.encryption.models import DataKey
 
 keys_group = click.Group("keys", help="Key management: generate, status, rotate, retire.")
@@ -44,16 +46,16 @@ def generate(path: str | None) -> None:
 
 
 def _owner_models() -> list[type]:
-    return [
-        m.class_
-        for m in Base.registry.mappers
-        if issubclass(m.class_, OwnsDataKey) and issubclass(m.class_, EncryptedRecord)
-    ]
+    """Every model with data keys of its own (cases, users), whatever else it mixes in."""
+    return sorted(
+        (m.class_ for m in Base.registry.mappers if issubclass(m.class_, OwnsDataKey)),
+        key=lambda model: str(getattr(model, "__tablename__", "")),
+    )
 
 
 @keys_group.command("status")
 def status() -> None:
-    """Active key, and how many data keys and records each key still protects."""
+    """Active key, and how many data keys, and whose (cases, users), each key protects."""
     ring = keys.keyring()
     data_keys = dict(
         db.session.execute(
@@ -62,44 +64,61 @@ def status() -> None:
             .group_by(DataKey.kek_id)
         ).all()
     )
-    rows: Counter[str] = Counter()
+    owners: dict[str, Counter[str]] = {}
     for model in _owner_models():
+        counts: Counter[str] = Counter()
         for kek_id, count in db.session.execute(
             select(DataKey.kek_id, func.count())
             .join(model, model.data_key_id == DataKey.id)  # type: ignore[attr-defined]
             .where(DataKey.wrapped.is_not(None))
             .group_by(DataKey.kek_id)
         ).all():
-            rows[kek_id] += count
+            counts[kek_id] += count
+        owners[str(getattr(model, "__tablename__", model.__name__))] = counts
     shredded = db.session.scalar(select(func.count()).where(DataKey.wrapped.is_(None)))
     click.echo(f"Active key: {ring.active_key_id}")
-    click.echo(f"{'key':<24} {'state':<8} {'data keys':>10} {'records':>10}")
+    heading = "".join(f" {name:>10}" for name in owners)
+    click.echo(f"{'key':<24} {'state':<8} {'data keys':>10}{heading}")
     for kid in sorted(set(ring.key_ids) | set(data_keys)):
         state = (
             "active" if kid == ring.active_key_id else ("old" if kid in ring.key_ids else "MISSING")
         )
-        click.echo(f"{kid:<24} {state:<8} {data_keys.get(kid, 0):>10} {rows.get(kid, 0):>10}")
+        columns = "".join(f" {counts.get(kid, 0):>10}" for counts in owners.values())
+        click.echo(f"{kid:<24} {state:<8} {data_keys.get(kid, 0):>10}{columns}")
     click.echo(f"Shredded data keys: {shredded}")
+    for line in custody.check_journal():
+        click.echo(f"Unfinished: {line}")
 
 
-def _rewrap_all(show_progress: bool) -> int:
-    """Rewrap, in batches, every data key not under the active key. Safe to interrupt."""
+def _rewrap_all(show_progress: bool, skipped: list[str] | None = None) -> int:
+    """Rewrap, in batches, every data key not under the active key. Safe to interrupt. A data
+    key that cannot be unwrapped (damaged, or under a key that is gone) is skipped and its id
+    added to `skipped`: it never blocks the others (issue 13: one bad record stopped every
+    rotation at the same place, unnamed)."""
     wrapper = keys.wrapper()
     active = wrapper.active_key_id
     pending = select(DataKey).where(DataKey.wrapped.is_not(None), DataKey.kek_id != active)
     total = db.session.scalar(select(func.count()).select_from(pending.subquery())) or 0
     done = 0
+    after = None  # keyset: skipped keys stay pending, so the next batch starts past them
     with tqdm(total=total, unit="key", disable=not show_progress, desc="Rewrapping") as bar:
         while True:
+            query = pending if after is None else pending.where(DataKey.id > after)
             batch = db.session.scalars(
-                pending.order_by(DataKey.id).limit(BATCH).with_for_update(skip_locked=True)
+                query.order_by(DataKey.id).limit(BATCH).with_for_update(skip_locked=True)
             ).all()
             if not batch:
                 break
+            after = batch[-1].id
             for data_key in batch:
                 if data_key.wrapped is None:  # shredded meanwhile
                     continue
-                data_key.wrapped = rewrap(wrapper, data_key.wrapped, data_key.context())
+                try:
+                    data_key.wrapped = rewrap(wrapper, data_key.wrapped, data_key.context())
+                except CryptoError:
+                    if skipped is not None:
+                        skipped.append(f"data_keys {data_key.id}")
+                    continue
                 data_key.kek_id = active
             db.session.commit()
             db.session.expunge_all()  # keep memory flat over any number of keys
@@ -108,48 +127,98 @@ def _rewrap_all(show_progress: bool) -> int:
     return done
 
 
+@contextlib.contextmanager
+def _held(path: Path) -> Iterator[custody.Custody]:
+    """The key file held for one operation; a refusal is one line and exit status 1."""
+    try:
+        with custody.exclusive(path) as held:
+            yield held
+    except custody.CustodyError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _behind(active: str) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count()).where(DataKey.wrapped.is_not(None), DataKey.kek_id != active)
+        )
+        or 0
+    )
+
+
 @keys_group.command("rotate")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 def rotate(progress: bool) -> None:
-    """Make a new active key and rewrap every data key under it (resumable)."""
-    path = _key_file()
-    ring = keys.keyring()
-    unfinished = db.session.scalar(
-        select(func.count()).where(
-            DataKey.wrapped.is_not(None), DataKey.kek_id != ring.active_key_id
-        )
-    )
-    if unfinished:
-        click.echo(
-            f"Resuming: {unfinished} data keys are not yet under the active key "
-            f"{ring.active_key_id}."
-        )
-    else:
-        ring = ring.with_new_active_key()
-        write_keyring_file(path, ring, overwrite=True)
+    """Make a new active key and rewrap every data key under it (resumable; one at a time)."""
+    with _held(_key_file()) as held:
+        ring = held.keyring
+        earlier = next(iter(custody.unfinished("rotate")), None)
+        if earlier is not None:
+            click.echo(f"Resuming {earlier.describe()}.")
+            operation = earlier.id
+            made = earlier.key_id is not None and earlier.key_id in ring.key_ids
+        elif behind := _behind(ring.active_key_id):
+            click.echo(
+                f"Resuming: {behind} data keys are not yet under the active key "
+                f"{ring.active_key_id}."
+            )
+            operation, made = custody.start("rotate", ring.active_key_id), True
+        else:
+            operation, made = custody.start("rotate"), False
+        if not made:
+            try:
+                custody.save(held, ring.with_new_active_key())
+            except custody.CustodyError as exc:
+                raise click.ClickException(str(exc)) from None
+            custody.note_key(operation, held.keyring.active_key_id)
+            audit.record("keys.rotated", detail=held.keyring.active_key_id)
+            db.session.commit()
+            click.echo(f"New active key {held.keyring.active_key_id}; older keys now only decrypt.")
         keys.state().forget()
-        audit.record("keys.rotated", detail=ring.active_key_id)
-        db.session.commit()
-        click.echo(f"New active key {ring.active_key_id}; older keys now only decrypt.")
-    count = _rewrap_all(progress)
+        skipped: list[str] = []
+        count = _rewrap_all(progress, skipped)
+        left = _behind(held.keyring.active_key_id)
+        db.session.rollback()
+        _refuse_skipped(skipped, f"everything else is under key {held.keyring.active_key_id}")
+        if left:
+            raise click.ClickException(
+                f"Rewrapped {count} data keys; {left} are still under an older key: run "
+                "`keys rotate` again to resume."
+            )
+        custody.finish(operation)
     click.echo(f"Rewrapped {count} data keys. Nothing is left under an older key.")
 
 
 @keys_group.command("rotate-index")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 def rotate_index(progress: bool) -> None:
-    """Make a new blind-index key and recompute every blind index with it."""
-    path = _key_file()
-    ring = keys.keyring().with_new_index_key()
-    write_keyring_file(path, ring, overwrite=True)
-    keys.state().forget()
-    audit.record("keys.index_rotated")
-    db.session.commit()
-    click.echo(f"Recomputed {recompute_blind_indexes(progress)} blind indexes.")
+    """Make a new blind-index key and recompute every blind index with it (resumable)."""
+    with _held(_key_file()) as held:
+        earlier = next(iter(custody.unfinished("rotate_index")), None)
+        if earlier is not None and earlier.key_id is not None:
+            click.echo(f"Resuming {earlier.describe()}: recomputing with the key file's index key.")
+            operation = earlier.id
+        else:
+            operation = earlier.id if earlier is not None else custody.start("rotate_index")
+            try:
+                custody.save(held, held.keyring.with_new_index_key())
+            except custody.CustodyError as exc:
+                raise click.ClickException(str(exc)) from None
+            custody.note_key(operation, "index")
+            audit.record("keys.index_rotated")
+            db.session.commit()
+        keys.state().forget()
+        skipped: list[str] = []
+        count = recompute_blind_indexes(progress, skipped)
+        _refuse_skipped(skipped, f"{count} blind indexes were recomputed")
+        custody.finish(operation)
+    click.echo(f"Recomputed {count} blind indexes.")
 
 
-def recompute_blind_indexes(show_progress: bool = False) -> int:
-    """Decrypt every indexed field and write its index under the current index key."""
+def recompute_blind_indexes(show_progress: bool = False, skipped: list[str] | None = None) -> int:
+    """Decrypt every indexed field and write its index under the current index key. A value
+    that cannot be read is skipped ("table id column" added to `skipped`; its integrity
+    failure is audited) and never blocks the others."""
     count = 0
     for mapper in list(Base.registry.mappers):
         model = mapper.class_
@@ -164,7 +233,12 @@ def recompute_blind_indexes(show_progress: bool = False) -> int:
                 select(model).where(model.id.in_(ids[start : start + BATCH]))
             ):
                 for spec in specs:
-                    value = spec.__get__(record)
+                    try:
+                        value = spec.__get__(record)
+                    except UnreadableRecord as failure:
+                        if skipped is not None:
+                            skipped.append(f"{failure.table} {failure.record_id} {spec.name}")
+                        continue
                     setattr(
                         record,
                         spec.index_attr,
@@ -176,27 +250,50 @@ def recompute_blind_indexes(show_progress: bool = False) -> int:
     return count
 
 
+def _refuse_skipped(skipped: list[str], what: str) -> None:
+    """Exit non-zero naming (ids only) what could not be read, after doing all the rest."""
+    if not skipped:
+        return
+    for where in skipped[:50]:
+        click.echo(f"Skipped (cannot be read): {where}", err=True)
+    if len(skipped) > 50:
+        click.echo(f"... and {len(skipped) - 50} more", err=True)
+    raise click.ClickException(
+        f"{len(skipped)} record(s) could not be read and were skipped; {what}. Restore them "
+        "from a backup (or erase them), then run the command again."
+    )
+
+
 @keys_group.command("retire")
 @click.argument("key_id")
 def retire(key_id: str) -> None:
     """Remove an old key from the keyring. Refuses while anything still uses it."""
-    path = _key_file()
-    ring = keys.keyring()
-    if key_id not in ring.key_ids:
-        raise click.ClickException(f"No key {key_id} in the keyring.")
-    if key_id == ring.active_key_id:
-        raise click.ClickException("That is the active key: rotate first.")
-    in_use = db.session.scalar(
-        select(func.count()).where(DataKey.kek_id == key_id, DataKey.wrapped.is_not(None))
-    )
-    if in_use:
-        raise click.ClickException(
-            f"Key {key_id} still protects {in_use} data keys: run `keys rotate` to finish."
+    with _held(_key_file()) as held:
+        ring = held.keyring
+        if key_id not in ring.key_ids:
+            raise click.ClickException(f"No key {key_id} in the keyring.")
+        if key_id == ring.active_key_id:
+            raise click.ClickException("That is the active key: rotate first.")
+        if pending := custody.unfinished():
+            raise click.ClickException(
+                f"{pending[0].describe()} did not finish: run it again to finish it first."
+            )
+        in_use = db.session.scalar(
+            select(func.count()).where(DataKey.kek_id == key_id, DataKey.wrapped.is_not(None))
         )
-    write_keyring_file(path, ring.without_key(key_id), overwrite=True)
-    keys.state().forget()
-    audit.record("keys.retired", detail=key_id)
-    db.session.commit()
+        if in_use:
+            raise click.ClickException(
+                f"Key {key_id} still protects {in_use} data keys: run `keys rotate` to finish."
+            )
+        operation = custody.start("retire", key_id)
+        try:
+            custody.save(held, ring.without_key(key_id), dropping=key_id)
+        except custody.CustodyError as exc:
+            raise click.ClickException(str(exc)) from None
+        keys.state().forget()
+        audit.record("keys.retired", detail=key_id)
+        db.session.commit()
+        custody.finish(operation)
     click.echo(f"Key {key_id} retired.")
 
 

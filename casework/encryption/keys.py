@@ -33,6 +33,8 @@ class KeyringState:
     mtime: float | None = None
     checked_at: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # (keyring, when, problems) of the last check against stored data keys (`/health`).
+    checked: tuple[Keyring, float, list[str]] | None = None
     _derived: tuple[Keyring, LocalKeyWrapper, BlindIndexer] | None = None
 
     def derived(self) -> tuple[LocalKeyWrapper, BlindIndexer]:
@@ -49,7 +51,9 @@ class KeyringState:
             return load_keyring_env(self.env_value)
         if not Path(self.path).is_file():
             raise KeyringError(
-                "no key file: run `flask --app wsgi keys generate` or set CASEWORK_KEY_FILE"
+                f"no key file at {self.path!r}: data already stored needs the key file it was "
+                "encrypted with (restore it from where you keep it, or set CASEWORK_KEY_FILE); "
+                "only a new, empty installation starts with `flask --app wsgi keys generate`"
             )
         return load_keyring_file(self.path)
 
@@ -135,6 +139,27 @@ def check_keys_match_database() -> list[str]:
     return problems
 
 
+HEALTH_RECHECK_SECONDS = 30.0
+
+
+def keyring_problems() -> list[str]:
+    """Why stored data cannot be read with the key file now (empty: it can): the key file
+    cannot be loaded, or a key data keys need is missing or not the one that wrapped them.
+    Checked against the database at most every HEALTH_RECHECK_SECONDS per keyring."""
+    current = state()
+    try:
+        ring = current.current()
+    except KeyringError as exc:
+        return [str(exc)]
+    now = time.monotonic()
+    checked = current.checked
+    if checked is not None and checked[0] is ring and now - checked[1] < HEALTH_RECHECK_SECONDS:
+        return checked[2]
+    problems = check_keys_match_database()
+    current.checked = (ring, now, problems)
+    return problems
+
+
 def init_app(app: Flask) -> None:
     app.extensions["casework_keys"] = KeyringState(
         path=app.config["KEY_FILE"], env_value=os.environ.get(ENV_VARIABLE) or None
@@ -158,3 +183,20 @@ def init_app(app: Flask) -> None:
             problems = []
         if problems:
             raise ConfigError("Refusing to start in production: " + "; ".join(problems))
+    report_unfinished_operations(app)
+
+
+def report_unfinished_operations(app: Flask) -> None:
+    """Say at start, in the log, that a key operation was interrupted (it is resumed by running
+    the same command again): left alone, part of the data stays under an older key."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from casework.encryption import custody
+
+    try:
+        with app.app_context():
+            lines = custody.check_journal()
+    except SQLAlchemyError:
+        return  # the database is not reachable yet: `keys status` reports it later
+    for line in lines:
+        app.logger.warning("keys.unfinished_operation: %s", line)

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from casework.core.extensions import db
+from casework.encryption import keys
 from casework.main import bp
 from casework.policy import Action
 from casework.web.access import permission, safe_next
 from casework.web.i18n import LANGUAGE_COOKIE
+
+log = logging.getLogger("casework.health")
 
 
 @bp.route("/")
@@ -19,12 +24,25 @@ def dashboard() -> str:
 
 @bp.route("/health")
 def health() -> tuple[dict[str, str], int]:
-    """For the load balancer: the process answers and the database is reachable."""
+    """For the load balancer and the operator: the database is reachable, and the key file
+    opens the data stored in it (a broken or wrong key file makes every case page fail, so
+    the instance is not healthy). Says which, never why (the log says why)."""
+    checks = {"database": "ok", "keyring": "ok"}
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
-        return {"status": "unavailable"}, 503
-    return {"status": "ok"}, 200
+        checks["database"] = "unavailable"
+    else:
+        try:
+            problems = keys.keyring_problems()
+        except Exception:
+            log.exception("health: the keyring check failed")
+            problems = ["the keyring check failed"]
+        if problems:
+            checks["keyring"] = "unusable"
+            log.error("health: keyring unusable", extra={"detail": "; ".join(problems)})
+    healthy = all(value == "ok" for value in checks.values())
+    return {"status": "ok" if healthy else "unavailable", **checks}, 200 if healthy else 503
 
 
 @bp.route("/language", methods=["POST"])

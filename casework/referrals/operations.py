@@ -22,6 +22,7 @@ from casework.auth.models import User
 from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
+from casework.core.conditional import update_if
 from casework.core.db import parse_uuid, utcnow
 from casework.core.errors import OperationError
 from casework.core.extensions import db
@@ -110,6 +111,23 @@ def _move(referral: Referral, event: ReferralEvent, refused: str) -> ReferralSta
             refused = _("This referral expired without an answer. The sender can make a new one.")
         raise TransitionRefused(refused)
     return REFERRAL_TRANSITIONS.transition(referral.effective_status, event)
+
+
+def _take(referral: Referral, event: ReferralEvent, **values: Any) -> bool:
+    """Move the stored row by `event` only if it is still in a state the event starts from
+    (a conditional UPDATE): of two answers sent at once, exactly one is recorded."""
+    status = REFERRAL_TRANSITIONS.transition(referral.status, event)
+    starts = Referral.status.in_(sorted(REFERRAL_TRANSITIONS.sources(event)))
+    return update_if(referral, starts, status=status.value, **values)
+
+
+def _act(referral: Referral, event: ReferralEvent, refused: str, **values: Any) -> ReferralStatus:
+    """`_move`'s check, then `_take`: the loser of a race is refused with `refused` as if it
+    had come second (it did), never a server error."""
+    status = _move(referral, event, refused)
+    if not _take(referral, event, **values):
+        raise TransitionRefused(refused)
+    return status
 
 
 # ---- create --------------------------------------------------------------------------------
@@ -207,11 +225,12 @@ def create_referral(
 def accept_referral(actor: User, referral: Referral) -> Referral:
     """The receiver takes the referral: its access to the shared groups starts now."""
     require(actor, Action.RESPOND_REFERRAL, referral)
-    status = _move(referral, ReferralEvent.ACCEPT, _("This referral has already been answered."))
+    answered = _("This referral has already been answered.")
+    _move(referral, ReferralEvent.ACCEPT, answered)
     ensure_may_change(referral.case, Change.ACCEPT_REFERRAL, TransitionRefused)
-    referral.status = status
-    referral.responded_at = utcnow()
-    referral.responded_by_id = actor.id
+    status = _act(
+        referral, ReferralEvent.ACCEPT, answered, responded_at=utcnow(), responded_by_id=actor.id
+    )
     _record(referral, status, actor, _senders(referral), "referral_accepted")
     return referral
 
@@ -221,11 +240,14 @@ def decline_referral(actor: User, referral: Referral, *, reason: Any) -> Referra
     require(actor, Action.RESPOND_REFERRAL, referral)
     ensure_may_change(referral.case, Change.END_REFERRAL, TransitionRefused)
     text = _text(reason, "reason", _("Say why the referral is declined."))
-    status = _move(referral, ReferralEvent.DECLINE, _("This referral has already been answered."))
-    referral.status = status
-    referral.decline_reason = text
-    referral.responded_at = utcnow()
-    referral.responded_by_id = actor.id
+    status = _act(
+        referral,
+        ReferralEvent.DECLINE,
+        _("This referral has already been answered."),
+        responded_at=utcnow(),
+        responded_by_id=actor.id,
+    )
+    referral.decline_reason = text  # encrypted: set through the model, once the row is ours
     _record(referral, status, actor, _senders(referral), "referral_declined")
     return referral
 
@@ -234,11 +256,12 @@ def complete_referral(actor: User, referral: Referral) -> Referral:
     """The receiver has delivered: its access to the case ends, its records stay its own."""
     require(actor, Action.COMPLETE_REFERRAL, referral)
     ensure_may_change(referral.case, Change.END_REFERRAL, TransitionRefused)
-    status = _move(
-        referral, ReferralEvent.COMPLETE, _("Only an accepted referral can be completed.")
+    status = _act(
+        referral,
+        ReferralEvent.COMPLETE,
+        _("Only an accepted referral can be completed."),
+        completed_at=utcnow(),
     )
-    referral.status = status
-    referral.completed_at = utcnow()
     _record(referral, status, actor, _senders(referral), "referral_completed")
     return referral
 
@@ -247,11 +270,12 @@ def revoke_referral(actor: User, referral: Referral) -> Referral:
     """The sender withdraws the referral: the receiver loses the case at once."""
     require(actor, Action.REVOKE_REFERRAL, referral)
     ensure_may_change(referral.case, Change.END_REFERRAL, TransitionRefused)
-    status = _move(
-        referral, ReferralEvent.REVOKE, _("Only a pending or accepted referral can be revoked.")
+    status = _act(
+        referral,
+        ReferralEvent.REVOKE,
+        _("Only a pending or accepted referral can be revoked."),
+        revoked_at=utcnow(),
     )
-    referral.status = status
-    referral.revoked_at = utcnow()
     _record(referral, status, actor, _receivers(referral), "referral_revoked")
     return referral
 
@@ -269,11 +293,10 @@ def end_referrals_of_closed_case(actor: User, case: Case) -> int:
         # receiver is told the case ended.
         if not REFERRAL_TRANSITIONS.allows(referral.status, ReferralEvent.CLOSE_CASE):
             continue
-        referral.status = REFERRAL_TRANSITIONS.transition(referral.status, ReferralEvent.CLOSE_CASE)
-        if referral.status == ReferralStatus.COMPLETED:
-            referral.completed_at = utcnow()
-        else:
-            referral.revoked_at = utcnow()
+        ending = REFERRAL_TRANSITIONS.transition(referral.status, ReferralEvent.CLOSE_CASE)
+        when = "completed_at" if ending == ReferralStatus.COMPLETED else "revoked_at"
+        if not _take(referral, ReferralEvent.CLOSE_CASE, **{when: utcnow()}):
+            continue  # answered or ended at this very moment: that answer stands
         _record(
             referral,
             f"{referral.status}_on_closure",
@@ -316,8 +339,8 @@ def expire_referral(referral: Referral, now: datetime | None = None) -> bool:
     due = expiry.is_expired(referral, now)
     if not (due and REFERRAL_TRANSITIONS.allows(referral.status, ReferralEvent.EXPIRE)):
         return False
-    referral.status = REFERRAL_TRANSITIONS.transition(referral.status, ReferralEvent.EXPIRE)
-    referral.expired_at = now
+    if not _take(referral, ReferralEvent.EXPIRE, expired_at=now):
+        return False  # answered at this very moment: the answer stands
     _record(referral, referral.status, None, _senders(referral), "referral_expired")
     return True
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask.testing import FlaskClient
 
 from casework.cases.models import Case
 from casework.core.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import CSRF_RE, csrf_token
 
 TODAY_ISH = "2026-03-14"
 
@@ -58,9 +59,25 @@ def registration_data(**overrides: Any) -> dict[str, Any]:
     return data
 
 
+SUBMISSION_RE = re.compile(r'name="submission" type="hidden" value="([^"]+)"')
+
+
+def registration_tokens(client: FlaskClient) -> dict[str, str]:
+    """The CSRF token and the one-time submission token of a freshly opened registration form."""
+    html = client.get("/cases/new").get_data(as_text=True)
+    match = SUBMISSION_RE.search(html) or re.search(r'id="submission"[^>]*value="([^"]+)"', html)
+    assert match, "no submission token on /cases/new"
+    csrf = CSRF_RE.search(html)
+    assert csrf, "no CSRF token on /cases/new"
+    return {"csrf_token": csrf.group(1) or csrf.group(2), "submission": match.group(1)}
+
+
 def post_registration(client: FlaskClient, **overrides: Any) -> Any:
     data = registration_data(**overrides)
-    data.setdefault("csrf_token", csrf_token(client, "/cases/new"))
+    if "csrf_token" not in data or "submission" not in data:
+        tokens = registration_tokens(client)
+        data.setdefault("csrf_token", tokens["csrf_token"])
+        data.setdefault("submission", tokens["submission"])
     return client.post("/cases/new", data=data)
 
 

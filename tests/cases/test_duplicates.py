@@ -86,8 +86,13 @@ def test_a_supervisor_sees_every_case_of_their_agency_they_may_open(login_as, ag
     assert f'href="/cases/{existing.id}"' in html
 
 
+# One registration form probed twice (its one-time submission token stays the same, as when
+# the same form is sent again with another date of birth).
+PROBED_FORM = "probe-form-submission-token-0001"
+
+
 def _probe(client: Any, date_of_birth: str) -> Any:
-    return post_registration(client, date_of_birth=date_of_birth)
+    return post_registration(client, date_of_birth=date_of_birth, submission=PROBED_FORM)
 
 
 def test_another_agencys_case_changes_nothing_the_registering_user_can_observe(

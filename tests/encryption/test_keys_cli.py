@@ -70,7 +70,22 @@ def test_status_counts_data_keys_and_records_per_key(own_app) -> None:
     assert code == 0, output
     active = key_file(own_app)["active"]
     line = next(row for row in output.splitlines() if row.startswith(str(active)))
-    assert line.split()[1:] == ["active", "3", "3"]
+    assert output.splitlines()[1].split()[-2:] == ["cases", "users"]
+    assert line.split()[1:] == ["active", "3", "0", "3"]
+
+
+def test_status_counts_the_cases_each_key_protects(own_app) -> None:
+    """The audit: `keys status` said 10 records for 20,023 data keys (cases were not counted)."""
+    users_with_secrets(2)
+    agency = factories.make_agency()
+    for _ in range(4):
+        factories.make_case(agency)
+    db.session.commit()
+    code, output = run(own_app, "status")
+    assert code == 0, output
+    active = key_file(own_app)["active"]
+    line = next(row for row in output.splitlines() if row.startswith(str(active)))
+    assert line.split()[1:] == ["active", "6", "4", "2"]
 
 
 def test_rotation_leaves_nothing_under_the_old_key_and_everything_reads(own_app) -> None:

@@ -179,3 +179,48 @@ def test_redis_outage_and_recovery(own_app, app_log, redis_server, monkeypatch) 
     _sign_in(client, account)
     assert client.get("/account").status_code == 200
     assert any(redis.Redis.from_url(url).scan_iter("session:*"))
+
+
+def test_a_sign_out_redis_did_not_take_stays_signed_out(
+    own_app, app_log, redis_server, monkeypatch
+) -> None:
+    """Issue 13, item 7: Redis goes away just as the sign-out deletes the session (the read
+    worked, the delete does not arrive); when Redis is reachable again it still holds the
+    session, and whoever holds the old cookie must stay signed out."""
+    from flask_session.redis import RedisSessionInterface
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from casework.core import session_store
+    from tests.conftest import csrf_token
+    from tests.security.helpers import SESSION_COOKIE
+
+    monkeypatch.setattr(session_store, "RETRY_SECONDS", 0.0)  # ask Redis again at once
+    url = redis_server()
+    application = own_app(REDIS_URL=url)
+    app_log()
+    account = _account(application)
+    client = application.test_client()
+    _sign_in(client, account)
+    cookie = client.get_cookie(SESSION_COOKIE)
+    assert cookie is not None
+    token = csrf_token(client, "/account")
+    store = redis.Redis.from_url(url)
+    sessions_before = set(store.scan_iter("session:*"))
+    assert sessions_before
+
+    def unreachable(self: object, store_id: str) -> None:
+        raise RedisConnectionError("Redis went away")
+
+    with monkeypatch.context() as outage:
+        outage.setattr(RedisSessionInterface, "_delete_session", unreachable)
+        response = client.post("/sign-out", data={"csrf_token": token})
+    assert is_sign_in_redirect(response)
+    # Redis is answering again and never heard of the sign-out: the old session is there...
+    assert sessions_before <= set(store.scan_iter("session:*"))
+    # ...but whoever holds the old cookie is signed out.
+    again = application.test_client()
+    again.set_cookie(SESSION_COOKIE, cookie.value)
+    assert is_sign_in_redirect(again.get("/account"))
+    # And the person signs in again as usual.
+    _sign_in(client, account)
+    assert client.get("/account").status_code == 200

@@ -154,7 +154,7 @@ def test_headers_on_a_404(client) -> None:
 def test_headers_on_redirects_and_json(client) -> None:
     assert_security_headers(client.get("/"))  # redirect to sign-in
     response = client.get("/health")
-    assert response.json == {"status": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "keyring": "ok"}
     assert_security_headers(response)
 
 

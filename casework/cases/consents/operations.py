@@ -6,6 +6,7 @@ codes only), flush, and never commit. A refusal raises `RecordError` naming the 
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from casework.cases.errors import RecordError
 from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case, Consent
 from casework.cases.timeline import add_entry
+from casework.core.conditional import insert_unless_present, update_if
 from casework.core.db import parse_uuid, utcnow
 from casework.core.extensions import db
 from casework.domain import AGENCY_CONSENT_PURPOSES
@@ -73,43 +75,62 @@ def record_consent(
         check_consent_method(case, given_on, method, "method")
     except AgeMismatch as refused:
         raise RecordError(refused.message, refused.field) from None
+    named = agency_uuid if purpose in AGENCY_CONSENT_PURPOSES else None
     for existing in case.consents:
-        if (
-            existing.is_current
-            and existing.purpose == purpose
-            and existing.shared_with_agency_id == (agency_uuid if agency_id else None)
-        ):
-            raise RecordError(
-                _(
-                    "A current consent for this already exists (given on %(day)s).",
-                    day=existing.given_on.isoformat(),
-                ),
-                "purpose",
-            )
-    consent = Consent(
-        case_id=case.id,
-        purpose=purpose,
-        shared_with_agency_id=agency_uuid if purpose in AGENCY_CONSENT_PURPOSES else None,
-        given_on=given_on,
-        method=method,
-        recorded_by_id=actor.id,
-    )
-    case.consents.append(consent)
-    db.session.flush()
+        same = existing.is_current and existing.purpose == purpose
+        if same and existing.shared_with_agency_id == named:
+            raise _already_current(existing)
+    # The check above cannot see a consent being recorded at this moment by someone else: the
+    # insert yields to it (one current consent per purpose and agency, a unique index).
+    consent_id = uuid.uuid4()
+    now = utcnow()
+    values = {
+        "id": consent_id,
+        "case_id": case.id,
+        "purpose": purpose,
+        "shared_with_agency_id": named,
+        "given_on": given_on,
+        "method": method,
+        "recorded_by_id": actor.id,
+        "created_at": now,
+        "updated_at": now,
+    }
+    inserted = insert_unless_present(db.session, Consent.__table__, values)  # type: ignore[arg-type]
+    db.session.expire(case, ["consents"])
+    if not inserted:
+        standing = next(
+            c
+            for c in case.consents
+            if c.is_current and c.purpose == purpose and c.shared_with_agency_id == named
+        )  # the row the insert yielded to: committed, so this transaction sees it
+        raise _already_current(standing)
+    consent = db.session.get_one(Consent, consent_id)
     add_entry(case, "consent.recorded", actor=actor, detail=purpose, target=consent)
     audit.record("consent.recorded", actor=actor, target=consent, detail=purpose)
     return consent
+
+
+def _already_current(existing: Consent) -> RecordError:
+    return RecordError(
+        _(
+            "A current consent for this already exists (given on %(day)s).",
+            day=existing.given_on.isoformat(),
+        ),
+        "purpose",
+    )
 
 
 def withdraw_consent(actor: User, case: Case, consent: Consent) -> None:
     """Withdraw a consent now. The policy reads current consents on every request, so a
     partner's access through a referral that needed it ends with this transaction."""
     ensure_may_change(case, Change.WITHDRAW_CONSENT, RecordError)
+    withdrawn = _("This consent was already withdrawn.")
     if not consent.is_current:
-        raise RecordError(_("This consent was already withdrawn."))
-    consent.withdrawn_at = utcnow()
-    consent.withdrawn_by_id = actor.id
-    db.session.flush()
+        raise RecordError(withdrawn)
+    # Conditional: of two withdrawals at once, one is recorded (and announced) once.
+    current = Consent.withdrawn_at.is_(None)
+    if not update_if(consent, current, withdrawn_at=utcnow(), withdrawn_by_id=actor.id):
+        raise RecordError(withdrawn)
     add_entry(case, "consent.withdrawn", actor=actor, detail=consent.purpose, target=consent)
     audit.record("consent.withdrawn", actor=actor, target=consent, detail=consent.purpose)
     signals.consent_withdrawn.send(case, actor=actor, consent=consent)

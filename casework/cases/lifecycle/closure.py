@@ -7,18 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, and_
 
 from casework import audit
 from casework.auth.models import User
 from casework.cases import signals
 from casework.cases.errors import RecordError
-from casework.cases.guard import Change, ensure_may_change
+from casework.cases.guard import Change, ensure_may_change, refusal, where_allowed
 from casework.cases.models import Case
 from casework.cases.scopes import visible_cases
 from casework.cases.timeline import add_entry
+from casework.core.conditional import update_if
 from casework.core.db import utcnow
-from casework.core.extensions import db
 from casework.domain import (
     CASE_TRANSITIONS,
     CLOSURE_REQUEST_TRANSITIONS,
@@ -43,22 +44,42 @@ def pending_closures(actor: User) -> Select[Any]:
     )
 
 
+ALREADY_REQUESTED = _l("Closure has already been requested and awaits a decision.")
+NO_REQUEST = _l("There is no closure request to decide.")
+
+
+def _still(case: Case, change: Change, event: ClosureRequestEvent) -> ColumnElement[bool]:
+    """The row is still as the checks saw it: the case allows `change`, its closure request is
+    in a state `event` starts from (CLOSURE_REQUEST_TRANSITIONS), and it is the same request."""
+    seen = Case.closure_requested_at
+    return and_(
+        where_allowed(change),
+        Case.closure_request_in(CLOSURE_REQUEST_TRANSITIONS.sources(event)),
+        seen.is_(None) if case.closure_requested_at is None else seen == case.closure_requested_at,
+    )
+
+
 def request_closure(actor: User, case: Case, *, reason: str, status: str) -> None:
-    """Ask for closure with a reason and the closed status wanted; a supervisor decides."""
+    """Ask for closure with a reason and the closed status wanted; a supervisor decides.
+    Sent twice at once, it is recorded once: the second is told it awaits a decision."""
     ensure_may_change(case, Change.REQUEST_CLOSURE, RecordError)
     if not CLOSURE_REQUEST_TRANSITIONS.allows(
         case.closure_request_state, ClosureRequestEvent.REQUEST
     ):
-        raise RecordError(_("Closure has already been requested and awaits a decision."))
+        raise RecordError(str(ALREADY_REQUESTED))
     if reason not in CLOSURE_REASONS:
         raise RecordError(_("Choose the reason for closure."), "reason")
     if not CASE_TRANSITIONS.allowed(case.status, status):  # Closed or ClosedReferred
         raise RecordError(_("Choose how the case is closed."), "status")
-    case.closure_reason = reason
-    case.closure_requested_status = status
-    case.closure_requested_at = utcnow()
-    case.closure_requested_by_id = actor.id
-    db.session.flush()
+    if not update_if(
+        case,
+        _still(case, Change.REQUEST_CLOSURE, ClosureRequestEvent.REQUEST),
+        closure_reason=reason,
+        closure_requested_status=status,
+        closure_requested_at=utcnow(),
+        closure_requested_by_id=actor.id,
+    ):
+        raise RecordError(_refusal(case, Change.REQUEST_CLOSURE, ALREADY_REQUESTED))
     detail = f"status={status} reason={reason}"
     add_entry(case, "case.closure_requested", actor=actor, detail=detail)
     audit.record("case.closure_requested", actor=actor, target=case, detail=detail)
@@ -66,21 +87,26 @@ def request_closure(actor: User, case: Case, *, reason: str, status: str) -> Non
 
 
 def approve_closure(actor: User, case: Case) -> None:
-    """Close the case as requested. Four eyes: whoever asked cannot approve."""
+    """Close the case as requested. Four eyes: whoever asked cannot approve. Approved twice
+    at once (or approved while rejected), one decision is recorded; the other is told."""
     ensure_may_change(case, Change.DECIDE_CLOSURE, RecordError)
     status = CASE_TRANSITIONS.known(case.closure_requested_status)
     if status is None or not (
         CLOSURE_REQUEST_TRANSITIONS.allows(case.closure_request_state, ClosureRequestEvent.APPROVE)
         and CASE_TRANSITIONS.allowed(case.status, status)
     ):
-        raise RecordError(_("There is no closure request to decide."))
+        raise RecordError(str(NO_REQUEST))
     if case.closure_requested_by_id == actor.id:
         raise RecordError(_("You asked for this closure: another supervisor must approve it."))
-    case.status = status
-    case.closed_at = utcnow()
-    case.closed_by_id = actor.id
-    clear_request(case)
-    db.session.flush()
+    if not update_if(
+        case,
+        _still(case, Change.DECIDE_CLOSURE, ClosureRequestEvent.APPROVE),
+        status=status.value,
+        closed_at=utcnow(),
+        closed_by_id=actor.id,
+        **CLEARED,
+    ):
+        raise RecordError(_refusal(case, Change.DECIDE_CLOSURE, NO_REQUEST))
     detail = f"status={status} reason={case.closure_reason}"
     add_entry(case, "case.closure_approved", actor=actor, detail=detail)
     audit.record("case.closure_approved", actor=actor, target=case, detail=detail)
@@ -93,17 +119,29 @@ def reject_closure(actor: User, case: Case, *, note: str) -> None:
     if not CLOSURE_REQUEST_TRANSITIONS.allows(
         case.closure_request_state, ClosureRequestEvent.REJECT
     ):
-        raise RecordError(_("There is no closure request to decide."))
+        raise RecordError(str(NO_REQUEST))
     if note not in CLOSURE_REJECTIONS:
         raise RecordError(_("Choose why the request is sent back."), "note")
-    clear_request(case)
-    case.closure_reason = None
-    db.session.flush()
+    if not update_if(
+        case,
+        _still(case, Change.DECIDE_CLOSURE, ClosureRequestEvent.REJECT),
+        closure_reason=None,
+        **CLEARED,
+    ):
+        raise RecordError(_refusal(case, Change.DECIDE_CLOSURE, NO_REQUEST))
     add_entry(case, "case.closure_rejected", actor=actor, detail=f"note={note}")
     audit.record("case.closure_rejected", actor=actor, target=case, detail=f"note={note}")
 
 
-def clear_request(case: Case) -> None:
-    case.closure_requested_at = None
-    case.closure_requested_by_id = None
-    case.closure_requested_status = None
+# A decided (or re-opened) case has no closure request any more.
+CLEARED: dict[str, None] = {
+    "closure_requested_at": None,
+    "closure_requested_by_id": None,
+    "closure_requested_status": None,
+}
+
+
+def _refusal(case: Case, change: Change, otherwise: object) -> str:
+    """Why a conditional update found the case changed meanwhile (it was reloaded): closed or
+    erased by someone else, else `otherwise` (the request was decided or made meanwhile)."""
+    return refusal(case, change) or str(otherwise)

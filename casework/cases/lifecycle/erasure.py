@@ -31,6 +31,7 @@ from casework.domain import CLOSED_CASE_STATUSES
 from casework.encryption.fields import forget_plaintexts
 from casework.encryption.operations import shred_record
 from casework.vocab.records import ERASURE_REASONS
+from config import SETTING_RANGES, ConfigError
 
 
 def _case_record_classes() -> list[type[Any]]:
@@ -85,7 +86,12 @@ def erase_confirmed(case: Case, typed: str | None) -> bool:
 def retention_cutoff(now: datetime | None = None) -> datetime:
     """Cases closed on or before this moment are due for erasure."""
     now = now or utcnow()
-    years = int(current_app.config["RETENTION_YEARS"])
+    years = current_app.config["RETENTION_YEARS"]
+    low, high = SETTING_RANGES["RETENTION_YEARS"]
+    if isinstance(years, bool) or not isinstance(years, int) or not low <= years <= high:
+        # Checked at start too (config.check_settings); a value changed since must not make
+        # every closed case due.
+        raise ConfigError(f"RETENTION_YEARS must be between {low} and {high}")
     try:
         return now.replace(year=now.year - years)
     except ValueError:  # 29 February, in a year that has none

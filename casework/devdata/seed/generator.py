@@ -63,6 +63,8 @@ class Generator:
     owners: list[OwningAgency]
     providers: list[Provider]
     counters: dict[tuple[str, int], int] = field(default_factory=dict)
+    # The current case's (case, purpose, agency) consents: one current each (a unique index).
+    consented: set[tuple[uuid.UUID, str, uuid.UUID | None]] = field(default_factory=set)
 
     def batch(self, size: int) -> Rows:
         rows: Rows = defaultdict(list)
@@ -77,6 +79,7 @@ class Generator:
 
     def case(self, rows: Rows) -> None:
         rng = self.rng
+        self.consented.clear()  # per case: memory stays flat over any number of cases
         owner = rng.choice(self.owners)
         worker = rng.choice(owner.caseworkers)
         key_row, cipher = new_data_key_row()
@@ -269,6 +272,9 @@ class Generator:
         given_on: date,
         recorded_by: uuid.UUID,
     ) -> None:
+        if (case_id, purpose, agency) in self.consented:
+            return  # a second referral to the same agency rests on the same consent
+        self.consented.add((case_id, purpose, agency))
         created = at(given_on, self.rng)
         rows["consents"].append(
             {

@@ -1,0 +1,95 @@
+"""A restore with a key file whose blind-index key is not the backup's is refused, naming the
+index key (issue 13, item 4: a key file from before `keys rotate-index` "decrypted every value"
+while 0 of 200 name searches matched)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from casework.auth.models import User
+from casework.cases import queries
+from casework.core.extensions import db
+from casework.encryption import keys
+from casework.policy import Role
+from tests import factories
+from tests.conftest import build_app
+
+
+def _cli(application, *args: str):
+    with application.app_context():
+        return application.test_cli_runner().invoke(args=list(args))
+
+
+def test_a_restore_with_another_index_key_is_refused(own_app, tmp_path: Path) -> None:
+    source = own_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/source/live.sqlite3")
+    with source.app_context():
+        agency = factories.make_agency()
+        supervisor_id = factories.make_user(Role.SUPERVISOR, agency).user.id
+        case_id = factories.make_case(agency, full_name="Nguyen Thi Lan").id
+        db.session.commit()
+    backups = tmp_path / "backups"
+    created = _cli(source, "backup", "create", "--output", str(backups))
+    assert created.exit_code == 0, created.output
+    [manifest_file] = backups.glob("*.json")
+    dump = manifest_file.with_name(manifest_file.name.removesuffix(".json"))
+    manifest = json.loads(manifest_file.read_text())
+    key_file = Path(source.config["KEY_FILE"])
+    with source.app_context():
+        assert manifest["index_key_id"] == keys.keyring().index_key_id
+    kept = tmp_path / "kept-keys.json"
+    shutil.copy2(key_file, kept)  # the key file that goes with this backup
+
+    rotated = _cli(source, "keys", "rotate-index", "--no-progress")
+    assert rotated.exit_code == 0, rotated.output
+
+    target_dir = tmp_path / "target"
+    target_dir.mkdir()
+    shutil.copy2(key_file, target_dir / "keys.json")  # today's key file: another index key
+    target = build_app(str(target_dir), SQLALCHEMY_DATABASE_URI=f"sqlite:///{target_dir}/t.sqlite3")
+    refused = _cli(target, "backup", "restore", str(dump))
+    assert refused.exit_code == 1
+    assert f"need the blind-index key {manifest['index_key_id']}" in refused.output
+    assert "Traceback" not in refused.output
+
+    shutil.copy2(kept, target_dir / "keys.json")  # the right key file
+    with target.app_context():
+        keys.state().forget()
+    restored = _cli(target, "backup", "restore", str(dump))
+    assert restored.exit_code == 0, restored.output
+    with target.app_context():
+        supervisor = db.session.get_one(User, supervisor_id)
+        assert case_id in queries.search(supervisor, "Nguyen Thi Lan", "name")
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_verify_checks_search_indexes(own_app, tmp_path: Path, monkeypatch) -> None:
+    """`backup verify` used to pass a database whose search indexes no longer matched."""
+    from sqlalchemy import update
+
+    from casework.cases.models import Person
+    from casework.encryption import cli as keys_cli
+
+    application = own_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/live.sqlite3")
+    with application.app_context():
+        agency = factories.make_agency()
+        person_id = factories.make_case(agency, full_name="Nguyen Thi Lan").person.id  # type: ignore[union-attr]
+        db.session.commit()
+    ok = _cli(application, "backup", "verify")
+    assert ok.exit_code == 0, ok.output
+    assert "Search indexes checked: 2." in ok.output  # the name and the birth date
+    # A rotate-index that wrote its new key, then was killed before recomputing.
+    monkeypatch.setattr(keys_cli, "recompute_blind_indexes", lambda *args: 0)
+    assert _cli(application, "keys", "rotate-index", "--no-progress").exit_code == 0
+    stale = _cli(application, "backup", "verify")
+    assert stale.exit_code == 1
+    assert f"Search index does not match (wrong index key?): people {person_id} full_name" in (
+        stale.output
+    )
+    monkeypatch.undo()
+    with application.app_context():
+        db.session.execute(update(Person).values(full_name_bidx=None))
+        db.session.commit()
+    assert _cli(application, "backup", "verify").exit_code == 1
