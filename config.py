@@ -122,7 +122,13 @@ class BaseConfig:
         "REPORT_COUNTRIES", "BD BN CN ID IN KH LA MM MY NP PH SG TH TL VN"
     )
     BABEL_DEFAULT_LOCALE = "en"
-    LANGUAGES = ("en", "th", "vi", "id", "km", "my", "tl", "ms")
+    # The languages wanted, in the picker's order; each is offered only once its compiled
+    # catalogue translates every string (casework/web/i18n.py).
+    LANGUAGES = ("en", "th", "vi", "id", "km", "my", "fil", "ms")
+    # Tests only: offer every wanted language whatever its catalogue's state (the tests of
+    # language choice must not depend on catalogues catching up with new strings). Never set
+    # in a deployment.
+    OFFER_INCOMPLETE_LANGUAGES = False
     PAGE_SIZE = 25
     BOOTSTRAP_SERVE_LOCAL = True
     TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Casework")

@@ -57,15 +57,18 @@ def _init_core(app: Flask) -> None:
     from casework.encryption import keys
     from casework.jobs import api as jobs_api
     from casework.jobs import engine as jobs_engine
-    from casework.web import input_guard
-    from casework.web.i18n import select_locale
+    from casework.web import burmese_input, dates, i18n, input_guard
 
     logs.init_app(app)
     input_guard.init_app(app)
+    burmese_input.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(
+        app, locale_selector=i18n.select_locale, timezone_selector=dates.select_time_zone
+    )
+    i18n.init_app(app)
     bootstrap.init_app(app)
     server_session.init_app(app)
     session_store.init_app(app)
@@ -156,7 +159,7 @@ def _register_template_helpers(app: Flask) -> None:
     from casework.notifications import templating as notification_templating
     from casework.referrals import display as referral_display
     from casework.services import templating as service_templating
-    from casework.web import templating
+    from casework.web import dates, templating
 
     templating.register(
         app,
@@ -171,7 +174,7 @@ def _register_template_helpers(app: Flask) -> None:
             notification_templating.TEMPLATE_GLOBALS,
             federation_templating.TEMPLATE_GLOBALS,
         ],
-        filters=[case_templating.TEMPLATE_FILTERS],
+        filters=[dates.TEMPLATE_FILTERS, case_templating.TEMPLATE_FILTERS],
     )
 
 

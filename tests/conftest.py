@@ -37,6 +37,9 @@ TEST_SETTINGS = {
     "ENV_NAME": "testing",
     "WTF_CSRF_ENABLED": True,
     "SERVER_NAME": None,
+    # Language choice is tested whatever the catalogues' state; the rule that only complete
+    # catalogues are offered is tested with apps that leave this off (tests/test_languages.py).
+    "OFFER_INCOMPLETE_LANGUAGES": True,
 }
 
 
@@ -103,6 +106,11 @@ def _compile_translations() -> None:
             catalog = read_po(po_file)
         with po_path.with_suffix(".mo").open("wb") as mo_file:
             write_mo(mo_file, catalog)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Catalogues compiled before any app works out which languages it offers."""
+    _compile_translations()
 
 
 @pytest.fixture(scope="session")

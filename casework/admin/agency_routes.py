@@ -46,6 +46,7 @@ def new_agency() -> Page:
                 org_type=form.org_type.data,
                 country=form.country.data,
                 services_offered=form.services_offered.data,
+                time_zone=form.time_zone.data,
             )
         except operations.AdminInputError as error:
             show_operation_error(form, error)
@@ -70,6 +71,7 @@ def edit_agency(agency_id: uuid.UUID) -> Page:
                 org_type=form.org_type.data,
                 country=form.country.data,
                 services_offered=form.services_offered.data,
+                time_zone=form.time_zone.data,
             )
         except operations.AdminInputError as error:
             show_operation_error(form, error)

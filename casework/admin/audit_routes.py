@@ -19,17 +19,23 @@ from casework.web.views import INVALID, paginate, signed_in_user
 
 
 def _names(page: Pagination) -> dict[str, dict[str, str]]:
-    """Emails of the actors and user targets, names of agency targets: one query each."""
+    """Emails of the actors and user targets, names of agency targets, references of case
+    targets: one query each."""
     events = list(page.items)
     user_ids = {e.actor_id for e in events} | {
         e.target_id for e in events if e.target_type == "users"
     }
     agency_ids = {e.target_id for e in events if e.target_type == "agencies"}
-    return {"users": queries.user_emails(user_ids), "agencies": queries.agency_names(agency_ids)}
+    case_ids = {e.target_id for e in events if e.target_type == "cases"}
+    return {
+        "users": queries.user_emails(user_ids),
+        "agencies": queries.agency_names(agency_ids),
+        "cases": queries.case_references(case_ids),
+    }
 
 
 def _render(template: str, form: Any, page: Pagination | None) -> str:
-    names = _names(page) if page is not None else {"users": {}, "agencies": {}}
+    names = _names(page) if page is not None else {"users": {}, "agencies": {}, "cases": {}}
     return render_template(template, form=form, page=page, names=names)
 
 

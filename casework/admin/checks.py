@@ -22,6 +22,7 @@ from casework.auth.models import User
 from casework.core.db import parse_uuid
 from casework.core.errors import OperationError
 from casework.core.extensions import db
+from casework.core.time_zones import default_time_zone, is_time_zone
 from casework.vocab import COUNTRY_CODES, ORGANISATION_TYPES, SERVICE_TYPES
 
 NAME_MAX = 200
@@ -67,6 +68,16 @@ def agency_values(name: Any, org_type: Any, country: Any) -> dict[str, str]:
         "org_type": vocab_code(org_type, ORGANISATION_TYPES, "org_type"),
         "country": vocab_code(str(country or "").upper(), COUNTRY_CODES, "country"),
     }
+
+
+def time_zone(value: Any, country: str) -> str:
+    """An IANA time zone name; blank: the country's main zone."""
+    name = str(value or "").strip()
+    if not name:
+        return default_time_zone(country)
+    if not is_time_zone(name):
+        raise AdminInputError(_("Choose a time zone from the list."), "time_zone")
+    return name
 
 
 def service_codes(values: Any, field_name: str = "services_offered") -> list[str]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+
+# Lazy, with a context ("Active" account, not case); named so extraction finds the context.
+from flask_babel import lazy_pgettext as pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -26,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from casework.core.time_zones import time_zone_names
 from casework.vocab import ORGANISATION_TYPES, ROLES, SERVICE_TYPES, country_choices
 from casework.web.forms import checkboxes, options, squash, strip
 
@@ -38,7 +42,13 @@ SIGN_IN_OUTCOMES = ("success", "failure", "unknown_account", "locked", "denied",
 
 
 def _status_choices() -> list[SelectChoice]:
-    return options([("", _l("All")), ("active", _l("Active")), ("inactive", _l("Deactivated"))])
+    return options(
+        [
+            ("", _l("All")),
+            ("active", pgettext("account status", "Active")),
+            ("inactive", _l("Deactivated")),
+        ]
+    )
 
 
 class AgencyForm(FlaskForm):
@@ -57,6 +67,15 @@ class AgencyForm(FlaskForm):
         _l("Country"),
         choices=lambda: options(country_choices(blank=_l("Choose a country"))),
         validators=[DataRequired(_l("Choose the country."))],
+    )
+    time_zone = SelectField(
+        _l("Time zone"),
+        choices=lambda: (
+            [("", str(_l("The country's main time zone")))]
+            + [(zone, zone) for zone in time_zone_names()]
+        ),
+        default="",
+        description=_l("Dates and times are shown to the agency's staff in this time zone."),
     )
     services_offered = checkboxes(
         _l("Services offered"),

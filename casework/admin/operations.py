@@ -35,11 +35,18 @@ BOOTSTRAP_ORG_TYPE = "InternationalOrganisation"
 
 
 def create_agency(
-    actor: User, *, name: Any, org_type: Any, country: Any, services_offered: Any = ()
+    actor: User,
+    *,
+    name: Any,
+    org_type: Any,
+    country: Any,
+    services_offered: Any = (),
+    time_zone: Any = None,
 ) -> Agency:
-    """A new, active agency."""
+    """A new, active agency (in its country's main time zone unless `time_zone` says)."""
     require(actor, Action.MANAGE_AGENCIES)
     values: dict[str, Any] = dict(checks.agency_values(name, org_type, country))
+    values["time_zone"] = checks.time_zone(time_zone, values["country"])
     values["services_offered"] = checks.service_codes(services_offered)
     duplicate = _("An agency with this name already exists.")
     if checks.agency_name_taken(values["name"]):
@@ -59,11 +66,15 @@ def update_agency(
     org_type: Any,
     country: Any,
     services_offered: Any = None,
+    time_zone: Any = None,
 ) -> list[str]:
     """Change an agency's details; returns the changed field names (none: no event).
-    `services_offered` None leaves the agency's services as they are."""
+    `services_offered` and `time_zone` None leave them as they are (a blank time zone: the
+    country's main one)."""
     require(actor, Action.MANAGE_AGENCIES, agency)
     values: dict[str, Any] = dict(checks.agency_values(name, org_type, country))
+    if time_zone is not None:
+        values["time_zone"] = checks.time_zone(time_zone, values["country"])
     if services_offered is not None:
         values["services_offered"] = checks.service_codes(services_offered)
     duplicate = _("An agency with this name already exists.")

@@ -18,6 +18,7 @@ from casework.agencies.models import Agency
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
 from casework.auth.operations import normalise_email
+from casework.cases.models import Case
 from casework.core.db import parse_uuid
 from casework.core.extensions import db
 from casework.policy import Actor
@@ -146,6 +147,15 @@ def agency_names(ids: Iterable[Any]) -> dict[str, str]:
         return {}
     rows = db.session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(wanted)))
     return {str(agency_id): name for agency_id, name in rows}
+
+
+def case_references(ids: Iterable[Any]) -> dict[str, str]:
+    """Case reference (TH-2026-000007) by case id (as text): an identifier, no case content."""
+    wanted = {parsed for parsed in (parse_uuid(i) for i in ids if i) if parsed is not None}
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(Case.id, Case.reference).where(Case.id.in_(wanted)))
+    return {str(case_id): reference for case_id, reference in rows}
 
 
 def user_counts(agency_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:

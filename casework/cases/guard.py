@@ -31,6 +31,7 @@ from sqlalchemy import ColumnElement, and_, false, not_, or_
 from casework.core.errors import OperationError
 from casework.domain import CASE_TRANSITIONS, CLOSED_CASE_STATUSES, CaseEvent, CaseStatus
 from casework.policy import Action, can
+from casework.web.dates import day
 
 
 class CaseState(StrEnum):
@@ -124,8 +125,7 @@ STATE_REFUSALS: dict[CaseState, object] = {
 
 
 def _erased_on(case: Any) -> str:
-    day = case.erased_at.strftime("%Y-%m-%d")
-    return str(_("This case's identifying data was erased on %(day)s.", day=day))
+    return str(_("This case's identifying data was erased on %(day)s.", day=day(case.erased_at)))
 
 
 # A message is a lazy string, or a function of the case for one that names a date.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from casework.cases.record import CaseInput
 from casework.vocab import (
     AGE_BANDS,
@@ -24,7 +22,9 @@ from casework.vocab import (
     TRAFFICKING_STATUSES,
     Vocabulary,
     country_name,
+    event_label,
 )
+from casework.web.dates import day
 
 VOCABULARY_OF: dict[str, Vocabulary] = {
     "gender": GENDERS,
@@ -39,41 +39,10 @@ VOCABULARY_OF: dict[str, Vocabulary] = {
     **CASE_CODE_LISTS,
 }
 
-# Timeline entry kinds (codes written by the operations of every case feature).
-TIMELINE_LABELS: dict[str, object] = {
-    "case.registered": _l("Case registered"),
-    "case.updated": _l("Case details changed"),
-    "note.added": _l("Note added"),
-    "consent.recorded": _l("Consent recorded"),
-    "consent.withdrawn": _l("Consent withdrawn"),
-    "consent.form_attached": _l("Signed consent form attached"),
-    "attachment.added": _l("File attached"),
-    "attachment.deleted": _l("File deleted"),
-    "case.assigned": _l("Case assigned"),
-    "case.closure_requested": _l("Closure requested"),
-    "case.closure_approved": _l("Closure approved"),
-    "case.closure_rejected": _l("Closure request declined"),
-    "case.closed": _l("Case closed"),
-    "case.reopened": _l("Case re-opened"),
-    "case.erased": _l("Identifying data erased"),
-    "referral.created": _l("Referral sent"),
-    "referral.accepted": _l("Referral accepted"),
-    "referral.declined": _l("Referral declined"),
-    "referral.completed": _l("Referral completed"),
-    "referral.revoked": _l("Referral revoked"),
-    "referral.expired": _l("Referral expired"),
-    "referral.completed_on_closure": _l("Referral ended: the case was closed"),
-    "referral.revoked_on_closure": _l("Referral withdrawn: the case was closed"),
-    "referral.revoked_on_consent_withdrawal": _l(
-        "Referral withdrawn: the consent to registration was withdrawn"
-    ),
-    "service.recorded": _l("Service recorded"),
-}
-
 
 def timeline_label(kind: str) -> str:
-    label = TIMELINE_LABELS.get(kind)
-    return str(label) if label is not None else kind
+    """A timeline entry's kind in words (the one table: `casework/vocab/events.py`)."""
+    return event_label(kind)
 
 
 def describe(data: CaseInput, name: str) -> str:
@@ -101,7 +70,7 @@ def describe(data: CaseInput, name: str) -> str:
                 for part in (
                     EVENT_KINDS.label(e.kind),
                     country_name(e.country) if e.country else "",
-                    e.occurred_on.isoformat() if e.occurred_on else "",
+                    day(e.occurred_on),
                     e.description or "",
                 )
                 if part
@@ -116,7 +85,7 @@ def describe(data: CaseInput, name: str) -> str:
     if name == "citizenship":
         return country_name(value)
     if hasattr(value, "isoformat"):
-        return str(value.isoformat())
+        return day(value)
     return str(value)
 
 

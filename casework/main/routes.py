@@ -11,7 +11,7 @@ from casework.encryption import keys
 from casework.main import bp
 from casework.policy import Action
 from casework.web.access import permission, safe_next
-from casework.web.i18n import LANGUAGE_COOKIE
+from casework.web.i18n import LANGUAGE_COOKIE, offered_languages
 
 log = logging.getLogger("casework.health")
 
@@ -51,7 +51,7 @@ def set_language() -> Response:
     chosen = request.form.get("language", "")
     target = safe_next(request.form.get("next")) or url_for("main.dashboard")
     response = redirect(target)
-    if chosen in current_app.config["LANGUAGES"]:
+    if chosen in offered_languages():
         response.set_cookie(
             LANGUAGE_COOKIE,
             chosen,

@@ -33,6 +33,7 @@ from casework.core.extensions import db
 from casework.reports.disclosure import DIFFERENTIAL_PRIVACY, PublishedTable
 from casework.reports.models import PrivacyBudget, ReportRelease
 from casework.reports.request import AGENCY, COUNTRY, REGION, Period, ReportRequest, Scope
+from casework.web.dates import day
 
 EPSILON_SLACK = 1e-9  # float sums: 0.1 + 0.2 must not refuse a budget of 0.3
 
@@ -136,7 +137,7 @@ def check_overlap(request: ReportRequest) -> None:
                 "(%(period)s, released %(date)s). Tables with suppression and rounding "
                 "are no longer offered for them; use the differentially private release.",
                 period=release.period_key,
-                date=release.released_at.date().isoformat(),
+                date=day(release.released_at),
             ),
             release.id,
         )
@@ -151,7 +152,7 @@ def check_overlap(request: ReportRequest) -> None:
                 "a period that does not overlap them, or use differential privacy.",
                 period=release.period_key,
                 scope=release.scope_value or _("region"),
-                date=release.released_at.date().isoformat(),
+                date=day(release.released_at),
             ),
             release.id,
         )

@@ -35,6 +35,7 @@ from casework.vocab.cases import (
     band_bounds,
 )
 from casework.vocab.countries import COUNTRY_CODES, country_choices, country_name
+from casework.vocab.events import EVENTS, OUTCOMES, TARGET_KINDS, event_label
 from casework.vocab.services import (
     COUNSELLING_SERVICE,
     DISCONTINUATION_REASONS,
@@ -63,6 +64,7 @@ __all__ = [
     "DISCONTINUATION_REASONS",
     "DOCUMENT_TYPES",
     "EDUCATION_LEVELS",
+    "EVENTS",
     "EVENT_KINDS",
     "EXPLOITATION_TYPES",
     "GENDERS",
@@ -71,6 +73,7 @@ __all__ = [
     "MODALITIES",
     "NOTE_CATEGORIES",
     "ORGANISATION_TYPES",
+    "OUTCOMES",
     "RECRUITMENT_METHODS",
     "REFERRAL_STATUSES",
     "RETURN_SERVICES",
@@ -83,6 +86,7 @@ __all__ = [
     "SEXUAL_EXPLOITATION_TYPES",
     "SHARED_GROUPS",
     "STATUS_DECIDING_ORGANISATIONS",
+    "TARGET_KINDS",
     "TRAFFICKER_RELATIONSHIPS",
     "TRAFFICKING_STATUSES",
     "URGENCIES",
@@ -92,4 +96,5 @@ __all__ = [
     "band_bounds",
     "country_choices",
     "country_name",
+    "event_label",
 ]

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+# Lazy, with a context (one English word, two meanings: "Active" case, "Active" account). Named
+# `pgettext` so that the extraction's default keywords find the context.
+from flask_babel import lazy_pgettext as pgettext
+
 from casework.domain import CaseStatus, ConsentPurpose, NoteCategory
 from casework.vocab.base import Vocabulary
 
@@ -15,7 +19,7 @@ CASE_STATUSES = Vocabulary.of(
     "case_status",
     CaseStatus,
     {
-        CaseStatus.ACTIVE: _l("Active"),
+        CaseStatus.ACTIVE: pgettext("case status", "Active"),
         CaseStatus.FOLLOW_UP: _l("Follow-up"),
         CaseStatus.CLOSED: _l("Closed"),
         CaseStatus.CLOSED_REFERRED: _l("Closed (referred)"),

@@ -6,7 +6,7 @@ The app factory passes every declaration to `register()`, which refuses a name d
 so a template helper is found by searching for its name in those mappings.
 
 This module declares what every page uses: the policy's `can` and `Action`, the domain's
-status enums, the navigation, languages, the version and ISO days.
+status enums, the navigation, languages, the version, dates and moments.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from flask_login import current_user
 from casework.core import VERSION
 from casework.domain import ENUMS
 from casework.policy import Action, can
-from casework.vocab import ROLES, country_name
-from casework.web.i18n import LANGUAGE_NAMES
+from casework.vocab import OUTCOMES, ROLES, TARGET_KINDS, country_name, event_label
+from casework.web.dates import day, moment
+from casework.web.i18n import offered_language_names
 from casework.web.navigation import nav_items
 
 
@@ -31,23 +32,24 @@ def can_here(action: Action | str, obj: Any = None) -> bool:
     return can(current_user, action, obj)
 
 
-def iso_day(value: Any) -> str:
-    """A date or a moment as an ISO day (unambiguous across the region's languages)."""
-    if value is None:
-        return ""
-    return str(value.date().isoformat() if hasattr(value, "date") else value.isoformat())
-
-
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "can": can_here,
     "Action": Action,
     "nav_items": nav_items,
     "role_label": ROLES.label,
     "country_name": country_name,
-    "language_names": LANGUAGE_NAMES,
+    # Audit and timeline events in words (casework/vocab/events.py).
+    "event_label": event_label,
+    "event_outcome_label": OUTCOMES.label,
+    "target_kind_label": TARGET_KINDS.label,
+    "language_names": offered_language_names,
     "get_locale": get_locale,
     "casework_version": VERSION,
-    "iso_day": iso_day,
+    # Dates in the reader's format and their agency's time zone (also the filters |day and
+    # |moment): casework/web/dates.py. `iso_day` is the older name of `day`.
+    "day": day,
+    "moment": moment,
+    "iso_day": day,
     # Status codes and events as enums (`referral.status == ReferralStatus.DECLINED`,
     # `referral.allows(ReferralEvent.COMPLETE)`): templates spell no status as a string.
     **ENUMS,

@@ -35,7 +35,7 @@ def test_create_agency(admin) -> None:
         "agencies",
         str(agency.id),
     )
-    assert event.detail == "name,org_type,country,services_offered"
+    assert event.detail == "name,org_type,country,time_zone,services_offered"
     page = text(client.get("/admin/agencies"))
     assert "The agency has been created." in page
     assert "Mekong Safe Shelter" in page
@@ -232,3 +232,19 @@ def test_list_pages_and_search(admin_client, app, monkeypatch) -> None:
     assert "Shelter 06" in inactive
     assert admin_client.get("/admin/agencies?status=bogus").status_code == 422
     assert admin_client.get("/admin/agencies?q=" + "x" * 101).status_code == 422
+
+
+def test_an_admin_chooses_an_agency_time_zone(admin) -> None:
+    client, _account = admin
+    data = {"name": "Papua Shelter", "org_type": "NGO", "country": "ID"}
+    assert post_form(client, "/admin/agencies/new", data).status_code == 302
+    chosen = {**data, "name": "Jayapura Shelter", "time_zone": "Asia/Jayapura"}
+    assert post_form(client, "/admin/agencies/new", chosen).status_code == 302
+    zones = dict(db.session.execute(select(Agency.name, Agency.time_zone)).all())
+    assert zones["Papua Shelter"] == "Asia/Jakarta"
+    assert zones["Jayapura Shelter"] == "Asia/Jayapura"
+    wrong = {**data, "name": "Elsewhere", "time_zone": "Mars/Olympus"}
+    response = post_form(client, "/admin/agencies/new", wrong)
+    assert response.status_code == 422
+    assert 'id="time_zone-error"' in text(response)
+    assert len(audit_events("agency.created")) == 2

@@ -52,14 +52,16 @@ def test_sign_ins_show_who_and_when(admin_client, app, client) -> None:
     page = text(admin_client.get("/admin/sign-ins"))
     assert worker.user.email in page
     assert "sign_in.success" in page
+    assert "Signed in" in page  # the event in words, its code beside it for the filter
+    assert "Sign-in failed: wrong password" in page
     assert "sign_in.password_failed" in page
-    assert "<td>unknown_account</td>" in page
+    assert "<td>Unknown account</td>" in page
     assert "user.updated" not in page
     assert page.index("sign_in.password_failed") < page.index("sign_in.password_ok")  # newest first
 
     mine = text(admin_client.get(f"/admin/sign-ins?user={worker.user.email.upper()}"))
     assert rows(mine) == 3  # password ok, success, password failed
-    assert "<td>unknown_account</td>" not in mine
+    assert "<td>Unknown account</td>" not in mine
     by_id = text(admin_client.get(f"/admin/sign-ins?user={worker.user.id}"))
     assert rows(by_id) == 3
     failed = text(admin_client.get(f"/admin/sign-ins?user={worker.user.email}&outcome=failure"))

@@ -130,6 +130,23 @@ def sign_in_page(page: Any, account: factories.Account) -> None:
     page.wait_for_url(lambda url: not urlsplit(url).path.startswith("/sign-in"))
 
 
+def sign_in_in_language(page: Any, account: factories.Account, language: str) -> None:
+    """The same sign-in with the labels of `language` (from its compiled catalogue)."""
+    import gettext
+
+    mo = ROOT / "casework" / "translations" / language / "LC_MESSAGES" / "messages.mo"
+    with mo.open("rb") as handle:
+        words = gettext.GNUTranslations(handle).gettext
+    page.goto("/sign-in")
+    page.get_by_label(words("Email")).fill(account.user.email)
+    page.get_by_label(words("Password"), exact=True).fill(account.password)
+    page.get_by_role("button", name=words("Continue")).click()
+    page.wait_for_url("**/sign-in/code")
+    page.get_by_label(words("One-time code")).fill(account.code())
+    page.get_by_role("button", name=words("Verify")).click()
+    page.wait_for_url(lambda url: not urlsplit(url).path.startswith("/sign-in"))
+
+
 @pytest.fixture
 def signed_in(
     browser_context: Any,

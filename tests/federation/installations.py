@@ -5,18 +5,22 @@ a thread."""
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from flask import Flask
+from sqlalchemy.engine import make_url
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from casework.core.extensions import db
 from casework.crypto import write_keyring_file
 from casework.crypto.identity import generate_federation_keys
 from casework.encryption import keys
+from tests.services import any_postgres_url
 
 
 def give_federation_keys(app: Flask) -> None:
@@ -48,14 +52,42 @@ class Installation:
 
 
 @contextmanager
+def database(instance_dir: Path) -> Iterator[str]:
+    """The installation's own database: a new PostgreSQL database (dropped afterwards) when
+    PostgreSQL is configured for the tests, else a SQLite file in its folder."""
+    base = any_postgres_url()
+    if base is None:
+        yield f"sqlite:///{instance_dir}/casework.sqlite3"
+        return
+    url = make_url(base)
+    name = f"casework_fed_{uuid.uuid4().hex[:10]}"
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
 def installation(instance_dir: Path, name: str) -> Iterator[Installation]:
-    """A running installation named `name` at http://127.0.0.1:<port>."""
+    """A running installation named `name` at http://127.0.0.1:<port>, with its own
+    database (PostgreSQL when the tests have it) and keys."""
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    with database(instance_dir) as url:
+        yield from _serve(instance_dir, name, url)
+
+
+def _serve(instance_dir: Path, name: str, url: str) -> Iterator[Installation]:
     from tests.conftest import build_app
 
-    instance_dir.mkdir(parents=True, exist_ok=True)
     server_app = build_app(
         str(instance_dir),
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance_dir}/casework.sqlite3",
+        SQLALCHEMY_DATABASE_URI=url,
         REDIS_URL=None,
         FEDERATION_NAME=name,
         FEDERATION_ALLOW_LOOPBACK_HTTP=True,

@@ -94,6 +94,12 @@ def due_now() -> None:
 
 
 def test_delivered_once_and_in_order(app: Flask, cambodia: Installation, peer: Peer) -> None:
+    from tests.services import any_postgres_url
+
+    # Each installation has its own database: PostgreSQL too when the tests have it.
+    on_postgres = cambodia.app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    assert on_postgres == (any_postgres_url() is not None)
+    assert cambodia.app.config["SQLALCHEMY_DATABASE_URI"] != app.config["SQLALCHEMY_DATABASE_URI"]
     cambodia_trusts_thailand(cambodia)
     first, second = send_hello(peer), send_hello(peer)
     assert [r.status for r in rows()] == [WorkStatus.SUCCEEDED, WorkStatus.SUCCEEDED]

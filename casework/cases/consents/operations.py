@@ -27,6 +27,7 @@ from casework.core.db import parse_uuid, utcnow
 from casework.core.extensions import db
 from casework.domain import AGENCY_CONSENT_PURPOSES
 from casework.vocab import CONSENT_METHODS, CONSENT_PURPOSES
+from casework.web.dates import day
 
 
 def consent_agency_choices(case: Case) -> list[tuple[str, str]]:
@@ -114,7 +115,7 @@ def _already_current(existing: Consent) -> RecordError:
     return RecordError(
         _(
             "A current consent for this already exists (given on %(day)s).",
-            day=existing.given_on.isoformat(),
+            day=day(existing.given_on),
         ),
         "purpose",
     )
