@@ -21,6 +21,7 @@ STATUS_CODES = frozenset(
     code.value for enum in (CaseStatus, ReferralStatus, ServiceStatus) for code in enum
 )
 TRANSLATORS = frozenset({"_", "_l", "gettext", "lazy_gettext", "ngettext", "pgettext"})
+CONTEXT_TRANSLATORS = frozenset({"pgettext", "lazy_pgettext", "npgettext"})
 
 
 def _python_literals(path: Path, root: Path = ROOT) -> list[str]:
@@ -34,13 +35,23 @@ def _python_literals(path: Path, root: Path = ROOT) -> list[str]:
         if len(text) < 2 or text[0] not in "'\"" or text[1:-1] not in STATUS_CODES:
             continue
         translated = i >= 2 and tokens[i - 1].string == "(" and tokens[i - 2].string in TRANSLATORS
+        # pgettext("context", "Active"): the message is the second argument.
+        in_context = (
+            i >= 4
+            and tokens[i - 1].string == ","
+            and tokens[i - 2].type == tokenize.STRING
+            and tokens[i - 3].string == "("
+            and tokens[i - 4].string in CONTEXT_TRANSLATORS
+        )
+        translated = translated or in_context
         if not translated:
             found.append(f"{path.relative_to(root)}:{token.start[0]}: {token.string}")
     return found
 
 
 TEMPLATE_LITERAL = re.compile(
-    r"(?<![\w.])(?P<call>(?:_|_l|gettext|ngettext)\(\s*)?(?P<q>['\"])(?P<code>[A-Za-z_]+)(?P=q)"
+    r"(?<![\w.])(?P<call>(?:_|_l|gettext|ngettext)\(\s*|pgettext\(\s*(['\"])[^'\"]*\2\s*,\s*)?"
+    r"(?P<q>['\"])(?P<code>[A-Za-z_]+)(?P=q)"
 )
 
 
