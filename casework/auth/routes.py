@@ -61,7 +61,10 @@ def _attempted_user_id() -> str | None:
     pending = session.get("pending_uid")
     if pending:
         return str(pending)
-    user = operations.find_user_by_email(request.form.get("email", ""))
+    email = request.form.get("email", "")
+    if not email:
+        return None  # a page view, or a form without an address: no account to look up
+    user = operations.find_user_by_email(email)
     return str(user.id) if user is not None else None
 
 
