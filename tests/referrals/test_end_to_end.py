@@ -115,8 +115,9 @@ def test_cross_border_referral_journey(app: Flask, world: World) -> None:
     # 4. The caseworker sees the service, that both sessions happened and the risk alert; the
     #    session notes stay with the counselling agency (issue 12, item 11).
     service_page = _text(caseworker.get(f"/services/{record.id}"))
-    assert "2026-12-01" in service_page
-    assert "2026-12-08" in service_page
+    # Both sessions' days, in the reader's format (casework/web/dates.py).
+    assert re.search(r"Dec 1, 2026|1 Dec 2026|2026-12-01", service_page)
+    assert re.search(r"Dec 8, 2026|8 Dec 2026|2026-12-08", service_page)
     assert "First session" not in service_page
     assert "Second session" not in service_page
     assert "Risk of re-trafficking" in service_page
