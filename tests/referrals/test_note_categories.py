@@ -5,7 +5,6 @@ confidential to the counselling agency, which chooses a summary to share."""
 from __future__ import annotations
 
 import re
-
 from datetime import date
 from typing import Any
 
