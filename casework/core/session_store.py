@@ -103,8 +103,9 @@ def was_ended(store_id: str) -> bool:
         found = db.session.execute(
             select(EndedSession.sid_hash).where(EndedSession.sid_hash == _digest(store_id))
         ).first()
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         db.session.rollback()
+        log.warning("sessions.ended_check_failed", extra={"error": type(error).__name__})
         return False
     return found is not None
 

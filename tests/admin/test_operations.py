@@ -195,5 +195,5 @@ def test_a_duplicate_that_slips_past_the_check_is_a_field_error(app: Flask, monk
         # the transaction is still usable
         operations.create_agency(admin, name="Another Name", org_type="NGO", country="TH")
     assert [e.detail for e in audit_events("agency.created")] == [
-        "name,org_type,country,services_offered"
+        "name,org_type,country,time_zone,services_offered"
     ]

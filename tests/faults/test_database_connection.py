@@ -10,6 +10,7 @@ connection killed) is absorbed by `pool_pre_ping`.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -175,9 +176,11 @@ def _kill_every_connection_of(dsn: str) -> int:
 
 
 @pytest.mark.parametrize("pre_ping", [True, False], ids=["pool_pre_ping", "without"])
-def test_database_restart_between_requests(own_app, pre_ping: bool) -> None:
+def test_database_restart_between_requests(own_app, pre_ping: bool, caplog) -> None:
     """With pool_pre_ping (the configured default) the first request after a restart works;
-    the control without it shows the test can tell the difference."""
+    the control without it shows the test can tell the difference: the dead connection is
+    met by the request's first query (the ended-session check, which fails open and says so,
+    or the user's load, a 500)."""
     with scratch_postgres("restart") as url:
         application = own_app(
             SQLALCHEMY_DATABASE_URI=url,
@@ -187,12 +190,20 @@ def test_database_restart_between_requests(own_app, pre_ping: bool) -> None:
         client, user = _signed_in(application)
         assert client.get("/account").status_code == 200  # the pool holds a live connection
         assert _kill_every_connection_of(libpq_dsn(url)) >= 1
-        response = client.get("/account")
+        caplog.clear()
+        sessions_log = logging.getLogger("casework.sessions")  # does not propagate to the root
+        sessions_log.addHandler(caplog.handler)
+        try:
+            response = client.get("/account")
+        finally:
+            sessions_log.removeHandler(caplog.handler)
+        met_dead = "sessions.ended_check_failed" in caplog.text
         if pre_ping:
             assert response.status_code == 200
             assert user["email"] in response.get_data(as_text=True)
+            assert not met_dead
         else:
-            assert response.status_code == 500
+            assert met_dead or response.status_code == 500
             body = response.get_data(as_text=True)
             assert all(leak not in body for leak in LEAKS)
             assert client.get("/account").status_code == 200  # the dead connection is gone

@@ -34,7 +34,7 @@ from casework.devdata.seed.weights import (
     at,
     pick,
 )
-from casework.domain import CLOSED_CASE_STATUSES
+from casework.domain import CLOSED_CASE_STATUSES, NoteCategory
 from casework.encryption.bulk import new_data_key_row, seal_row
 from casework.vocab import age_band
 
@@ -147,6 +147,7 @@ class Generator:
                     "id": note_id,
                     "case_id": case_id,
                     "author_id": worker,
+                    "category": NoteCategory.CASE_MANAGEMENT.value,
                     "created_at": created,
                     "updated_at": created,
                     **seal_row(CaseNote, note_id, owner.id, cipher, {"body": rng.choice(NOTES)}),
