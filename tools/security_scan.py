@@ -323,6 +323,8 @@ def main() -> int:
         # Wrong current passwords end a session at REAUTH_LIMIT (issue 12 item 7); the scanners
         # send hundreds to /account/password and must stay signed in to reach every page.
         REAUTH_LIMIT="100000 per minute",
+        DEVICE_RATE_LIMIT="100000 per minute",
+        DUPLICATE_CHECK_LIMIT="100000 per minute",
     )
     users = {u["email"]: u for u in demo_users(env)}
     server = start_server(env, BUILD / "server.log")
