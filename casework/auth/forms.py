@@ -53,61 +53,46 @@ class StrongPassword:
             raise ValidationError(" ".join(problems))
 
 
-class ChangePasswordForm(FlaskForm):
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice and checked for strength (the shared part of changing and
+    choosing one)."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        description=_l(
+            "12 to 128 characters. A phrase of several unrelated words is easy to "
+            "remember and hard to guess."
+        ),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two new passwords differ.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, *args: Any, hints: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.new_password.validators = [*self.new_password.validators, StrongPassword(hints)]
+
+
+class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), Length(max=MAX_LENGTH)],
-        description=_l(
-            "12 to 128 characters. A phrase of several unrelated words is easy to "
-            "remember and hard to guess."
-        ),
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm_password = PasswordField(
-        _l("New password again"),
-        validators=[
-            DataRequired(),
-            EqualTo("new_password", message=_l("The two new passwords differ.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
     submit = SubmitField(_l("Change password"))
 
-    def __init__(self, *args: Any, hints: list[str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.new_password.validators = [*self.new_password.validators, StrongPassword(hints)]
 
-
-class ChoosePasswordForm(FlaskForm):
+class ChoosePasswordForm(NewPasswordForm):
     """A person choosing their own password through an invitation or reset link."""
 
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), Length(max=MAX_LENGTH)],
-        description=_l(
-            "12 to 128 characters. A phrase of several unrelated words is easy to "
-            "remember and hard to guess."
-        ),
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm_password = PasswordField(
-        _l("New password again"),
-        validators=[
-            DataRequired(),
-            EqualTo("new_password", message=_l("The two new passwords differ.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
     submit = SubmitField(_l("Set my password"))
-
-    def __init__(self, *args: Any, hints: list[str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.new_password.validators = [*self.new_password.validators, StrongPassword(hints)]
 
 
 class ConfirmForm(FlaskForm):
