@@ -6,6 +6,13 @@ policy's). The cases feature declares its own panels here; referrals and service
 theirs in their `panels.py`; the app factory hands them all to `declare()`. The page asks
 `case_panels(case, groups)` (a template global) and includes each panel it gets.
 
+The top of the page is derived from the same declarations (decision 0115): the overview is the
+panels of the "overview" column (each feature adds its facts: the person, referrals,
+services), the jump links are the titles of the panels shown, and the action bar is the
+actions the panels shown declare (`CaseAction`), each offered only when the policy allows it
+to this viewer on this case (`can`) and the case allows the change now (`guard.may_change`,
+decisions 0010/0011): a closed or erased case offers none.
+
 To add a section to the case page: write its template, declare a Panel in the feature it
 belongs to, add that feature's panels to the app factory's list if they are not there yet.
 """
@@ -16,9 +23,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from casework.cases.guard import Change, may_change, service_change
 from casework.policy import Action, can, visible_note_categories
 
 Shown = Callable[[Any, Any, frozenset[str]], bool]  # (user, case, visible field groups)
@@ -59,34 +68,127 @@ def notes_shared(user: Any, case: Any, groups: frozenset[str]) -> bool:
 
 
 @dataclass(frozen=True)
+class CaseAction:
+    """A button of the case page's action bar, declared by the panel it belongs to.
+
+    Offered when the policy allows `action` to the viewer on the case and the case allows
+    `change` now (for a service, the change as the viewer's agency makes it). The link is
+    `endpoint` (with the case id), or `anchor` on the case page itself (a form of a panel)."""
+
+    name: str
+    label: Any  # a lazy string
+    action: Action
+    change: Change
+    endpoint: str | None = None
+    anchor: str | None = None
+    primary: bool = False
+
+    def allowed(self, user: Any, case: Any) -> bool:
+        change = self.change
+        if change in (Change.RECORD_SERVICE, Change.EDIT_SERVICE):
+            change = service_change(user, case, change)
+        return can(user, self.action, case) and may_change(case, change)
+
+    def href(self, case: Any) -> str:
+        if self.endpoint is None:
+            return f"#{self.anchor}"
+        return url_for(self.endpoint, case_id=case.id)
+
+
+@dataclass(frozen=True)
 class Panel:
     name: str
     template: str
     order: int
     shown: Shown = always
-    column: Literal["main", "side"] = "main"
+    column: Literal["main", "side", "overview"] = "main"
+    title: Any = None  # the jump link's words (a lazy string); None: no jump link
+    actions: tuple[CaseAction, ...] = ()
 
+    @property
+    def anchor(self) -> str:
+        """The id of the panel's place on the page (the target of its jump link)."""
+        return f"section-{self.name}"
+
+
+EDIT = CaseAction("edit", _l("Edit case"), Action.EDIT_CASE, Change.EDIT_DETAILS, "cases.edit_case")
+ADD_NOTE = CaseAction(
+    "add_note", _l("Add a note"), Action.EDIT_CASE, Change.ADD_NOTE, anchor="note-form"
+)
+RECORD_CONSENT = CaseAction(
+    "record_consent",
+    _l("Record a consent"),
+    Action.RECORD_CONSENT,
+    Change.RECORD_CONSENT,
+    "cases.new_consent",
+)
+ATTACH = CaseAction(
+    "attach",
+    _l("Attach a file"),
+    Action.ADD_ATTACHMENT,
+    Change.ADD_ATTACHMENT,
+    "cases.new_attachment",
+)
+REQUEST_CLOSURE = CaseAction(
+    "request_closure",
+    _l("Request closure"),
+    Action.REQUEST_CLOSURE,
+    Change.REQUEST_CLOSURE,
+    "cases.request_closure",
+)
 
 PANELS: tuple[Panel, ...] = (
-    Panel("summary", "cases/panels/summary.html", 10),
-    Panel("assignment", "cases/panels/assignment.html", 20, allowed(Action.ASSIGN_CASE)),
+    Panel("overview_person", "cases/overview/person.html", 10, column="overview"),
+    Panel("summary", "cases/panels/summary.html", 10, title=_l("Summary"), actions=(EDIT,)),
+    Panel(
+        "assignment",
+        "cases/panels/assignment.html",
+        20,
+        allowed(Action.ASSIGN_CASE),
+        title=_l("Assignment"),
+    ),
     Panel(
         "closure",
         "cases/panels/closure.html",
         30,
         allowed(Action.REQUEST_CLOSURE, Action.APPROVE_CLOSURE),
+        title=_l("Closure"),
+        actions=(REQUEST_CLOSURE,),
     ),
-    Panel("person", "cases/panels/person.html", 40, group("identity_contact")),
-    Panel("context", "cases/panels/context.html", 50, group("trafficking_context")),
-    Panel("notes", "cases/panels/notes.html", 60, notes_shared),
-    Panel("consents", "cases/panels/consents.html", 70, allowed(Action.RECORD_CONSENT)),
+    Panel(
+        "person",
+        "cases/panels/person.html",
+        40,
+        group("identity_contact"),
+        title=_l("The person"),
+    ),
+    Panel(
+        "context",
+        "cases/panels/context.html",
+        50,
+        group("trafficking_context"),
+        title=_l("Trafficking context"),
+    ),
+    Panel(
+        "notes", "cases/panels/notes.html", 60, notes_shared, title=_l("Notes"), actions=(ADD_NOTE,)
+    ),
+    Panel(
+        "consents",
+        "cases/panels/consents.html",
+        70,
+        allowed(Action.RECORD_CONSENT),
+        title=_l("Consents"),
+        actions=(RECORD_CONSENT,),
+    ),
     Panel(
         "attachments",
         "cases/panels/attachments.html",
         80,
         allowed(Action.VIEW_ATTACHMENT, Action.ADD_ATTACHMENT),
+        title=_l("Files"),
+        actions=(ATTACH,),
     ),
-    Panel("timeline", "cases/panels/timeline.html", 10, column="side"),
+    Panel("timeline", "cases/panels/timeline.html", 10, column="side", title=_l("Timeline")),
 )
 
 
@@ -116,3 +218,35 @@ def case_panels(case: Any, groups: frozenset[str], column: str = "main") -> list
         for panel in declared()
         if panel.column == column and panel.shown(current_user, case, groups)
     ]
+
+
+def jump_links(case: Any, groups: frozenset[str]) -> list[Panel]:
+    """The panels the signed-in user sees that have a title: the page's jump links, main
+    column first, then the side column (the order a phone shows them in)."""
+    return [
+        panel
+        for column in ("main", "side")
+        for panel in case_panels(case, groups, column)
+        if panel.title is not None
+    ]
+
+
+def case_actions(case: Any, groups: frozenset[str]) -> list[CaseAction]:
+    """The action bar: the actions of the panels shown that this viewer may take on this case
+    now (the policy, then the guard); none on a closed or erased case."""
+    return [
+        action
+        for panel in jump_links(case, groups)
+        for action in panel.actions
+        if action.allowed(current_user, case)
+    ]
+
+
+def case_action(case: Any, name: str) -> CaseAction | None:
+    """The declared action `name` when this viewer may take it on this case now (a panel's
+    own button asks this, so the bar and the panel answer alike)."""
+    for panel in declared():
+        for action in panel.actions:
+            if action.name == name:
+                return action if action.allowed(current_user, case) else None
+    raise LookupError(f"no case action is declared as {name!r}")

@@ -12,7 +12,8 @@ from flask_login import current_user
 from casework.cases.attachments.operations import human_size, signs_consent
 from casework.cases.guard import Change, may_change, refusal, service_change
 from casework.cases.lifecycle.closure import closure_pending
-from casework.cases.panels import case_panel, case_panels
+from casework.cases.overview import person_facts
+from casework.cases.panels import case_action, case_actions, case_panel, case_panels, jump_links
 from casework.cases.presenting import changed_fields, code_label, codes_label, timeline_label
 from casework.vocab import (
     ATTACHMENT_KINDS,
@@ -52,5 +53,9 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "Change": Change,
     "case_panels": case_panels,
     "case_panel": case_panel,
+    "case_actions": case_actions,
+    "case_action": case_action,
+    "case_jump_links": jump_links,
+    "case_person_facts": person_facts,
 }
 TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {"file_size": file_size}

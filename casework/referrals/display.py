@@ -12,10 +12,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from casework.domain import ReferralStatus
+from casework.domain import OPEN_REFERRAL_STATUSES, ReferralStatus
 from casework.referrals import expiry, queries
 from casework.vocab import (
     REFERRAL_STATUSES,
+    ROUTINE_URGENCY,
     SHARED_GROUPS,
     URGENCIES,
 )
@@ -71,7 +72,24 @@ def case_referrals(case: Any) -> list[Any]:
     return queries.case_referrals(current_user, case)
 
 
+def case_open_referrals(case: Any) -> list[Any]:
+    """The case's open referrals (pending or accepted) the signed-in user may see (the case
+    overview)."""
+    return [
+        referral
+        for referral in case_referrals(case)
+        if referral.effective_status in OPEN_REFERRAL_STATUSES
+    ]
+
+
+def urgent(referral: Any) -> bool:
+    """Anything but routine: shown as urgent (the overview, the home queues)."""
+    return bool(referral.urgency != ROUTINE_URGENCY)
+
+
 TEMPLATE_GLOBALS: dict[str, Any] = {
+    "case_open_referrals": case_open_referrals,
+    "referral_urgent": urgent,
     "referral_badge": referral_badge,
     "referral_overdue": referral_overdue,
     "referral_waited": referral_waited,

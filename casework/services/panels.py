@@ -1,8 +1,33 @@
-"""The support and services panel of the case page (see casework/cases/panels.py)."""
+"""The support and services panel of the case page, its facts in the overview and its action
+(see casework/cases/panels.py)."""
 
 from __future__ import annotations
 
-from casework.cases.panels import Panel
+from flask_babel import lazy_gettext as _l
 
-# Everyone who sees the case sees this panel: what it lists is scoped by the policy.
-PANELS = (Panel("services", "services/case_panel.html", 100),)
+from casework.cases.guard import Change
+from casework.cases.panels import CaseAction, Panel
+from casework.policy import Action
+
+# The change is the owner's (RECORD_SERVICE) or, for an agency the case is referred to,
+# PROVIDE_REFERRED_SERVICE: CaseAction.allowed asks guard.service_change.
+RECORD_SERVICE = CaseAction(
+    "record_service",
+    _l("Record a service"),
+    Action.RECORD_SERVICE,
+    Change.RECORD_SERVICE,
+    "services.new_service",
+    primary=True,
+)
+
+# Everyone who sees the case sees these panels: what they list is scoped by the policy.
+PANELS = (
+    Panel("overview_services", "services/overview.html", 30, column="overview"),
+    Panel(
+        "services",
+        "services/case_panel.html",
+        100,
+        title=_l("Support and services"),
+        actions=(RECORD_SERVICE,),
+    ),
+)

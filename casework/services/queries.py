@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
 
 from casework.core.extensions import db
-from casework.policy import Action, can
+from casework.domain import UNFINISHED_SERVICE_STATUSES
+from casework.policy import Action, can, visible_note_categories
 from casework.services.models import ServiceRecord, SupportPlan
 from casework.services.scopes import visible_service_records
 
@@ -44,3 +47,40 @@ def support_plan(actor: Any, case: Any) -> SupportPlan | None:
     return db.session.execute(
         select(SupportPlan).where(SupportPlan.case_id == case.id)
     ).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class ServiceFacts:
+    """The case overview's facts from the services the actor may see (decision 0115)."""
+
+    open_services: list[ServiceRecord]
+    next_appointment: date | None
+    last_contact: date | None
+    risk_flags: list[str]  # the latest session's flags of each open counselling service
+
+
+def case_service_facts(actor: Any, case: Any, today: date) -> ServiceFacts:
+    """Open services, the next appointment (today or later), the last contact (a session held
+    or a note the actor may read) and the risk flags still standing, from the scoped query."""
+    records = case_services(actor, case)
+    open_records = [r for r in records if r.status in UNFINISHED_SERVICE_STATUSES]
+    upcoming: list[date] = []
+    contacts: list[date] = []
+    flags: set[str] = set()
+    for record in records:
+        sessions = sorted(record.sessions, key=lambda s: s.held_on)
+        contacts.extend(s.held_on for s in sessions)
+        if record not in open_records or not sessions:
+            continue
+        latest = sessions[-1]
+        flags.update(latest.risk_flags or [])
+        if latest.next_appointment_on is not None and latest.next_appointment_on >= today:
+            upcoming.append(latest.next_appointment_on)
+    categories = visible_note_categories(actor, case)
+    contacts.extend(note.created_at.date() for note in case.notes if note.category in categories)
+    return ServiceFacts(
+        open_services=open_records,
+        next_appointment=min(upcoming, default=None),
+        last_contact=max((d for d in contacts if d <= today), default=None),
+        risk_flags=sorted(flags),
+    )

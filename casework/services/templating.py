@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_login import current_user
 
+from casework.core.db import utcnow
 from casework.services import queries
 from casework.vocab import (
     DISCONTINUATION_REASONS,
@@ -26,6 +27,11 @@ def case_support_plan(case: Any) -> Any:
     return queries.support_plan(current_user, case)
 
 
+def case_service_facts(case: Any) -> queries.ServiceFacts:
+    """The case overview's facts from the services the signed-in user may see."""
+    return queries.case_service_facts(current_user, case, utcnow().date())
+
+
 def referral_services(referral: Any) -> list[Any]:
     """The services recorded under a referral that the signed-in user may see."""
     return queries.referral_services(current_user, referral)
@@ -34,6 +40,7 @@ def referral_services(referral: Any) -> list[Any]:
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "case_services": case_services,
     "case_support_plan": case_support_plan,
+    "case_service_facts": case_service_facts,
     "referral_services": referral_services,
     "service_type_label": SERVICE_TYPES.label,
     "service_status_label": SERVICE_STATUSES.label,

@@ -30,6 +30,7 @@ SERVICE_TYPES = Vocabulary(
 COUNSELLING_SERVICE = "psychosocial_counselling"
 RETURN_SERVICES = frozenset({"return_repatriation", "reintegration"})
 
+ROUTINE_URGENCY = "routine"  # any other urgency is shown as urgent, and comes first
 URGENCIES = Vocabulary(
     "urgency",
     [
