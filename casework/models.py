@@ -5,6 +5,7 @@ from casework.audit.models import AuditEvent, AuditHead
 from casework.auth.models import CredentialLink, RecoveryCode, User
 from casework.cases.models import (
     Attachment,
+    AttachmentChunk,
     Case,
     CaseCode,
     CaseNote,
@@ -35,6 +36,7 @@ from casework.web.once import FormSubmission
 __all__ = [
     "Agency",
     "Attachment",
+    "AttachmentChunk",
     "AuditEvent",
     "AuditHead",
     "Case",

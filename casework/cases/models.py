@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
     and_,
@@ -331,7 +332,11 @@ class Consent(UUIDPrimaryKey, Timestamps, Base):
 
 
 class Attachment(CaseChild, UUIDPrimaryKey, Timestamps, Base):
-    """An encrypted file (consent form, document). The name is encrypted too."""
+    """An encrypted file (consent form, document). The name is encrypted too.
+
+    Its content is in the database (`AttachmentChunk`, decision 0073). `storage_name` names
+    the file of an attachment stored on disk before that, until `flask attachments migrate`
+    moves it in (then it is None)."""
 
     __tablename__ = "attachments"
 
@@ -339,11 +344,26 @@ class Attachment(CaseChild, UUIDPrimaryKey, Timestamps, Base):
     filename = encrypted()
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
-    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    storage_name: Mapped[str | None] = mapped_column(String(64), unique=True)
     wrapped_key: Mapped[bytes] = mapped_column()
     uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
     case: Mapped[Case] = relationship(back_populates="attachments")
+
+
+class AttachmentChunk(Base):
+    """One piece of an attachment's ciphertext: piece 0 is the header, piece n the sealed
+    chunk n - 1 (`casework.crypto.files`). Opaque bytes: the key, and the checks that catch a
+    piece reordered, moved to another attachment or cut off, are in the encryption layer.
+    Written and read only through `casework.cases.attachments.store` (decision 0073)."""
+
+    __tablename__ = "attachment_chunks"
+
+    attachment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("attachments.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class TimelineEntry(UUIDPrimaryKey, Base):

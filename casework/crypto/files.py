@@ -14,6 +14,10 @@ final chunk was not sealed as last), appending fails (the real last chunk is no 
 and a file moved to another record fails (`aad_prefix`, e.g. the record's context plus the
 attachment id). This is the STREAM construction of Hoang, Reyhanitabar, Rogaway and Vizár.
 
+The same bytes cut where the chunks end are "pieces" (`seal_pieces`, `open_pieces`,
+`split_pieces`): the header, then one sealed chunk each. The database attachment store keeps
+one piece per row (decision 0073); a file on disk is the pieces written one after another.
+
 Decryption yields each chunk once it authenticates, before the end is seen: on IntegrityError
 discard everything produced so far (delete the temporary file, abort the response).
 
@@ -27,7 +31,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
@@ -81,6 +85,52 @@ def is_storage_name(name: str) -> bool:
     return bool(_STORAGE_NAME.fullmatch(name))
 
 
+def seal_pieces(
+    file_key: bytes,
+    src: BinaryIO,
+    aad_prefix: bytes,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    max_size: int,
+) -> Iterator[bytes]:
+    """Encrypt `src` as pieces: the header first, then each sealed chunk (ciphertext and tag),
+    one at a time. Written one after another they are the file layout above; stored one per
+    row (the database attachment store) they are the same thing, split where the chunks end.
+
+    `FileTooLarge` as soon as the input exceeds `max_size`, before that chunk is yielded (what
+    was stored so far is incomplete and must be discarded).
+    """
+    if len(file_key) != KEY_BYTES:
+        raise ValueError("a file key must be 32 bytes")
+    if not 1 <= chunk_size <= MAX_CHUNK:
+        raise ValueError(f"chunk_size must be between 1 and {MAX_CHUNK}")
+    if max_size < 0:
+        raise ValueError("max_size must not be negative")
+    nonce_prefix = os.urandom(8)
+    header = MAGIC + bytes((FORMAT_VERSION,)) + chunk_size.to_bytes(4, "big") + nonce_prefix
+    aead = AESGCM(file_key)
+    base_aad = length_prefixed(b"casework file v1", aad_prefix) + header
+    yield header
+    total = 0
+    index = 0
+    chunk = _read_exact(src, chunk_size)
+    while True:
+        total += len(chunk)
+        if total > max_size:
+            raise FileTooLarge(f"file is larger than the limit of {max_size} bytes")
+        # A short chunk means the input has ended; a full one needs a look ahead.
+        following = _read_exact(src, chunk_size) if len(chunk) == chunk_size else b""
+        last = not following
+        if index >= MAX_CHUNKS:
+            raise FileTooLarge("file has too many chunks for its chunk size")
+        nonce, aad = _chunk_params(nonce_prefix, base_aad, index, last)
+        yield aead.encrypt(nonce, chunk, aad)
+        if last:
+            return
+        chunk = following
+        index += 1
+
+
 def encrypt_stream(
     file_key: bytes,
     src: BinaryIO,
@@ -95,60 +145,62 @@ def encrypt_stream(
     `FileTooLarge` as soon as the input exceeds `max_size`, before that chunk is written (what
     was written so far is incomplete and must be deleted).
     """
-    if len(file_key) != KEY_BYTES:
-        raise ValueError("a file key must be 32 bytes")
-    if not 1 <= chunk_size <= MAX_CHUNK:
-        raise ValueError(f"chunk_size must be between 1 and {MAX_CHUNK}")
-    if max_size < 0:
-        raise ValueError("max_size must not be negative")
-    nonce_prefix = os.urandom(8)
-    header = MAGIC + bytes((FORMAT_VERSION,)) + chunk_size.to_bytes(4, "big") + nonce_prefix
-    aead = AESGCM(file_key)
-    base_aad = length_prefixed(b"casework file v1", aad_prefix) + header
-    dst.write(header)
+    pieces = seal_pieces(file_key, src, aad_prefix, chunk_size=chunk_size, max_size=max_size)
+    dst.write(next(pieces))
     total = 0
-    index = 0
-    chunk = _read_exact(src, chunk_size)
-    while True:
-        total += len(chunk)
-        if total > max_size:
-            raise FileTooLarge(f"file is larger than the limit of {max_size} bytes")
-        # A short chunk means the input has ended; a full one needs a look ahead.
-        following = _read_exact(src, chunk_size) if len(chunk) == chunk_size else b""
-        last = not following
-        if index >= MAX_CHUNKS:
-            raise FileTooLarge("file has too many chunks for its chunk size")
-        nonce, aad = _chunk_params(nonce_prefix, base_aad, index, last)
-        dst.write(aead.encrypt(nonce, chunk, aad))
-        if last:
-            return total
-        chunk = following
-        index += 1
+    for piece in pieces:
+        dst.write(piece)
+        total += len(piece) - TAG_BYTES
+    return total
 
 
-def iter_decrypt(
-    file_key: bytes, src: BinaryIO, aad_prefix: bytes, *, max_size: int | None = None
-) -> Iterator[bytes]:
-    """Yield the plaintext chunk by chunk; `IntegrityError` on any tampering (see module doc)."""
-    if len(file_key) != KEY_BYTES:
-        raise ValueError("a file key must be 32 bytes")
-    header = _read_exact(src, HEADER_BYTES)
-    if len(header) < HEADER_BYTES or header[:4] != MAGIC or header[4] != FORMAT_VERSION:
+def _parse_header(header: bytes) -> int:
+    """The chunk size a header announces; `IntegrityError` if it is not one of ours."""
+    if len(header) != HEADER_BYTES or header[:4] != MAGIC or header[4] != FORMAT_VERSION:
         raise IntegrityError("not an encrypted attachment, or an unknown format version")
     chunk_size = int.from_bytes(header[5:9], "big")
     if not 1 <= chunk_size <= MAX_CHUNK:
         raise IntegrityError("encrypted attachment has an invalid chunk size")
+    return chunk_size
+
+
+def split_pieces(src: BinaryIO) -> Iterator[bytes]:
+    """An encrypted file (the layout above) as the pieces `seal_pieces` made: the header, then
+    each sealed chunk. Nothing is decrypted (no key needed); `IntegrityError` if the header is
+    not ours. Moving a file into the database store copies these pieces as they are."""
+    header = _read_exact(src, HEADER_BYTES)
+    block = _parse_header(header) + TAG_BYTES
+    yield header
+    while True:
+        piece = _read_exact(src, block)
+        if not piece:
+            return
+        yield piece
+        if len(piece) < block:
+            return
+
+
+def open_pieces(
+    file_key: bytes, pieces: Iterable[bytes], aad_prefix: bytes, *, max_size: int | None = None
+) -> Iterator[bytes]:
+    """Yield the plaintext of `pieces` (the header, then sealed chunks) chunk by chunk, taking
+    one piece ahead at most; `IntegrityError` on any tampering (see module doc), on a piece of
+    the wrong size and on a missing header or chunk."""
+    if len(file_key) != KEY_BYTES:
+        raise ValueError("a file key must be 32 bytes")
+    source = iter(pieces)
+    header = next(source, b"")
+    block = _parse_header(header) + TAG_BYTES
     nonce_prefix = header[9:HEADER_BYTES]
     aead = AESGCM(file_key)
     base_aad = length_prefixed(b"casework file v1", aad_prefix) + header
-    block = chunk_size + TAG_BYTES
-    current = _read_exact(src, block)
+    current = next(source, b"")
     total = 0
     index = 0
     while True:
-        following = _read_exact(src, block) if len(current) == block else b""
+        following = next(source, b"") if len(current) == block else b""
         last = not following
-        if len(current) < TAG_BYTES or index >= MAX_CHUNKS:
+        if not TAG_BYTES <= len(current) <= block or index >= MAX_CHUNKS:
             raise IntegrityError("encrypted attachment is truncated or malformed")
         nonce, aad = _chunk_params(nonce_prefix, base_aad, index, last)
         try:
@@ -168,6 +220,15 @@ def iter_decrypt(
             return
         current = following
         index += 1
+
+
+def iter_decrypt(
+    file_key: bytes, src: BinaryIO, aad_prefix: bytes, *, max_size: int | None = None
+) -> Iterator[bytes]:
+    """Yield the plaintext chunk by chunk; `IntegrityError` on any tampering (see module doc)."""
+    if len(file_key) != KEY_BYTES:
+        raise ValueError("a file key must be 32 bytes")
+    yield from open_pieces(file_key, split_pieces(src), aad_prefix, max_size=max_size)
 
 
 def decrypt_stream(

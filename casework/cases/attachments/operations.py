@@ -1,15 +1,18 @@
 """Attachments of a case: add (checked, cleaned, encrypted), read, delete.
 
 A file is checked before anything is stored: size first, then its real type from its content,
-then a metadata-free copy is made (`files.clean`). Only that copy is encrypted and written,
-under a random name outside static/ (casework.encryption.storage). Its name is encrypted in
-the row. Deleting removes the row (and with it the file's wrapped key, so the ciphertext can
-no longer be opened) and the file itself once the deletion is committed.
+then a metadata-free copy is made (`files.clean`). Only that copy is encrypted (a key per
+file, wrapped by the case's key) and kept in the attachment store, the database (decision
+0073), in the request's transaction. Its name is encrypted in the row. Deleting removes the
+row, its wrapped key and its stored chunks in the same transaction. A file still on disk from
+before (`storage_name`, until `flask attachments migrate` moves it) is read from there, and
+removed once its deletion is committed.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import unicodedata
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -20,6 +23,7 @@ from casework import audit
 from casework.auth.models import User
 from casework.cases.attachments import file_tx
 from casework.cases.attachments.files import CleanFile, FileRefused, clean
+from casework.cases.attachments.store import attachment_store
 from casework.cases.errors import RecordError
 from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Attachment, Case, Consent
@@ -27,8 +31,10 @@ from casework.cases.timeline import add_entry
 from casework.core.extensions import db
 from casework.crypto import IntegrityError
 from casework.encryption.fields import UnreadableRecord
-from casework.encryption.storage import FileTooLarge, max_file_bytes, read_file, store_file
+from casework.encryption.storage import file_pieces, max_file_bytes, open_file, seal_file
 from casework.vocab import ATTACHMENT_KINDS
+
+log = logging.getLogger(__name__)
 
 NAME_MAX = 120
 REFUSALS = {
@@ -93,6 +99,8 @@ def add_attachment(
     if kind not in ATTACHMENT_KINDS:
         raise RecordError(_("Choose what the file is."), "kind")
     checked = _checked(stream)
+    if len(checked.data) > max_file_bytes():  # the cleaned copy came out larger than the limit
+        raise RecordError(too_large_message(), "file")
     attachment = Attachment(
         case_id=case.id,
         kind=kind,
@@ -100,21 +108,14 @@ def add_attachment(
         size=len(checked.data),
         uploaded_by_id=actor.id,
     )
-    with db.session.no_autoflush:  # the row is incomplete until the file is stored
+    with db.session.no_autoflush:  # the row is incomplete until its key is wrapped
         attachment.case = case  # its key owner: the file key is wrapped by the case's key
-        try:
-            stored = store_file(attachment, io.BytesIO(checked.data))
-        except FileTooLarge:  # the cleaned copy came out larger than the limit
-            case.attachments.remove(attachment)
-            if attachment in db.session:
-                db.session.expunge(attachment)
-            raise RecordError(too_large_message(), "file") from None
-        file_tx.written(db.session, stored.storage_name)
-        attachment.storage_name = stored.storage_name
-        attachment.wrapped_key = stored.wrapped_key
+        sealed = seal_file(attachment, io.BytesIO(checked.data))
+        attachment.wrapped_key = sealed.wrapped_key
         attachment.filename = display_name(filename, checked.extension)
     db.session.add(attachment)
-    db.session.flush()
+    db.session.flush()  # the row first: its chunks refer to it
+    attachment_store().put(attachment.id, sealed.pieces)
     add_entry(case, "attachment.added", actor=actor, detail=kind, target=attachment)
     audit.record("attachment.added", actor=actor, target=attachment, detail=kind)
     return attachment
@@ -152,7 +153,7 @@ def delete_attachment(actor: User, attachment: Attachment) -> None:
     if signs_consent(attachment):
         raise RecordError(_("This is the signed form of a consent: it stays with the consent."))
     kind, attachment_id = attachment.kind, attachment.id
-    file_tx.delete_after_commit(db.session, attachment.storage_name)
+    remove_content(attachment)
     case.attachments.remove(attachment)
     db.session.delete(attachment)
     db.session.flush()
@@ -162,14 +163,38 @@ def delete_attachment(actor: User, attachment: Attachment) -> None:
     )
 
 
+def remove_content(attachment: Attachment) -> None:
+    """Delete the attachment's stored chunks in this transaction (a file still on disk from
+    before the move into the database: once the transaction commits)."""
+    attachment_store().delete(attachment.id)
+    if attachment.storage_name is not None:
+        file_tx.delete_after_commit(db.session, attachment.storage_name)
+
+
+def _pieces(attachment: Attachment) -> Iterator[bytes]:
+    """The attachment's stored pieces: from the database, or from its file on disk while
+    `flask attachments migrate` has not moved it in. `FileNotFoundError` (logged, ids only)
+    when there is neither."""
+    store = attachment_store()
+    if store.exists(attachment.id):
+        return store.open_stream(attachment.id)
+    if attachment.storage_name is None:
+        raise FileNotFoundError(str(attachment.id))
+    return file_pieces(attachment.storage_name)
+
+
 def open_attachment(actor: User, attachment: Attachment) -> Iterator[bytes]:
-    """The file's plaintext, chunk by chunk, and an audit event for the read. The first chunk
-    is decrypted before this returns, so a missing key or file (`CryptoError`,
-    `FileNotFoundError`) or a tampered file (`UnreadableRecord`, audited) fails before any of
-    it is sent."""
-    chunks = read_file(attachment, attachment.storage_name, attachment.wrapped_key)
+    """The file's plaintext, chunk by chunk (one stored chunk fetched at a time), and an
+    audit event for the read. The first chunk is decrypted before this returns, so a missing
+    key or file (`CryptoError`, `FileNotFoundError`) or a tampered file (`UnreadableRecord`,
+    audited) fails before any of it is sent."""
     try:
+        chunks = open_file(attachment, attachment.wrapped_key, _pieces(attachment))
         first = next(chunks, b"")
+    except FileNotFoundError:
+        # Said in the log (ids only): a restore without the files answered 404 silently.
+        log.error("attachment %s: its stored content is missing", attachment.id)
+        raise
     except IntegrityError as exc:  # tampered, truncated or moved: say so, and record it
         audit.record(
             "crypto.integrity_failure",

@@ -4,7 +4,8 @@ Erasing crypto-shreds the case: its data key is destroyed (`shred_record`), so e
 and file encrypted under it can never be opened again. On top of that, the ciphertexts and
 the blind indexes of every record under the case key are cleared (a blind index is keyed by
 the installation, not the case, so leaving it would keep the case findable by exact name),
-and the attachments' files are deleted from disk once the erasure is committed. Coded fields
+and the attachments' stored chunks are deleted in the erasure's own transaction (decision
+0073: an erasure killed after its commit leaves nothing behind). Coded fields
 (status, gender, age band, citizenship, exploitation types, consents' purposes and dates,
 the timeline) stay for statistics.
 """
@@ -19,7 +20,7 @@ from sqlalchemy import Select, select
 
 from casework import audit
 from casework.auth.models import User
-from casework.cases.attachments import file_tx
+from casework.cases.attachments.operations import remove_content
 from casework.cases.errors import RecordError
 from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case, CaseChild
@@ -55,7 +56,7 @@ def erase_case(actor: User | None, case: Case, *, reason: str) -> bool:
     if reason not in ERASURE_REASONS:
         raise ValueError(f"unknown erasure reason {reason!r}")
     for attachment in list(case.attachments):
-        file_tx.delete_after_commit(db.session, attachment.storage_name)
+        remove_content(attachment)
         for consent in case.consents:
             if consent.attachment_id == attachment.id:
                 consent.attachment_id = None

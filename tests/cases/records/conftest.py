@@ -86,8 +86,16 @@ def post_form(
 
 
 def stored_files(app: Flask) -> list[str]:
+    """What is stored of attachments: the ids of those with chunks in the database, and the
+    names of files on disk (none are written since decision 0073)."""
+    from sqlalchemy import select
+
+    from casework.cases.models import AttachmentChunk
+
     folder = Path(app.config["ATTACHMENT_DIR"])
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    on_disk = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    ids = db.session.scalars(select(AttachmentChunk.attachment_id).distinct()).all()
+    return sorted(str(attachment_id) for attachment_id in ids) + on_disk
 
 
 def png_bytes(
