@@ -54,9 +54,7 @@ def _chunks(attachment_id: object) -> list[AttachmentChunk]:
 
 def _read(attachment: Attachment) -> bytes:
     store = attachment_store()
-    return b"".join(
-        open_file(attachment, attachment.wrapped_key, store.open_stream(attachment.id))
-    )
+    return b"".join(open_file(attachment, attachment.wrapped_key, store.open_stream(attachment.id)))
 
 
 def test_a_multi_megabyte_download_fetches_one_chunk_per_chunk_sent(
