@@ -183,6 +183,7 @@ def _register_commands(app: Flask) -> None:
     from casework.admin.cli import create_admin
     from casework.audit.cli import audit_group
     from casework.backup.cli import backup_group
+    from casework.cases.attachments.cli import attachments_group
     from casework.cases.lifecycle.cli import cases_group
     from casework.devdata.cli import COMMANDS as DEVDATA_COMMANDS
     from casework.encryption.cli import keys_group
@@ -196,6 +197,7 @@ def _register_commands(app: Flask) -> None:
         audit_group,
         keys_group,
         cases_group,
+        attachments_group,
         release_group,
         reports_group,
         *DEVDATA_COMMANDS,
