@@ -64,6 +64,10 @@ class BaseConfig:
     # Sessions: server side, revocable.
     IDLE_TIMEOUT_MINUTES = _env_int("IDLE_TIMEOUT_MINUTES", 15)
     ABSOLUTE_TIMEOUT_HOURS = _env_int("ABSOLUTE_TIMEOUT_HOURS", 8)
+    # The warning with "Stay signed in", this many minutes before the idle timeout.
+    IDLE_WARNING_MINUTES = _env_int("IDLE_WARNING_MINUTES", 2)
+    # Drafts of forms (decision 0110) are kept this long after their last save, then discarded.
+    DRAFT_RETENTION_HOURS = _env_int("DRAFT_RETENTION_HOURS", 7 * 24)
     SESSION_COOKIE_NAME = "casework_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -248,6 +252,8 @@ SETTING_RANGES: dict[str, tuple[int, int]] = {
     "RETENTION_YEARS": (1, 100),
     "IDLE_TIMEOUT_MINUTES": (1, 24 * 60),
     "ABSOLUTE_TIMEOUT_HOURS": (1, 7 * 24),
+    "IDLE_WARNING_MINUTES": (1, 60),
+    "DRAFT_RETENTION_HOURS": (1, 30 * 24),
     "LOCKOUT_THRESHOLD": (1, 1000),
     "LOCKOUT_MINUTES": (1, 7 * 24 * 60),
     "REFERRAL_EXPIRY_DAYS": (1, 365),

@@ -95,6 +95,7 @@ def _register_features(app: Flask) -> None:
     from casework.admin import bp as admin_bp
     from casework.auth import bp as auth_bp
     from casework.cases import bp as cases_bp
+    from casework.drafts import bp as drafts_bp
     from casework.federation import bp as federation_bp
     from casework.jobs import bp as jobs_bp
     from casework.main import bp as main_bp
@@ -116,6 +117,7 @@ def _register_features(app: Flask) -> None:
         notifications_bp,
         jobs_bp,
         federation_bp,
+        drafts_bp,
     ):
         app.register_blueprint(blueprint)
     referral_hooks.connect()
@@ -131,6 +133,7 @@ def _register_features(app: Flask) -> None:
 def _declare_jobs() -> None:
     """Every task and job the queue can run, each declared by its feature (casework/jobs/)."""
     import casework.cases.lifecycle.jobs
+    import casework.drafts.jobs
     import casework.federation.delivery
     import casework.federation.jobs
     import casework.jobs.runner
@@ -154,6 +157,7 @@ def _register_template_helpers(app: Flask) -> None:
     from casework.admin import templating as admin_templating
     from casework.auth import templating as auth_templating
     from casework.cases import templating as case_templating
+    from casework.drafts import templating as draft_templating
     from casework.federation import templating as federation_templating
     from casework.main import templating as main_templating
     from casework.notifications import templating as notification_templating
@@ -173,6 +177,7 @@ def _register_template_helpers(app: Flask) -> None:
             service_templating.TEMPLATE_GLOBALS,
             notification_templating.TEMPLATE_GLOBALS,
             federation_templating.TEMPLATE_GLOBALS,
+            draft_templating.TEMPLATE_GLOBALS,
         ],
         filters=[dates.TEMPLATE_FILTERS, case_templating.TEMPLATE_FILTERS],
     )

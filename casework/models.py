@@ -18,6 +18,7 @@ from casework.cases.models import (
     TraffickingEvent,
 )
 from casework.core.session_store import EndedSession
+from casework.drafts.models import FormDraft
 from casework.encryption.custody import KeyOperation
 from casework.encryption.models import DataKey
 from casework.federation.models import InboundReceipt, OutboundMessage, Peer
@@ -48,6 +49,7 @@ __all__ = [
     "CredentialLink",
     "DataKey",
     "EndedSession",
+    "FormDraft",
     "FormSubmission",
     "IdentityDocument",
     "InboundReceipt",

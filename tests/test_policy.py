@@ -38,6 +38,7 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.VIEW_DASHBOARD:           (Y,         Y,         Y,      Y,          Y),
     Action.MANAGE_OWN_ACCOUNT:       (Y,         Y,         Y,      Y,          Y),
     Action.VIEW_NOTIFICATIONS:       (Y,         Y,         Y,      Y,          Y),
+    Action.KEEP_FORM_DRAFT:          (OBJ,       OBJ,       OBJ,    N,          N),
     Action.VIEW_OWN_JOBS:            (Y,         Y,         Y,      Y,          Y),
     Action.MANAGE_AGENCIES:          (N,         N,         N,      N,          Y),
     Action.MANAGE_USERS:             (N,         N,         N,      N,          Y),
@@ -92,6 +93,7 @@ REFERRAL_ACTIONS = {
 }
 SERVICE_RECORD_ACTIONS = {Action.VIEW_SERVICES, Action.EDIT_SERVICE, Action.VIEW_SESSION_NOTES}
 DRAFT_ACTIONS = {Action.SEND_REFERRAL}  # on a referral not made yet: a ReferralDraft
+FORM_DRAFT_ACTIONS = {Action.KEEP_FORM_DRAFT}  # on a draft of a form (decision 0110)
 CASE_CONTENT_PREFIXES = ("case.", "consent.", "attachment.", "referral.", "service.")
 
 
@@ -141,6 +143,13 @@ class FakeService:
 
 
 @dataclass
+class FakeFormDraft:
+    author_id: uuid.UUID | None
+    agency_id: uuid.UUID | None
+    form_key: str = "/cases/new"
+
+
+@dataclass
 class FakeAccount:
     agency_id: uuid.UUID | None
     approver_role: str  # "supervisor" or "admin"
@@ -172,6 +181,8 @@ def own_everything(user: FakeUser) -> Any:
         id = other()
         approver_role = "supervisor" if user.role == Role.SUPERVISOR else "admin"
         pending_request_by_id = other()
+        author_id = user.id  # a draft they typed
+        form_key = "/cases/new"
 
         def __init__(self) -> None:
             self.case = case
@@ -189,6 +200,8 @@ def foreign_object(action: Action) -> Any:
     """An object of another agency, assigned to someone else, shared with nobody."""
     if action is Action.APPROVE_ACCOUNT:  # another agency's, approved by its supervisors
         return FakeAccount(other(), "supervisor", other())
+    if action in FORM_DRAFT_ACTIONS:  # someone else's, in another agency
+        return FakeFormDraft(other(), other())
     case = FakeCase(other(), other())
     if action in REFERRAL_ACTIONS:
         return FakeReferral(case, other(), other())
@@ -239,7 +252,23 @@ def test_every_cell(role: Role, action: Action) -> None:
 
 
 def _actions(role: Role, kind: str) -> list[Action]:
-    return [a for a in Action if EXPECTED[(role, a)] == kind]
+    """The actions on cases and their records (drafts of forms have their own test)."""
+    return [a for a in Action if EXPECTED[(role, a)] == kind and a not in FORM_DRAFT_ACTIONS]
+
+
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER], ids=str)
+def test_a_form_draft_is_its_authors_alone(role: Role) -> None:
+    """Decision 0110: only the author, and only within the agency the draft was typed in; not
+    a supervisor of that agency, not a colleague."""
+    user = actor(role)
+    assert can(user, Action.KEEP_FORM_DRAFT, FakeFormDraft(user.id, user.agency_id))
+    assert not can(user, Action.KEEP_FORM_DRAFT, FakeFormDraft(other(), user.agency_id))
+    assert not can(user, Action.KEEP_FORM_DRAFT, FakeFormDraft(user.id, other()))
+    assert not can(user, Action.KEEP_FORM_DRAFT, FakeFormDraft(None, user.agency_id))
+    assert not can(user, Action.KEEP_FORM_DRAFT, FakeCase(user.agency_id, user.id))
+    for nobody in (Role.COORDINATOR, Role.ADMIN):
+        own = actor(nobody)
+        assert not can(own, Action.KEEP_FORM_DRAFT, FakeFormDraft(own.id, own.agency_id))
 
 
 def _case_for(user: FakeUser, action: Action, case: FakeCase) -> Any:

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from casework.auth.models import User
 from casework.core.extensions import db
+from casework.web.access import safe_next
 
 PENDING_SECONDS = 300  # time allowed between the password and the second factor
 
@@ -80,10 +81,20 @@ def enforce_timeouts() -> Response | None:
         # gettext, not lazy_gettext: the session store (msgpack on Redis) cannot encode a
         # lazy string, and the message is shown in the language of this request anyway.
         flash(_("You were signed out after a period without activity. Sign in again."), "info")
-        return redirect(url_for("auth.sign_in"))
+        return redirect(url_for("auth.sign_in", next=_return_path()))
     if request.endpoint not in {"static", "bootstrap.static"}:
         session["seen_at"] = now
     return None
+
+
+def _return_path() -> str | None:
+    """Where to come back after signing in again: this page, or for a form sent after the
+    timeout the page of the form (its draft is offered there, decision 0110). Only a path
+    of this site, and never a query string (it may hold what was searched for)."""
+    rule = request.url_rule
+    if rule is None or "GET" not in (rule.methods or ()) or request.blueprint == "drafts":
+        return None
+    return safe_next(request.path)
 
 
 def init_app(app: Flask) -> None:

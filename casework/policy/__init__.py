@@ -25,11 +25,13 @@ from casework.policy.predicates import (
     Rule,
     any_of,
     assigned_to_actor,
+    authored_by_actor,
     may_send_agency,
     may_send_assigned,
     on_account,
     on_case,
     on_draft,
+    on_form_draft,
     on_referral,
     on_service,
     own_service_on_own_or_referred_case,
@@ -101,6 +103,8 @@ class Action(StrEnum):
     MANAGE_OWN_ACCOUNT = "account.manage_own"
     VIEW_NOTIFICATIONS = "notification.view"
     VIEW_OWN_JOBS = "job.view_own"  # the long operations a person started, and their progress
+    # A draft of a form (decision 0110): saved as its author types, read by its author only.
+    KEEP_FORM_DRAFT = "form_draft.keep"
     # Administration (separation of duties: never case contents)
     MANAGE_AGENCIES = "agency.manage"
     MANAGE_USERS = "user.manage"
@@ -157,6 +161,8 @@ RULES: dict[tuple[Role, Action], Rule] = {
     **{(role, Action.MANAGE_OWN_ACCOUNT): True for role in ALL_ROLES},
     **{(role, Action.VIEW_NOTIFICATIONS): True for role in ALL_ROLES},
     **{(role, Action.VIEW_OWN_JOBS): True for role in ALL_ROLES},
+    # Drafts: the roles that fill in case forms, each on their own drafts only.
+    **{(role, Action.KEEP_FORM_DRAFT): on_form_draft(authored_by_actor) for role in (C, S, P)},
     (A, Action.MANAGE_AGENCIES): True,
     (A, Action.MANAGE_USERS): True,
     (A, Action.VIEW_AUDIT): True,

@@ -12,12 +12,14 @@ from casework.policy.protocols import (
     AccountLike,
     Actor,
     CaseLike,
+    FormDraftLike,
     ReferralDraftLike,
     ReferralLike,
     ServiceRecordLike,
     account_of,
     case_of,
     draft_of,
+    form_draft_of,
     referral_of,
     service_of,
 )
@@ -53,6 +55,10 @@ def on_service(test: Callable[[Actor, ServiceRecordLike], bool]) -> Predicate:
 
 def on_draft(test: Callable[[Actor, ReferralDraftLike], bool]) -> Predicate:
     return _on(draft_of, test)
+
+
+def on_form_draft(test: Callable[[Actor, FormDraftLike], bool]) -> Predicate:
+    return _on(form_draft_of, test)
 
 
 def on_account(test: Callable[[Actor, AccountLike], bool]) -> Predicate:
@@ -181,6 +187,16 @@ def service_on_actor_case(actor: Actor, service: ServiceRecordLike) -> bool:
 
 
 # ---- accounts (decision 0056) ----------------------------------------------------------------
+
+
+def authored_by_actor(actor: Actor, draft: FormDraftLike) -> bool:
+    """A draft is its author's alone, and only while they work for the agency it was typed in
+    (decision 0110): no supervisor, no colleague, no administrator reads it."""
+    return (
+        draft.author_id is not None
+        and draft.author_id == actor.id
+        and draft.agency_id == actor.agency_id
+    )
 
 
 def supervisor_approves_in_agency(actor: Actor, account: AccountLike) -> bool:

@@ -103,6 +103,22 @@ class AccountLike(Protocol):
     def pending_request_by_id(self) -> Any: ...
 
 
+@runtime_checkable
+class FormDraftLike(Protocol):
+    """A draft of a form (decision 0110): who typed it, in which agency."""
+
+    @property
+    def author_id(self) -> Any: ...
+    @property
+    def agency_id(self) -> Any: ...
+    @property
+    def form_key(self) -> str: ...
+
+
+def form_draft_of(obj: object) -> FormDraftLike | None:
+    return obj if isinstance(obj, FormDraftLike) else None
+
+
 def account_of(obj: object) -> AccountLike | None:
     return obj if isinstance(obj, AccountLike) else None
 

@@ -142,6 +142,9 @@ EVENTS = Vocabulary(
         ("report.export.read", _l("Report tables downloaded")),
         ("report.package.read", _l("Report package downloaded")),
         ("report.synthetic.read", _l("Synthetic data set downloaded")),
+        # Drafts of forms (decision 0110)
+        ("form_draft.created", _l("Draft of a form kept")),
+        ("form_draft.discarded", _l("Draft of a form discarded")),
         # Development data
         ("demo.loaded", _l("Demonstration data loaded")),
         ("demo.cases_loaded", _l("Demonstration cases loaded")),
@@ -179,6 +182,7 @@ TARGET_KINDS = Vocabulary(
         ("report_releases", _l("Report release")),
         ("report_publications", _l("Report publication")),
         ("jobs", _l("Job")),
+        ("form_drafts", _l("Draft of a form")),
         ("people", _l("Person")),
         ("identity_documents", _l("Identity document")),
     ],
