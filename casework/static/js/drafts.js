@@ -227,7 +227,7 @@
     if (buttonText) {
       var button = document.createElement("button");
       button.type = "button";
-      button.className = "btn btn-sm " + (role === "danger" ? "btn-primary" : "btn-outline-secondary");
+      button.className = "btn btn-sm " + (role === "danger" ? "btn-primary" : "btn-outline-dark");
       button.textContent = buttonText;
       button.addEventListener("click", action);
       box.appendChild(button);
