@@ -1,7 +1,7 @@
 """form drafts: what a person typed into a long form, kept encrypted until it is sent
 
 Revision ID: 5d1f0a7c2b10
-Revises: a0cdc01b5b87
+Revises: 3e181221eb9b
 Create Date: 2026-12-07 22:00:00.000000+00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5d1f0a7c2b10'
-down_revision = 'a0cdc01b5b87'
+down_revision = '3e181221eb9b'
 branch_labels = None
 depends_on = None
 
