@@ -96,6 +96,7 @@ def _sign_in_here(page: Any, account: factories.Account) -> None:
     page.get_by_label("Password", exact=True).fill(account.password)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/sign-in/code")
+    db.session.expire_all()  # the code used at the first sign-in is known: the next one
     page.get_by_label("One-time code").fill(account.code())
     page.get_by_role("button", name="Verify").click()
     page.wait_for_url(lambda url: not urlsplit(url).path.startswith("/sign-in"))
@@ -206,3 +207,23 @@ def test_the_idle_warning_keeps_the_person_signed_in(
     monkeypatch.setitem(app.config, "IDLE_TIMEOUT_MINUTES", 15)
     page.goto("/")
     assert not urlsplit(page.url).path.startswith("/sign-in")  # still signed in
+
+
+def test_a_session_forgotten_by_the_server_keeps_the_form(worker_page: Any, audit) -> None:
+    """After a long break the session store has forgotten the session (the browser's cookie
+    names nothing): sending asks to sign in again instead of "Form expired", and the draft
+    typed before the break fills the form in again."""
+    page = worker_page
+    page.goto("/cases/new")
+    _type_interview(page)
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Register the case").click()
+    signed_out = page.get_by_role("alert").filter(has_text="You were signed out")
+    expect(signed_out).to_be_visible()
+    _assert_every_value(page)
+    signed_out.get_by_role("button", name="Sign in again").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/sign-in" and "next=" in url)
+    _sign_in_here(page, page.account)
+    assert urlsplit(page.url).path == "/cases/new"
+    expect(page.get_by_text(re.compile("was filled in again"))).to_be_visible()
+    _assert_every_value(page)

@@ -186,6 +186,9 @@
       return post(settings.getAttribute("data-save-url"), body, self.form);
     }).then(function (result) {
       if (result.signedOut) { return "signed-out"; }
+      // 400 is the CSRF refusal: the session is gone (its store forgot it after the idle
+      // time). Refusals of a draft itself are 422.
+      if (!result.ok && result.response.status === 400) { showEnded(); return "signed-out"; }
       if (!result.ok) { return "refused"; }
       return result.response.json().then(function (data) {
         self.draftId = data.id;
@@ -241,6 +244,12 @@
     event.preventDefault();
     var self = this;
     var submitter = event.submitter || null;
+    if (ended) {  // the idle time passed on this page: the server would refuse the form
+      this.notice(text("signed-out"), text("sign-in"), function () {
+        window.location.assign(settings.getAttribute("data-sign-in-url"));
+      }, "danger");
+      return;
+    }
     this.save().then(function (outcome) {
       if (outcome === "offline") {
         var again = self.notice(text("offline"), text("try-again"), function () {
