@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from tqdm import tqdm
 
 from casework.backup.dump import create_backup, restore_backup
-from casework.backup.manifest import BackupError
+from casework.backup.manifest import BackupError, Manifest, manifest_path
 from casework.backup.verify import Verification, verify_database
 
 # An AppGroup: each command runs in the context of the app the command line loaded.
@@ -41,12 +41,28 @@ def _report(result: Verification) -> None:
             else ""
         )
     )
+    click.echo(
+        f"Attachments read: {result.attachments_read}, every chunk decrypted "
+        f"({result.attachment_bytes / (1024 * 1024):.1f} MB)."
+    )
     click.echo(f"Audit trail: {result.audit_events} events verified.")
     click.echo(f"Search indexes checked: {result.indexes_checked}.")
     for where in result.stale_indexes[:20]:
         click.echo(f"Search index does not match (wrong index key?): {where}", err=True)
     if len(result.stale_indexes) > 20:
         click.echo(f"... and {len(result.stale_indexes) - 20} more search indexes", err=True)
+    for where in result.attachments_on_disk[:20]:
+        click.echo(f"Not in the database (a file on disk, not in backups): {where}", err=True)
+    if result.attachments_on_disk:
+        click.echo(
+            f"{len(result.attachments_on_disk)} attachment(s) are still files on disk: run "
+            "`flask --app wsgi attachments migrate` so that backups carry them.",
+            err=True,
+        )
+    for where in result.attachments_missing[:20]:
+        click.echo(f"Attachment content missing: {where}", err=True)
+    if len(result.attachments_missing) > 20:
+        click.echo(f"... and {len(result.attachments_missing) - 20} more", err=True)
     for problem in result.key_problems:
         click.echo(f"Key problem: {problem}", err=True)
     for where in result.unreadable[:20]:
@@ -77,6 +93,14 @@ def create(output: Path | None) -> None:
     finally:
         bar.close()
     click.echo(f"Backup written: {dump} (manifest {dump.name}.json beside it).")
+    manifest = Manifest.read(manifest_path(dump))
+    click.echo(f"Attachments in it: {manifest.attachments or 0}.")
+    if manifest.attachments_on_disk:
+        click.echo(
+            f"WARNING: {manifest.attachments_on_disk} attachment(s) are still files on disk and "
+            "are NOT in this backup: run `flask --app wsgi attachments migrate`.",
+            err=True,
+        )
     click.echo("It holds no key material. Back up the key file separately, and never with it.")
 
 
@@ -110,3 +134,38 @@ def restore(dump: Path, replace: bool, yes: bool, no_verify: bool) -> None:
 def verify() -> None:
     """Read every encrypted value and walk the audit chain of the configured database."""
     _report(verify_database(show_progress=True))
+
+
+@backup_group.command("drill")
+@click.argument(
+    "dump", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path)
+)
+def drill(dump: Path | None) -> None:
+    """Restore DUMP (default: the newest in BACKUP_DIR) into a scratch database, check it
+    fully, report, and drop the scratch database. The configured database is not touched.
+
+    The scratch database is a SQLite file in a temporary folder, or, on PostgreSQL, the
+    configured database's name with `_drill` (created and dropped on the same server). Exit
+    status 0 only when everything restored decrypts and verifies.
+    """
+    from casework.backup.drill import run_drill
+
+    try:
+        result = run_drill(dump, show_progress=True)
+    except BackupError as exc:
+        raise click.ClickException(f"Drill FAILED: {exc}") from None
+    manifest = result.manifest
+    click.echo(
+        f"Drill: {manifest.file} (taken {manifest.created_at}, revision {manifest.revision}) "
+        f"restored into {result.scratch}, which has been dropped."
+    )
+    click.echo("Restored: " + ", ".join(f"{n} {label}" for label, n in result.counts.items()))
+    for problem in result.problems:
+        click.echo(f"Problem: {problem}", err=True)
+    try:
+        _report(result.verification)
+    except click.ClickException:
+        raise click.ClickException("Drill FAILED: the restored copy is NOT fully usable.") from None
+    if result.problems:
+        raise click.ClickException("Drill FAILED (problems above).")
+    click.echo("Drill PASSED: this backup and this key file restore everything.")

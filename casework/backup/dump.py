@@ -69,6 +69,19 @@ def key_ids_in_use() -> list[str]:
     return sorted(rows)
 
 
+def attachment_counts() -> tuple[int | None, int | None]:
+    """Attachments in the database, and those still stored as files on disk (not dumped)."""
+    from casework.cases.models import Attachment
+
+    if not inspect(db.engine).has_table(Attachment.__tablename__):
+        return None, None
+    total = db.session.scalar(select(func.count()).select_from(Attachment)) or 0
+    on_disk = db.session.scalar(
+        select(func.count()).select_from(Attachment).where(Attachment.storage_name.is_not(None))
+    )
+    return total - (on_disk or 0), on_disk or 0
+
+
 def current_revision() -> str | None:
     if not inspect(db.engine).has_table("alembic_version"):
         return None
@@ -101,6 +114,7 @@ def create_backup(folder: Path, key_file: Path, progress: Progress | None = None
     from casework.encryption import keys
 
     key_ids, revision = key_ids_in_use(), current_revision()
+    in_database, on_disk = attachment_counts()
     index_key_id = keys.keyring().index_key_id
     db.session.rollback()
     # Created private before anything is written to it: a dump killed half-way is never
@@ -128,6 +142,8 @@ def create_backup(folder: Path, key_file: Path, progress: Progress | None = None
         key_ids=key_ids,
         app_version=VERSION,
         index_key_id=index_key_id,
+        attachments=in_database,
+        attachments_on_disk=on_disk,
     ).write(manifest_path(dump))
     return dump
 

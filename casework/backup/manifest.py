@@ -29,6 +29,10 @@ class Manifest:
     # The blind-index key the dump's search indexes were computed with (manifests written
     # before it was recorded have none, and are not checked for it).
     index_key_id: str | None = None
+    # Attachments whose content is in the dump, and those still files on disk that it does not
+    # carry (decision 0073; None in manifests written before).
+    attachments: int | None = None
+    attachments_on_disk: int | None = None
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
@@ -44,7 +48,7 @@ class Manifest:
             raise BackupError(f"manifest {str(path)!r} cannot be read ({exc})") from None
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise BackupError(f"{str(path)!r} is not a {FORMAT} manifest")
-        optional = {"index_key_id"}
+        optional = {"index_key_id", "attachments", "attachments_on_disk"}
         try:
             return cls(
                 **{
