@@ -98,7 +98,9 @@ def _counts() -> dict[str, int]:
 
 
 def _scratch_app(live: Flask, url: URL) -> Flask:
-    from casework.app import create_app
+    # The package's lazy entry point (as devdata/federation_demo.py): casework.app wires the
+    # features, this one among them, so a feature never imports it directly.
+    from casework import create_app
 
     settings = {key: value for key, value in live.config.items() if key.isupper()}
     settings["SQLALCHEMY_DATABASE_URI"] = url.render_as_string(hide_password=False)
