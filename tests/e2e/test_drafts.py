@@ -227,3 +227,32 @@ def test_a_session_forgotten_by_the_server_keeps_the_form(worker_page: Any, audi
     assert urlsplit(page.url).path == "/cases/new"
     expect(page.get_by_text(re.compile("was filled in again"))).to_be_visible()
     _assert_every_value(page)
+
+
+def test_a_note_typed_on_the_case_page_comes_back_until_it_is_added(
+    worker_page: Any, audit
+) -> None:
+    """A case note (one of the forms with drafts besides registration): typed, the page left
+    and opened again, the note is there; once added, the form is empty again."""
+    page = worker_page
+    case = factories.make_case(page.account.user.agency, assigned_to=page.account.user)
+    db.session.commit()
+    note = "Zqe2e remembers the boat's name only at the end of the interview"
+    page.goto(f"/cases/{case.id}")
+    form = page.locator("#note-form")
+    form.get_by_label("What the note is about").select_option("case_management")
+    with page.expect_response(
+        lambda r: urlsplit(r.url).path == "/drafts" and note in (r.request.post_data or "")
+    ):
+        form.get_by_label("New note").fill(note)
+    page.goto("/")
+    page.get_by_role("region", name="Your drafts").get_by_role("link").first.click()
+    page.wait_for_url(f"**/cases/{case.id}")
+    expect(form.get_by_label("New note")).to_have_value(note)
+    expect(form.get_by_label("What the note is about")).to_have_value("case_management")
+    audit(page, "case page with the note filled in again")
+    form.get_by_role("button", name="Add note").click()
+    page.wait_for_url(f"**/cases/{case.id}#notes")
+    expect(page.get_by_text(note).first).to_be_visible()
+    expect(page.locator("#note-form").get_by_label("New note")).to_have_value("")
+    assert _drafts() == 0
