@@ -49,8 +49,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The suite on PYTEST_WORKERS processes (pytest-xdist; decision 0051): each worker has its own
+# test databases and Redis database (tests/workers.py). PYTEST_WORKERS=0 runs it in this
+# process; one test alone: `.venv/bin/pytest tests/cases/test_register.py -k name`.
+PYTEST_WORKERS ?= 2
 pytest: $(STAMP) compile-translations
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test: lint typecheck pytest
 

@@ -14,6 +14,7 @@ Two paths to empty tables (decision 0050):
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +33,7 @@ from casework.crypto import generate_keyring, write_keyring_file
 from casework.policy import Role
 from tests import factories
 from tests.services import postgres_url, redis_url
+from tests.workers import create_worker_databases
 
 TEST_SETTINGS = {
     "ENV_NAME": "testing",
@@ -63,6 +65,37 @@ COMMITTING_FOLDERS = {"e2e", "faults", "backup"}
 # connections of its own, which must see (and may leave) committed rows.
 COMMITTING_FIXTURES = {"extra_app", "own_app"}
 TESTS = Path(__file__).parent
+
+
+# Modules whose tests share an expensive module-scoped fixture (a served scratch instance, a
+# peer installation) run whole on one xdist worker, in order; every other test is handed to
+# whichever worker is free (decision 0051). A path relative to the repository.
+ONE_WORKER_MODULES = {
+    "tests/reports/test_running_app.py",
+    "tests/federation/test_delivery.py",
+    "tests/federation/test_inbound.py",
+    "tests/federation/test_peers.py",
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist's `loadscope` scheduler with a scope per test, except the modules above.
+
+    (`--dist loadgroup` with `xdist_group` marks would say the same, but pytest-xdist 3.8
+    renames the node id through an attribute pytest 9 no longer reads, so its groups are
+    silently ignored.) Bigger scopes are handed out first, so the grouped modules start early.
+    """
+    if config.getvalue("dist") != "load":  # another --dist asked for on the command line
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesOrTests(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER_MODULES else nodeid
+
+    return ModulesOrTests(config, log)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -104,13 +137,19 @@ def _compile_translations() -> None:
     for po_path in (ROOT / "casework" / "translations").glob("*/LC_MESSAGES/messages.po"):
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file)
-        with po_path.with_suffix(".mo").open("wb") as mo_file:
+        # Written aside, then renamed: xdist workers compile while others read.
+        mo_path = po_path.with_suffix(".mo")
+        partial = mo_path.with_name(f"messages.mo.{os.getpid()}")
+        with partial.open("wb") as mo_file:
             write_mo(mo_file, catalog)
+        partial.replace(mo_path)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Catalogues compiled before any app works out which languages it offers."""
+    """Catalogues compiled before any app works out which languages it offers; an xdist
+    worker's own PostgreSQL databases created when missing (tests/workers.py)."""
     _compile_translations()
+    create_worker_databases()
 
 
 @pytest.fixture(scope="session")
