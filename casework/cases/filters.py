@@ -31,8 +31,8 @@ def _search_in_choices() -> list[tuple[str, str]]:
     return [
         ("any", str(_l("Everything below"))),
         ("reference", str(_l("Reference"))),
-        ("name", str(_l("Exact name"))),
-        ("date_of_birth", str(_l("Date of birth (YYYY-MM-DD)"))),
+        ("name", str(_l("Name"))),
+        ("date_of_birth", str(_l("Date of birth"))),
         ("document", str(_l("Identity document number"))),
         ("phone", str(_l("Phone number"))),
     ]
@@ -57,8 +57,8 @@ class CaseFilterForm(FlaskForm):
         filters=[squash],
         validators=[Length(max=SEARCH_MAX)],
         description=_l(
-            "A reference, or a person's exact name, date of birth, identity document or "
-            "phone number. Names match in any order, case or spacing, but must be complete."
+            "A reference; a name or part of one, in any order or script; a date of birth; "
+            "an identity document or phone number."
         ),
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -40,6 +41,7 @@ def _case_list(*, mine: bool) -> Page:
     form = CaseFilterForm(formdata=filters, assignees=assignees)
     search_form = CaseSearchForm(formdata=None, assignees=assignees, obj=None, data=form.data)
     page = None
+    searched_as = None
     status = 200
     if form.validate():
         query = queries.case_list(
@@ -52,8 +54,13 @@ def _case_list(*, mine: bool) -> Page:
             search_in=form.search_in.data or "any",
             sort=form.sort.data or "updated",
             descending=form.order.data != "asc",
+            **_reading(),
         )
         page = paginate(query)
+        if form.q.data and not page.total:
+            searched_as = queries.understood(
+                form.q.data, form.search_in.data or "any", **_reading()
+            )
     else:
         status = INVALID
         search_form = CaseSearchForm(formdata=filters, assignees=assignees)
@@ -68,7 +75,16 @@ def _case_list(*, mine: bool) -> Page:
         list_kind="mine" if mine else "agency",
         assignee_names=names,
         shows_person=lambda case: "identity_contact" in visible_field_groups(current_user, case),
+        searched=form.q.data if searched_as is not None else None,
+        searched_as=searched_as,
     ), status
+
+
+def _reading() -> dict[str, str | None]:
+    """How the signed-in person writes dates (their language) and phone numbers (their
+    agency's country), for the search."""
+    agency = getattr(signed_in_user(), "agency", None)
+    return {"language": str(get_locale()), "region": getattr(agency, "country", None)}
 
 
 def _recalled(token: str | None) -> tuple[str, str] | None:

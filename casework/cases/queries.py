@@ -4,14 +4,18 @@ Search by name, date of birth, identity document or phone goes through the blind
 the typed value's index narrows the candidates (inside the actor's visible cases only),
 then each candidate is decrypted and compared exactly after the same normalisation. A
 collision in the truncated index therefore never shows a wrong case.
+
+Names are also found as people remember them (`name_search`: parts, any order, typos, other
+scripts), among the same visible cases; a date of birth in the reader's format and a phone
+number the local way are read first (`core/search_text.py`) and then found through the
+indexes.
 """
 
 from __future__ import annotations
 
 import uuid
-from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, case, select
@@ -20,17 +24,17 @@ from sqlalchemy.orm import selectinload
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
 from casework.cases.models import Case, IdentityDocument, Person, TimelineEntry
+from casework.cases.name_search import matching_cases
 from casework.cases.scopes import visible_cases
 from casework.core.db import parse_uuid
 from casework.core.extensions import db
-from casework.crypto import normalise_date
+from casework.core.search_text import day_example, name_parts, parse_day, phone_variants
 from casework.domain import CLOSED_CASE_STATUSES, OPEN_CASE_STATUSES
-from casework.policy import Actor, Role
+from casework.policy import Actor, Role, visible_field_groups
 from casework.vocab import CASE_STATUSES, RISK_LEVELS
 
 SEARCH_KINDS = ("any", "reference", "name", "date_of_birth", "document", "phone")
 SORTS = ("reference", "identified", "risk", "status", "updated")
-MIN_PHONE_DIGITS = 6
 READS_SHOWN = 50
 
 
@@ -59,6 +63,8 @@ def case_list(
     search_in: str = "any",
     sort: str = "updated",
     descending: bool = True,
+    language: str | None = None,
+    region: str | None = None,
 ) -> Select[Any]:
     """The actor's visible cases (only those assigned to them when `mine`), filtered."""
     query = visible_cases(actor)
@@ -77,7 +83,8 @@ def case_list(
     elif assignee:
         query = query.where(Case.assigned_to_id == parse_uuid(assignee))
     if q:
-        query = query.where(Case.id.in_(search(actor, q, search_in)))
+        found = search(actor, q, search_in, language=language, region=region)
+        query = query.where(Case.id.in_(found))
     column = _sort_column(sort)
     order = column.desc() if descending else column.asc()
     # The list shows each case's person: load them in one query, not one per row.
@@ -85,13 +92,53 @@ def case_list(
     return query.order_by(order, Case.reference.desc() if descending else Case.reference)
 
 
-def search(actor: Actor, q: str, search_in: str = "any") -> set[uuid.UUID]:
-    """Ids of the actor's visible cases matching `q` (never any other case)."""
+@dataclass(frozen=True)
+class Searched:
+    """What a search term was read as, for the page that found nothing."""
+
+    names: bool  # names were searched (parts, any order, any script)
+    reference: bool
+    document: bool
+    day: date | None  # the date of birth looked for, when the term is a date
+    phone: str | None  # the number in international form, when the term is one
+    example_day: str  # a date in the reader's format, for "try"
+
+
+def understood(q: str, search_in: str, *, language: str | None, region: str | None) -> Searched:
+    q = q.strip()
+    every = search_in == "any"
+    day = parse_day(q, language, region) if search_in in ("any", "date_of_birth") else None
+    phones = phone_variants(q, region) if search_in in ("any", "phone") and not day else []
+    return Searched(
+        names=(every or search_in == "name")
+        and not day
+        and len(phones) < 2
+        and bool(name_parts(q)),
+        reference=search_in in ("any", "reference"),
+        document=search_in in ("any", "document"),
+        day=day,
+        phone=phones[1] if len(phones) > 1 else None,
+        example_day=day_example(language, region),
+    )
+
+
+def search(
+    actor: Actor,
+    q: str,
+    search_in: str = "any",
+    *,
+    language: str | None = None,
+    region: str | None = None,
+) -> set[uuid.UUID]:
+    """Ids of the actor's visible cases matching `q` (never any other case). `language` (the
+    reader's) and `region` (the agency's country) say how dates and phone numbers are read."""
     q = q.strip()
     if not q:
         return set()
     visible = visible_cases(actor).with_only_columns(Case.id)
     found: set[uuid.UUID] = set()
+    personal: set[uuid.UUID] = set()  # found by a field of the person (identity and contact)
+    documents: set[uuid.UUID] = set()
     if search_in in ("any", "reference"):
         found |= set(
             db.session.scalars(
@@ -101,15 +148,41 @@ def search(actor: Actor, q: str, search_in: str = "any") -> set[uuid.UUID]:
             )
         )
     if search_in in ("any", "name"):
-        found |= _indexed(Person, "full_name", q, visible)
+        personal |= _indexed(Person, "full_name", q, visible)
+        if any(ch.isalpha() for ch in q):  # a number or a date is no name
+            scope = (actor.id, actor.role, actor.agency_id)
+            personal |= matching_cases(visible, q, scope=scope)
     if search_in in ("any", "date_of_birth"):
-        with suppress(ValueError):  # not a date: nothing to find by date of birth
-            found |= _indexed(Person, "date_of_birth", normalise_date(q), visible)
+        day = parse_day(q, language, region)
+        if day is not None:
+            personal |= _indexed(Person, "date_of_birth", day.isoformat(), visible)
     if search_in in ("any", "document"):
-        found |= _indexed(IdentityDocument, "number", q, visible)
-    if search_in in ("any", "phone") and sum(ch.isdigit() for ch in q) >= MIN_PHONE_DIGITS:
-        found |= _indexed(Person, "phone", q, visible)
+        documents |= _indexed(IdentityDocument, "number", q, visible)
+    if search_in in ("any", "phone"):
+        for variant in phone_variants(q, region):
+            personal |= _indexed(Person, "phone", variant, visible)
+    # Only what the scoped query answers now (the names in memory may be a moment old), and
+    # never an erased case by what it held.
+    personal = _still(visible, personal, Case.erased_at.is_(None))
+    found |= _shown(actor, personal, "identity_contact")
+    found |= _shown(actor, _still(visible, documents), "documents")
     return found
+
+
+def _still(visible: Select[Any], ids: set[uuid.UUID], *conditions: Any) -> set[uuid.UUID]:
+    if not ids:
+        return ids
+    query = select(Case.id).where(Case.id.in_(visible), Case.id.in_(ids), *conditions)
+    return set(db.session.scalars(query))
+
+
+def _shown(actor: Actor, ids: set[uuid.UUID], group: str) -> set[uuid.UUID]:
+    """The cases among `ids` whose field `group` the actor sees: a partner finds a case by a
+    field only when its referral shares that field (data minimisation)."""
+    if not ids or Role(actor.role) != Role.PARTNER:
+        return ids
+    cases = db.session.scalars(select(Case).where(Case.id.in_(ids)))
+    return {case.id for case in cases if group in visible_field_groups(actor, case)}
 
 
 def _indexed(model: Any, name: str, value: str, visible: Any = None) -> set[uuid.UUID]:
