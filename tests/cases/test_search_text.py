@@ -34,7 +34,7 @@ KYAW_ZAWGYI = "ေက်ာ္ဇင္ဦး"  # the same name typed with a Zaw
         ("ສົມພອນ", "somphn"),  # Lao (anyascii)
         (KYAW_UNICODE, "kyawjainu"),  # Burmese Unicode (ICU's Myanmar-Latin)
         (KYAW_ZAWGYI, "kyawjainu"),  # Burmese Zawgyi: converted first, then the same
-        ("Ｋｙａｗ", "kyaw"),  # full width
+        ("\uff2b\uff59\uff41\uff57", "kyaw"),  # full width
     ],
 )
 def test_to_latin_across_the_regions_scripts(typed: str, latin: str) -> None:
