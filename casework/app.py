@@ -81,8 +81,10 @@ def _init_core(app: Flask) -> None:
 def _init_web(app: Flask) -> None:
     from casework.auth.loader import init_login
     from casework.core.extensions import login_manager
-    from casework.web import access, errors, headers, unit_of_work
+    from casework.web import access, assets, errors, headers, unit_of_work
 
+    # First: its compression (an after-request hook) then runs last, on the final response.
+    assets.init_app(app)
     init_login(app, login_manager)
     access.init_app(app)
     unit_of_work.init_app(app)
