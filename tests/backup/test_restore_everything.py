@@ -270,3 +270,44 @@ def test_drill_with_another_key_file_fails_in_one_line(
     assert failed.exit_code == 1, failed.output
     assert "Drill FAILED: the backup's data needs key(s)" in failed.output
     assert "Traceback" not in failed.output
+
+
+def test_attachments_still_on_disk_are_named_as_not_in_the_backup(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    from casework.encryption.storage import store_file
+
+    live = make_app(f"sqlite:///{tmp_path}/live.sqlite3", _key_file(tmp_path / "keys"), "live")
+    _populate(live)
+    with live.app_context():
+        case = db.session.scalars(select(Case)).first()
+        assert case is not None
+        old = Attachment(case_id=case.id, kind="other", content_type="application/pdf", size=5)
+        with db.session.no_autoflush:
+            old.case = case
+            stored = store_file(old, io.BytesIO(b"older"))
+            old.storage_name, old.wrapped_key, old.filename = (
+                stored.storage_name,
+                stored.wrapped_key,
+                "old.pdf",
+            )
+        db.session.add(old)
+        db.session.commit()
+        old_id = old.id
+
+    created = _cli(live, "backup", "create")
+    assert created.exit_code == 0, created.output
+    assert "WARNING: 1 attachment(s) are still files on disk and are NOT in this backup" in (
+        created.output
+    )
+    manifest = json.loads(next(Path(live.config["BACKUP_DIR"]).glob("*.json")).read_text())
+    assert (manifest["attachments"], manifest["attachments_on_disk"]) == (len(NAMES) + 1, 1)
+    verified = _cli(live, "backup", "verify")
+    assert verified.exit_code == 1
+    assert f"Not in the database (a file on disk, not in backups): attachments {old_id}" in (
+        verified.output
+    )
+    assert "run `flask --app wsgi attachments migrate`" in verified.output
+
+    assert _cli(live, "attachments", "migrate", "--no-progress").exit_code == 0
+    assert _cli(live, "backup", "verify").exit_code == 0
