@@ -18,6 +18,8 @@ from casework.policy import Action, can
 from casework.services.models import ServiceRecord
 
 SHOWN = 20
+# Where on its page a form is, when it is not the page's main form (resumed in view).
+ANCHORS = {"cases.add_note": "#notes"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,11 @@ def your_drafts() -> list[DraftItem]:
     drafts = db.session.execute(own_drafts(current_user).limit(SHOWN)).scalars()
     return [
         DraftItem(
-            str(d.id), DRAFT_FORMS.get(d.endpoint, d.endpoint), _reference(d), d.saved_at, d.page
+            str(d.id),
+            DRAFT_FORMS.get(d.endpoint, d.endpoint),
+            _reference(d),
+            d.saved_at,
+            d.page + ANCHORS.get(d.endpoint, ""),
         )
         for d in drafts
     ]

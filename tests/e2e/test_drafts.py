@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from casework.core.extensions import db
 from casework.drafts.models import FormDraft
 from casework.policy import Role
+from casework.services import operations as service_ops
 from tests import factories
 from tests.e2e.conftest import sign_in_page
 
@@ -39,20 +40,32 @@ INTERVIEW = {
 SELECTS = {"How consent was given": "verbal_witnessed", "Identified through": "police"}
 
 
+@pytest.fixture
+def page_as(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
+    """`page_as(account, size)`: that person signed in, in a browser context of that size."""
+    contexts: list[Any] = []
+
+    def _open(account: factories.Account, size: str) -> Any:
+        db.session.commit()
+        context = browser.new_context(
+            base_url=live_server, locale="en-GB", viewport=VIEWPORTS[size]
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        sign_in_page(page, account)
+        page.account = account  # for signing in again
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture(params=sorted(VIEWPORTS))
-def worker_page(request: pytest.FixtureRequest, browser: Any, live_server: str) -> Iterator[Any]:
+def worker_page(request: pytest.FixtureRequest, page_as: Callable[..., Any]) -> Any:
     """A caseworker signed in, in a browser context of the parameter's size."""
-    account = factories.make_user(Role.CASEWORKER)
-    db.session.commit()
-    context = browser.new_context(
-        base_url=live_server, locale="en-GB", viewport=VIEWPORTS[request.param]
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    sign_in_page(page, account)
-    page.account = account  # for signing in again
-    yield page
-    context.close()
+    return page_as(factories.make_user(Role.CASEWORKER), request.param)
 
 
 def _type_interview(page: Any) -> None:
@@ -110,7 +123,20 @@ def _drafts() -> int:
 def test_an_interview_survives_the_idle_timeout(
     app: Flask, worker_page: Any, audit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    page = worker_page
+    _interview_across_the_timeout(app, worker_page, audit, monkeypatch)
+
+
+@pytest.mark.parametrize("size", sorted(VIEWPORTS))
+def test_a_supervisors_interview_survives_the_idle_timeout(
+    app: Flask, page_as: Callable[..., Any], audit, monkeypatch: pytest.MonkeyPatch, size: str
+) -> None:
+    page = page_as(factories.make_user(Role.SUPERVISOR), size)
+    _interview_across_the_timeout(app, page, audit, monkeypatch)
+
+
+def _interview_across_the_timeout(
+    app: Flask, page: Any, audit: Callable[[Any, str], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     page.goto("/cases/new")
     _type_interview(page)
     audit(page, "interview typed, draft saved")
@@ -247,7 +273,7 @@ def test_a_note_typed_on_the_case_page_comes_back_until_it_is_added(
         form.get_by_label("New note").fill(note)
     page.goto("/")
     page.get_by_role("region", name="Your drafts").get_by_role("link").first.click()
-    page.wait_for_url(f"**/cases/{case.id}")
+    page.wait_for_url(f"**/cases/{case.id}#notes")  # the note form in view
     expect(form.get_by_label("New note")).to_have_value(note)
     expect(form.get_by_label("What the note is about")).to_have_value("case_management")
     audit(page, "case page with the note filled in again")
@@ -255,4 +281,54 @@ def test_a_note_typed_on_the_case_page_comes_back_until_it_is_added(
     page.wait_for_url(f"**/cases/{case.id}#notes")
     expect(page.get_by_text(note).first).to_be_visible()
     expect(page.locator("#note-form").get_by_label("New note")).to_have_value("")
+    assert _drafts() == 0
+
+
+@pytest.mark.parametrize("size", sorted(VIEWPORTS))
+def test_a_counselling_session_survives_the_idle_timeout(
+    app: Flask, page_as: Callable[..., Any], audit, monkeypatch: pytest.MonkeyPatch, size: str
+) -> None:
+    """A partner's counsellor records a session of a referred case: the session expires while
+    the notes are being written; signed in again, the form is filled in again and saved."""
+    owner = factories.make_agency("Referring agency", country="TH")
+    provider = factories.make_agency("Counselling centre", country="KH")
+    case = factories.make_case(owner)
+    factories.make_referral(case, provider, status="accepted")
+    partner = factories.make_user(Role.PARTNER, provider)
+    record = service_ops.create_service_record(
+        partner.user, case, service_type="psychosocial_counselling", status="in_progress"
+    )
+    db.session.commit()
+    page = page_as(partner, size)
+    path = f"/services/{record.id}/sessions/new"
+    page.goto(path)
+    notes = "Zqe2e slept badly since the transfer; talks about her sister"
+    page.get_by_label("Date of the session").fill(DAY)
+    page.get_by_label("Duration (minutes)").fill("50")
+    page.get_by_label("How it was held").select_option(index=1)
+    held = page.get_by_label("How it was held").input_value()
+    with page.expect_response(
+        lambda r: urlsplit(r.url).path == "/drafts" and "sister" in (r.request.post_data or "")
+    ):
+        page.get_by_label("Session notes").fill(notes)
+
+    monkeypatch.setitem(app.config, "IDLE_TIMEOUT_MINUTES", 0.01)
+    time.sleep(1.0)
+    page.locator("main form[data-draft] [type=submit]").first.click()
+    signed_out = page.get_by_role("alert").filter(has_text="You were signed out")
+    expect(signed_out).to_be_visible()
+    monkeypatch.setitem(app.config, "IDLE_TIMEOUT_MINUTES", 15)
+    signed_out.get_by_role("button", name="Sign in again").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/sign-in" and "next=" in url)
+    _sign_in_here(page, partner)
+    assert urlsplit(page.url).path == path
+    expect(page.get_by_text(re.compile("was filled in again"))).to_be_visible()
+    expect(page.get_by_label("Session notes")).to_have_value(notes)
+    expect(page.get_by_label("Duration (minutes)")).to_have_value("50")
+    expect(page.get_by_label("Date of the session")).to_have_value(DAY)
+    expect(page.get_by_label("How it was held")).to_have_value(held)
+    audit(page, "session form filled in again")
+    page.locator("main form[data-draft] [type=submit]").first.click()
+    page.wait_for_url(f"**/services/{record.id}")
+    expect(page.get_by_text("The session has been recorded.")).to_be_visible()
     assert _drafts() == 0
