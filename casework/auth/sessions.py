@@ -20,6 +20,9 @@ from casework.core.extensions import db
 from casework.web.access import safe_next
 
 PENDING_SECONDS = 300  # time allowed between the password and the second factor
+# Requests that are not activity: they never renew the idle time (the idle warning asks how
+# much is left, which another tab's activity may have renewed).
+PASSIVE_ENDPOINTS = frozenset({"static", "bootstrap.static", "drafts.session_left"})
 
 
 def _regenerate_id() -> None:
@@ -82,7 +85,7 @@ def enforce_timeouts() -> Response | None:
         # lazy string, and the message is shown in the language of this request anyway.
         flash(_("You were signed out after a period without activity. Sign in again."), "info")
         return redirect(url_for("auth.sign_in", next=_return_path()))
-    if request.endpoint not in {"static", "bootstrap.static"}:
+    if request.endpoint not in PASSIVE_ENDPOINTS:
         session["seen_at"] = now
     return None
 

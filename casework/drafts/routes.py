@@ -7,6 +7,7 @@ come back in the body of a no-store answer; the form is named by its path.
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -74,6 +75,17 @@ def keep_alive() -> tuple[Response, int]:
     person types, or when they choose "Stay signed in"); the request itself renews the
     session's idle time (auth/sessions.py)."""
     return jsonify({"idle_seconds": int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60}), 200
+
+
+@bp.route("/alive", methods=["GET"])
+@permission(Action.VIEW_DASHBOARD)
+def session_left() -> tuple[Response, int]:
+    """How long the session has before the idle timeout, without renewing it (a passive
+    endpoint: auth/sessions.py). The idle warning asks before it shows: another tab of the
+    same person may have kept the session alive."""
+    idle = int(current_app.config["IDLE_TIMEOUT_MINUTES"] * 60)
+    left = idle - (time.time() - float(session.get("seen_at", 0)))
+    return jsonify({"seconds_left": max(0, int(left))}), 200
 
 
 def db_first(query: Any) -> FormDraft | None:

@@ -50,3 +50,19 @@ def test_the_page_carries_the_idle_timeout_for_the_warning(app, login_as) -> Non
     assert f'data-idle-seconds="{app.config["IDLE_TIMEOUT_MINUTES"] * 60}"' in page
     assert 'role="alertdialog"' in page
     assert "js/drafts.js" in page
+
+
+def test_asking_the_time_left_does_not_renew_the_session(app, login_as) -> None:
+    """The idle warning asks the server first (another tab may have kept the session alive);
+    asking is not activity."""
+    client, _account = login_as(Role.CASEWORKER)
+    idle = app.config["IDLE_TIMEOUT_MINUTES"] * 60
+    _age_session(client, idle - 100)
+    answer = client.get("/drafts/alive")
+    assert answer.status_code == 200
+    assert 40 <= answer.get_json()["seconds_left"] <= 100
+    with client.session_transaction() as session:
+        assert time.time() - session["seen_at"] >= idle - 100
+    _age_session(client, idle + 5)
+    ended = client.get("/drafts/alive")
+    assert ended.status_code == 302  # past the time: the session ends, as on any page

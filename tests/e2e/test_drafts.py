@@ -332,3 +332,20 @@ def test_a_counselling_session_survives_the_idle_timeout(
     page.wait_for_url(f"**/services/{record.id}")
     expect(page.get_by_text("The session has been recorded.")).to_be_visible()
     assert _drafts() == 0
+
+
+def test_activity_in_another_tab_withdraws_the_warning(
+    app: Flask, worker_page: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warning asks the server before it shows and while it shows: work in another tab
+    of the same person renews the session, and the warning goes away by itself."""
+    page = worker_page
+    monkeypatch.setitem(app.config, "IDLE_TIMEOUT_MINUTES", 0.3)  # 18 s: warned at 9 s left
+    page.goto("/cases/new")
+    warning = page.get_by_role("alertdialog", name="You will be signed out soon")
+    expect(warning).to_be_visible(timeout=15_000)
+    other_tab = page.context.new_page()
+    other_tab.goto("/")  # activity elsewhere
+    expect(warning).to_be_hidden(timeout=15_000)
+    monkeypatch.setitem(app.config, "IDLE_TIMEOUT_MINUTES", 15)
+    other_tab.close()

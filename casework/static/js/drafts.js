@@ -95,10 +95,30 @@
     warning.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && !ended) { ping(); }
     });
+    // Before warning (or saying the session ended), ask the server how much time is left,
+    // without renewing it: another tab may have kept the session alive.
+    var asked = 0;
+    function askServer(then) {
+      asked = Date.now();
+      fetch(warning.getAttribute("data-alive-url"), {
+        credentials: "same-origin", headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        if (signedOutAnswer(response)) { showEnded(); return null; }
+        return response.ok ? response.json() : null;
+      }).then(function (data) {
+        if (!data || ended) { return; }
+        lastContact = Date.now() - (idleMs - data.seconds_left * 1000);
+        then(idleMs - (Date.now() - lastContact));
+      }).catch(function () { then(idleMs - (Date.now() - lastContact)); });
+    }
     setInterval(function () {
       if (ended) { return; }
       var left = idleMs - (Date.now() - lastContact);
-      if (left <= 0) { showEnded(); } else if (left <= warnMs) { showWarning(); }
+      if (left > warnMs) { return; }
+      if (Date.now() - asked < 5000) { return; }
+      askServer(function (serverLeft) {
+        if (serverLeft <= 0) { showEnded(); } else if (serverLeft <= warnMs) { showWarning(); } else { hideWarning(); }
+      });
     }, 1000);
     document.addEventListener("input", function () {
       if (Date.now() - lastPing >= PING_EVERY) { ping(); }
