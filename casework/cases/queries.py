@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 from casework.audit.models import AuditEvent
 from casework.auth.models import User
 from casework.cases.models import Case, IdentityDocument, Person, TimelineEntry
-from casework.cases.name_search import matching_cases
+from casework.cases.name_search import matching_cases, scope_condition
 from casework.cases.scopes import visible_cases
 from casework.core.db import parse_uuid
 from casework.core.extensions import db
@@ -135,15 +135,15 @@ def search(
     q = q.strip()
     if not q:
         return set()
-    visible = visible_cases(actor).with_only_columns(Case.id)
+    visible = visible_cases(actor)
     found: set[uuid.UUID] = set()
     personal: set[uuid.UUID] = set()  # found by a field of the person (identity and contact)
     documents: set[uuid.UUID] = set()
     if search_in in ("any", "reference"):
         found |= set(
             db.session.scalars(
-                select(Case.id).where(
-                    Case.id.in_(visible), Case.reference.icontains(q, autoescape=True)
+                visible.with_only_columns(Case.id).where(
+                    Case.reference.icontains(q, autoescape=True)
                 )
             )
         )
@@ -172,7 +172,7 @@ def search(
 def _still(visible: Select[Any], ids: set[uuid.UUID], *conditions: Any) -> set[uuid.UUID]:
     if not ids:
         return ids
-    query = select(Case.id).where(Case.id.in_(visible), Case.id.in_(ids), *conditions)
+    query = visible.with_only_columns(Case.id).where(Case.id.in_(ids), *conditions)
     return set(db.session.scalars(query))
 
 
@@ -193,7 +193,9 @@ def _indexed(model: Any, name: str, value: str, visible: Any = None) -> set[uuid
     if index is None:
         return set()
     query = select(model).where(getattr(model, spec.index_attr) == index)
-    if visible is not None:
+    if isinstance(visible, Select):  # the scope's own conditions on the joined case
+        query = query.join(Case, Case.id == model.case_id).where(scope_condition(visible))
+    elif visible is not None:  # a subquery of case ids (the duplicate check)
         query = query.where(model.case_id.in_(visible))
     return {
         record.case_id
