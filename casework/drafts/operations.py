@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from casework import audit
 from casework.core.db import utcnow
 from casework.core.extensions import db
+from casework.domain.drafts import DraftEnd
 from casework.drafts.forms import DraftTarget
 from casework.drafts.models import FormDraft
 from casework.drafts.scopes import retention_cutoff
@@ -30,7 +31,7 @@ def save_form_draft(actor: Any, target: DraftTarget, values: dict[str, list[str]
     save replaces the values). The first save of a draft is audited, later ones are not."""
     draft = _find(actor, target.form_key)
     if draft is not None and draft.agency_id != actor.agency_id:
-        _discard(actor, draft, "moved")  # typed in another agency: never carried over
+        _discard(actor, draft, DraftEnd.MOVED)
         draft = None
     if draft is None:
         draft = FormDraft(
@@ -71,7 +72,7 @@ def draft_values(actor: Any, draft: FormDraft) -> dict[str, list[str]]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def discard_form_draft(actor: Any, draft: FormDraft, reason: str = "by_author") -> None:
+def discard_form_draft(actor: Any, draft: FormDraft, reason: DraftEnd = DraftEnd.BY_AUTHOR) -> None:
     """The author discards their draft (or saved the form it was for)."""
     require(actor, Action.KEEP_FORM_DRAFT, draft)
     _discard(actor, draft, reason)
@@ -82,7 +83,7 @@ def discard_drafts_of_form(actor: Any, form_key: str) -> int:
     draft = _find(actor, form_key)
     if draft is None or draft.agency_id != actor.agency_id:
         return 0
-    discard_form_draft(actor, draft, "saved")
+    discard_form_draft(actor, draft, DraftEnd.SAVED)
     return 1
 
 
@@ -93,17 +94,17 @@ def discard_expired_drafts(now: datetime | None = None, progress: Any = None) ->
     ).scalars()
     count = 0
     for draft in list(expired):
-        _discard(None, draft, "expired")
+        _discard(None, draft, DraftEnd.EXPIRED)
         count += 1
         if progress is not None:
             progress()
     return count
 
 
-def _discard(actor: Any, draft: FormDraft, reason: str) -> None:
+def _discard(actor: Any, draft: FormDraft, reason: DraftEnd) -> None:
     """Delete the draft and destroy its data key (what was typed is unreadable for good)."""
     data_key = draft.data_key
-    audit.record("form_draft.discarded", actor=actor, target=draft, detail=reason)
+    audit.record("form_draft.discarded", actor=actor, target=draft, detail=reason.value)
     db.session.delete(draft)
     db.session.flush()
     if data_key is not None:
