@@ -23,6 +23,7 @@ from casework.encryption.custody import KeyOperation
 from casework.encryption.models import DataKey
 from casework.federation.models import InboundReceipt, OutboundMessage, Peer
 from casework.jobs.models import Job
+from casework.main.models import TaskMark
 from casework.notifications.models import Notification, OutboundEmail
 from casework.referrals.models import Referral, ReferralService
 from casework.reports.models import (
@@ -70,6 +71,7 @@ __all__ = [
     "ReportRelease",
     "ServiceRecord",
     "SupportPlan",
+    "TaskMark",
     "TimelineEntry",
     "TraffickingEvent",
     "User",

@@ -40,6 +40,7 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.VIEW_NOTIFICATIONS:       (Y,         Y,         Y,      Y,          Y),
     Action.KEEP_FORM_DRAFT:          (OBJ,       OBJ,       OBJ,    N,          N),
     Action.VIEW_OWN_JOBS:            (Y,         Y,         Y,      Y,          Y),
+    Action.HANDLE_TASK:              (Y,         Y,         Y,      N,          Y),
     Action.MANAGE_AGENCIES:          (N,         N,         N,      N,          Y),
     Action.MANAGE_USERS:             (N,         N,         N,      N,          Y),
     Action.VIEW_AUDIT:               (N,         N,         N,      N,          Y),

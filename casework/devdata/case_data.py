@@ -122,6 +122,17 @@ DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
             closure_reason="returned_reintegrated",
             closed_days_ago=3000,
         ),
+        DemoCase(  # registered at night, nobody assigned yet: the supervisor's home page
+            "Trần Thị Mai",
+            "2004-02-11",
+            "Feminine",
+            "VN",
+            1,
+            "hotline",
+            ("SexualExploitation",),
+            None,
+            risk="critical",
+        ),
     ),
     SHELTER: (
         DemoCase(

@@ -264,6 +264,41 @@ def load_demo_referrals() -> bool:
         reason="Ongoing counselling after leaving the shelter.",
         shared_groups=["trafficking_context", "health_notes"],
     )
+    # The home queues (issue 16): an emergency referral just arrived in the counselling NGO
+    # partner's inbox; the shelter's appointments today and this week.
+    _refer(
+        police_sup,
+        case_b,
+        counselling,
+        0,
+        services=["psychosocial_counselling"],
+        urgency="emergency",
+        reason="Threatened by the recruiter last night: counselling in Khmer today.",
+        shared_groups=["trafficking_context"],
+    )
+    for case, held_days_ago, next_in_days in ((case_d, 6, 0), (case_c, 1, 3)):
+        if case.is_closed:
+            continue
+        shelter_record = service_ops.create_service_record(
+            shelter_sup,
+            case,
+            service_type="psychosocial_counselling",
+            status=ServiceStatus.IN_PROGRESS,
+            start_on=today - timedelta(days=20),
+            due_on=today + timedelta(days=40),
+            notes="Weekly sessions at the shelter.",
+        )
+        service_ops.record_session(
+            shelter_sup,
+            shelter_record,
+            held_on=today - timedelta(days=held_days_ago),
+            duration_minutes=50,
+            counsellor_id=shelter_sup.id,
+            modality="in_person",
+            notes="Settling in; talks about going home.",
+            risk_flags=[],
+            next_appointment_on=today + timedelta(days=next_in_days),
+        )
     _backdate(
         list(db.session.execute(select(Referral).where(Referral.from_agency_id.in_(ids))).scalars())
     )

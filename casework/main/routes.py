@@ -1,17 +1,24 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
+from casework.core.db import utcnow
 from casework.core.extensions import db
 from casework.encryption import keys
-from casework.main import bp
+from casework.main import bp, operations
+from casework.main.forms import SnoozeForm, TaskForm
+from casework.main.home import home_page
 from casework.policy import Action
 from casework.web.access import permission, safe_next
+from casework.web.dates import day
 from casework.web.i18n import LANGUAGE_COOKIE, offered_languages
+from casework.web.views import signed_in_user
 
 log = logging.getLogger("casework.health")
 
@@ -19,7 +26,15 @@ log = logging.getLogger("casework.health")
 @bp.route("/")
 @permission(Action.VIEW_DASHBOARD)
 def dashboard() -> str:
-    return render_template("main/dashboard.html")
+    today = utcnow().date()
+    page = request.args.get("page", 1, type=int) or 1
+    return render_template(
+        "main/dashboard.html",
+        home=home_page(signed_in_user(), today, page),
+        snooze_default=(today + timedelta(days=7)).isoformat(),
+        snooze_min=(today + timedelta(days=1)).isoformat(),
+        snooze_max=(today + timedelta(days=operations.SNOOZE_MAX_DAYS)).isoformat(),
+    )
 
 
 @bp.route("/health")
@@ -61,3 +76,29 @@ def set_language() -> Response:
             samesite="Lax",
         )
     return response
+
+
+@bp.route("/tasks/snooze", methods=["POST"])
+@permission(Action.HANDLE_TASK)
+def snooze_task() -> Response:
+    form = SnoozeForm()
+    if not form.validate():
+        flash(_("Choose the day until which to snooze the task."), "danger")
+        return redirect(url_for("main.dashboard", _anchor="tasks-heading"))
+    try:
+        mark = operations.snooze_task(signed_in_user(), form.key.data, form.until.data)
+    except operations.TaskError as error:
+        flash(str(error), "danger")
+    else:
+        flash(_("Task snoozed until %(day)s.", day=day(mark.snoozed_until)), "success")
+    return redirect(url_for("main.dashboard", _anchor="tasks-heading"))
+
+
+@bp.route("/tasks/done", methods=["POST"])
+@permission(Action.HANDLE_TASK)
+def task_done() -> Response:
+    form = TaskForm()
+    if form.validate():
+        operations.mark_task_done(signed_in_user(), form.key.data)
+        flash(_("Task marked done."), "success")
+    return redirect(url_for("main.dashboard", _anchor="tasks-heading"))

@@ -105,6 +105,9 @@ class Action(StrEnum):
     VIEW_OWN_JOBS = "job.view_own"  # the long operations a person started, and their progress
     # A draft of a form (decision 0110): saved as its author types, read by its author only.
     KEEP_FORM_DRAFT = "form_draft.keep"
+    # Snooze or mark done one of one's own home-page tasks (the task must be one of the
+    # actor's, worked out from their scoped queries: casework/main/operations.py)
+    HANDLE_TASK = "task.handle"
     # Administration (separation of duties: never case contents)
     MANAGE_AGENCIES = "agency.manage"
     MANAGE_USERS = "user.manage"
@@ -163,6 +166,7 @@ RULES: dict[tuple[Role, Action], Rule] = {
     **{(role, Action.VIEW_OWN_JOBS): True for role in ALL_ROLES},
     # Drafts: the roles that fill in case forms, each on their own drafts only.
     **{(role, Action.KEEP_FORM_DRAFT): on_form_draft(authored_by_actor) for role in (C, S, P)},
+    **{(role, Action.HANDLE_TASK): True for role in (C, S, P, A)},
     (A, Action.MANAGE_AGENCIES): True,
     (A, Action.MANAGE_USERS): True,
     (A, Action.VIEW_AUDIT): True,

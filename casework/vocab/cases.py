@@ -52,6 +52,9 @@ IDENTIFICATION_CHANNELS = Vocabulary(
     ],
 )
 
+# The order of risk on the home queues (decision 0116): the highest first.
+RISK_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+HIGH_RISKS = frozenset({"critical", "high"})
 RISK_LEVELS = Vocabulary(
     "risk_level",
     [

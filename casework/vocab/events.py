@@ -60,6 +60,8 @@ EVENTS = Vocabulary(
         ("counselling.session_recorded", _l("Counselling session recorded")),
         ("counselling.risk_flagged", _l("Risk flagged in counselling")),
         ("notification.read", _l("Notification read")),
+        ("task.snoozed", _l("Task snoozed")),
+        ("task.done", _l("Task marked done")),
         ("notification.read_all", _l("All notifications marked read")),
         # Signing in and accounts
         ("sign_in.success", _l("Signed in")),
@@ -179,6 +181,7 @@ TARGET_KINDS = Vocabulary(
         ("support_plans", _l("Support plan")),
         ("counselling_sessions", _l("Counselling session")),
         ("notifications", _l("Notification")),
+        ("task_marks", _l("Task")),
         ("report_releases", _l("Report release")),
         ("report_publications", _l("Report publication")),
         ("jobs", _l("Job")),

@@ -31,6 +31,7 @@ COUNSELLING_SERVICE = "psychosocial_counselling"
 RETURN_SERVICES = frozenset({"return_repatriation", "reintegration"})
 
 ROUTINE_URGENCY = "routine"  # any other urgency is shown as urgent, and comes first
+URGENCY_RANK = {"emergency": 0, "urgent": 1, ROUTINE_URGENCY: 2}  # the home queues' order
 URGENCIES = Vocabulary(
     "urgency",
     [

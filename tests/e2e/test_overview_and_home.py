@@ -5,10 +5,12 @@ horizontal overflow, the consents' Withdraw on the screen; each page audited wit
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from casework.core.db import utcnow
 from casework.core.extensions import db
 from casework.policy import Role
 from tests import factories
@@ -110,3 +112,81 @@ def test_a_partner_on_a_phone_sees_the_overview_its_referral_allows(
     bar = page.get_by_role("navigation", name="Actions on this case")
     assert bar.get_by_role("link", name="Record a service").is_visible()
     assert bar.get_by_role("link", name="Refer to another agency").count() == 0
+
+
+# ---- the home page of each role, most pressing first ----------------------------------------
+
+
+def _ordered(page: Any, texts: list[str]) -> None:
+    body = page.locator("main").inner_text()
+    positions = [body.index(text) for text in texts]
+    assert positions == sorted(positions), texts
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_caseworker_home_by_urgency_then_risk(open_at: Any, audit: Any, size: str) -> None:
+    from tests.main.test_home_queues import _worker_with_cases
+
+    worker, _cases = _worker_with_cases()
+    page = open_at(worker, size)
+    audit(page, f"caseworker home {size}")
+    assert_no_horizontal_overflow(page)
+    _ordered(page, ["Missed Person", "Critical Risk Person", "Low Risk Person"])
+    tasks = page.get_by_role("list", name="Tasks, the most urgent first")
+    tasks.get_by_role("button", name="Done").first.click()
+    page.wait_for_load_state("load")
+    assert "Task marked done." in page.locator("main").inner_text()
+    assert "Missed Person" not in page.locator("main").inner_text()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_supervisor_home_decisions_unassigned_caseload(open_at: Any, audit: Any, size: str) -> None:
+    supervisor = factories.make_user(Role.SUPERVISOR)
+    agency = supervisor.user.agency
+    worker = factories.make_user(Role.CASEWORKER, agency)
+    case = factories.make_case(agency, assigned_to=worker.user, full_name="Closing Person")
+    case.closure_requested_at = utcnow()
+    case.closure_requested_by_id = worker.user.id
+    case.closure_requested_status = "Closed"
+    case.closure_reason = "goals_met"
+    factories.make_case(agency, full_name="Low Unassigned", risk_level="low")
+    factories.make_case(agency, full_name="Critical Unassigned", risk_level="critical")
+    db.session.commit()
+    page = open_at(supervisor, size)
+    audit(page, f"supervisor home {size}")
+    assert_no_horizontal_overflow(page)
+    _ordered(
+        page,
+        [
+            "Tasks",
+            "Closure requests",
+            "Closing Person",
+            "Unassigned cases",
+            "Critical Unassigned",
+            "Low Unassigned",
+            "Caseload per worker",
+            worker.user.name,
+        ],
+    )
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_partner_home_incoming_referrals_urgent_first(open_at: Any, audit: Any, size: str) -> None:
+    home = factories.make_agency(name="Referring Police")
+    partner_agency = factories.make_agency()
+    partner = factories.make_user(Role.PARTNER, partner_agency)
+    routine_case = factories.make_case(home, full_name="Routine Secret")
+    emergency_case = factories.make_case(home, full_name="Emergency Secret")
+    for case in (routine_case, emergency_case):
+        factories.make_consent(case)
+    routine = factories.make_referral(routine_case, partner_agency, urgency="routine")
+    routine.created_at = utcnow() - timedelta(days=1)
+    factories.make_referral(emergency_case, partner_agency, urgency="emergency")
+    db.session.commit()
+    page = open_at(partner, size)
+    audit(page, f"partner home {size}")
+    assert_no_horizontal_overflow(page)
+    _ordered(
+        page, ["Incoming referrals", emergency_case.reference, routine_case.reference, "Tasks"]
+    )
+    assert "Secret" not in page.content()
