@@ -14,8 +14,8 @@ from flask_login import current_user
 
 from casework.cases.lifecycle.closure import closure_pending
 from casework.cases.presenting import code_label
-from casework.core.db import utcnow
 from casework.domain import PROCESSING_CONSENT_PURPOSE
+from casework.web.dates import local_today
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def case_alerts(case: Any, user: Any) -> list[str]:
 
 def person_facts(case: Any, groups: frozenset[str], today: date | None = None) -> PersonFacts:
     """The overview's facts about the person, each only when the viewer may see its group."""
-    today = today or utcnow().date()
+    today = today or local_today()
     alerts = case_alerts(case, current_user)
     risk = case.risk_level if "health_notes" in groups else None
     if "identity_contact" not in groups or case.is_erased:

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from casework.core.db import utcnow
 from casework.core.extensions import db
 from casework.encryption import keys
 from casework.main import bp, operations
@@ -16,7 +15,7 @@ from casework.main.forms import SnoozeForm, TaskForm
 from casework.main.home import home_page
 from casework.policy import Action
 from casework.web.access import permission, safe_next
-from casework.web.dates import day
+from casework.web.dates import day, local_today
 from casework.web.i18n import LANGUAGE_COOKIE, offered_languages
 from casework.web.views import signed_in_user
 
@@ -26,7 +25,7 @@ log = logging.getLogger("casework.health")
 @bp.route("/")
 @permission(Action.VIEW_DASHBOARD)
 def dashboard() -> str:
-    today = utcnow().date()
+    today = local_today()
     page = request.args.get("page", 1, type=int) or 1
     return render_template(
         "main/dashboard.html",
@@ -86,7 +85,9 @@ def snooze_task() -> Response:
         flash(_("Choose the day until which to snooze the task."), "danger")
         return redirect(url_for("main.dashboard", _anchor="tasks-heading"))
     try:
-        mark = operations.snooze_task(signed_in_user(), form.key.data, form.until.data)
+        mark = operations.snooze_task(
+            signed_in_user(), form.key.data, form.until.data, today=local_today()
+        )
     except operations.TaskError as error:
         flash(str(error), "danger")
     else:
@@ -99,6 +100,6 @@ def snooze_task() -> Response:
 def task_done() -> Response:
     form = TaskForm()
     if form.validate():
-        operations.mark_task_done(signed_in_user(), form.key.data)
+        operations.mark_task_done(signed_in_user(), form.key.data, today=local_today())
         flash(_("Task marked done."), "success")
     return redirect(url_for("main.dashboard", _anchor="tasks-heading"))

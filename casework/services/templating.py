@@ -7,7 +7,6 @@ from typing import Any
 
 from flask_login import current_user
 
-from casework.core.db import utcnow
 from casework.services import queries
 from casework.vocab import (
     DISCONTINUATION_REASONS,
@@ -17,6 +16,7 @@ from casework.vocab import (
     SERVICE_STATUSES,
     SERVICE_TYPES,
 )
+from casework.web.dates import local_today
 
 
 def case_services(case: Any) -> list[Any]:
@@ -29,7 +29,7 @@ def case_support_plan(case: Any) -> Any:
 
 def case_service_facts(case: Any) -> queries.ServiceFacts:
     """The case overview's facts from the services the signed-in user may see."""
-    return queries.case_service_facts(current_user, case, utcnow().date())
+    return queries.case_service_facts(current_user, case, local_today())
 
 
 def referral_services(referral: Any) -> list[Any]:

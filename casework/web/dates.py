@@ -7,7 +7,7 @@ Stored moments are UTC; a date (`date`) is a calendar day and is never shifted.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from babel.dates import get_datetime_format, get_timezone_gmt
 from flask import has_request_context
@@ -50,6 +50,16 @@ def moment(value: datetime | None) -> str:
         .replace("{0}", str(format_time(local, "short")))
     )
     return f"{joined} {get_timezone_gmt(local, width='long', locale=locale)}"
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today in the reader's agency's time zone (in Bangkok, 8 Dec from 17:00 UTC on 7 Dec):
+    the day a home page's "today" and "overdue" are counted from. UTC outside a request."""
+    now = now or datetime.now(UTC)
+    if not has_request_context():
+        return now.date()
+    local: datetime = to_user_timezone(now)
+    return local.date()
 
 
 def zone_name() -> str:

@@ -190,3 +190,77 @@ def test_partner_home_incoming_referrals_urgent_first(open_at: Any, audit: Any, 
         page, ["Incoming referrals", emergency_case.reference, routine_case.reference, "Tasks"]
     )
     assert "Secret" not in page.content()
+
+
+# ---- every page a role reaches, on a phone: nothing wider than the screen --------------------
+
+
+def _world_for_walk() -> dict[str, factories.Account]:
+    """Two agencies, a case with consents, an accepted referral, a service with sessions, so
+    that each role's walk reaches the case, referral and service pages."""
+    from casework.referrals import operations as referral_ops
+    from casework.services import operations as service_ops
+
+    home = factories.make_agency(name="Anti-trafficking police unit with a long name")
+    ngo = factories.make_agency(name="Counselling centre")
+    ngo.services_offered = ["psychosocial_counselling"]
+    worker = factories.make_user(Role.CASEWORKER, home)
+    supervisor = factories.make_user(Role.SUPERVISOR, home)
+    partner = factories.make_user(Role.PARTNER, ngo)
+    case = factories.make_case(
+        home, assigned_to=worker.user, full_name="Nguyễn Thị Hoa Phương Lan Anh Trần"
+    )
+    factories.make_consent(case)
+    referral = factories.make_referral(
+        case, ngo, shared_groups=("identity_contact", "trafficking_context", "health_notes")
+    )
+    referral_ops.accept_referral(partner.user, referral)
+    record = service_ops.create_service_record(
+        partner.user,
+        case,
+        service_type="psychosocial_counselling",
+        status="in_progress",
+        start_on=utcnow().date() - timedelta(days=10),
+        due_on=utcnow().date() + timedelta(days=10),
+    )
+    service_ops.record_session(
+        partner.user,
+        record,
+        held_on=utcnow().date() - timedelta(days=1),
+        duration_minutes=45,
+        counsellor_id=str(partner.user.id),
+        modality="in_person",
+        next_appointment_on=utcnow().date() + timedelta(days=2),
+    )
+    db.session.commit()
+    return {"caseworker": worker, "supervisor": supervisor, "partner": partner}
+
+
+@pytest.mark.parametrize("role", ["caseworker", "supervisor", "partner"])
+def test_every_page_fits_a_phone(app: Any, open_at: Any, live_server: str, role: str) -> None:
+    from urllib.parse import urljoin, urlsplit
+
+    from tests.e2e.conftest import SKIPPED_PATHS, route_key
+
+    account = _world_for_walk()[role]
+    page = open_at(account, "phone")
+    queue, seen, checked = [urljoin(live_server, "/")], set(), {}
+    while queue and len(checked) < 40:
+        url = queue.pop(0).split("#", 1)[0]
+        path = urlsplit(url).path
+        if url in seen or path.startswith(SKIPPED_PATHS):
+            continue
+        seen.add(url)
+        key = route_key(app, url)
+        if key is None or key in checked:
+            continue
+        response = page.goto(url)
+        if response is None or response.status != 200 or path.startswith("/sign-in"):
+            continue
+        assert not urlsplit(page.url).path.startswith("/sign-in"), "the session ended"
+        checked[key] = url
+        assert_no_horizontal_overflow(page)
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        queue.extend(h for h in hrefs if h.startswith(live_server))
+    assert "cases.view_case" in checked
+    assert len(checked) >= 8, sorted(checked)

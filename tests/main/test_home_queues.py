@@ -6,8 +6,9 @@ of today and this week; snooze and done, audited, for one's own tasks only."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import select
@@ -22,7 +23,8 @@ from casework.services import operations as service_ops
 from tests import factories
 from tests.conftest import csrf_token, sign_in_directly
 
-TODAY = utcnow().date()
+# The test agencies are Thai (tests/factories.py): the home page counts days in Bangkok.
+TODAY = datetime.now(ZoneInfo("Asia/Bangkok")).date()
 
 
 def _home(app: Flask, account: factories.Account, query: str = "") -> str:
@@ -279,3 +281,17 @@ def test_empty_queues_say_what_to_do_next(app: Flask) -> None:
     assert "Open your cases" in html
     html = _home(app, factories.make_user(Role.PARTNER))
     assert "No referral is waiting for your answer" in html
+
+
+def test_today_is_the_agency_s_day(app: Flask) -> None:
+    """At 20:30 UTC on 7 December it is already the 8th in Bangkok: the home page's "today"
+    (appointments, overdue) is the agency's day, like every date shown."""
+    from casework.web.dates import local_today
+    from tests.test_dates import EVENING_UTC, _as, _done
+
+    assert local_today(EVENING_UTC) == date(2026, 12, 7)  # no request: UTC
+    context, locale = _as(app, factories.make_agency(country="TH"), "en")
+    try:
+        assert local_today(EVENING_UTC) == date(2026, 12, 8)
+    finally:
+        _done(context, locale)
