@@ -2,7 +2,7 @@
 the unique (user_id, task_key) serves the lookups by user)
 
 Revision ID: c93f75fa0396
-Revises: 3e181221eb9b
+Revises: 5d1f0a7c2b10
 Create Date: 2026-12-07 21:49:09.062496+00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c93f75fa0396'
-down_revision = '3e181221eb9b'
+down_revision = '5d1f0a7c2b10'
 branch_labels = None
 depends_on = None
 
