@@ -12,17 +12,17 @@ from wtforms import SearchField, SelectField
 from wtforms.validators import Length
 
 from casework.cases.form_parts import NOT_ON_LIST
-from casework.vocab import CASE_STATUSES, RISK_LEVELS
+from casework.vocab import CASE_STATUS_GROUP_LABELS, CASE_STATUSES, RISK_LEVELS
 from casework.web.forms import squash
 
 SEARCH_MAX = 200
 
 
 def _status_choices() -> list[tuple[str, str]]:
+    """Every label from the vocabularies: the groups, then each status."""
     return [
         ("", str(_l("All statuses"))),
-        ("open", str(_l("Open (active or follow-up)"))),
-        ("closed", str(_l("Closed"))),
+        *CASE_STATUS_GROUP_LABELS.choices(),
         *CASE_STATUSES.choices(),
     ]
 

@@ -29,7 +29,7 @@ from casework.cases.scopes import visible_cases
 from casework.core.db import parse_uuid
 from casework.core.extensions import db
 from casework.core.search_text import day_example, name_parts, parse_day, phone_variants
-from casework.domain import CLOSED_CASE_STATUSES, OPEN_CASE_STATUSES
+from casework.domain import CASE_STATUS_GROUPS, CaseStatusGroup
 from casework.policy import Actor, Role, visible_field_groups
 from casework.vocab import CASE_STATUSES, RISK_LEVELS
 
@@ -70,10 +70,8 @@ def case_list(
     query = visible_cases(actor)
     if mine:
         query = query.where(Case.assigned_to_id == actor.id)
-    if status == "open":
-        query = query.where(Case.status.in_(sorted(OPEN_CASE_STATUSES)))
-    elif status == "closed":
-        query = query.where(Case.status.in_(sorted(CLOSED_CASE_STATUSES)))
+    if status in CASE_STATUS_GROUPS:
+        query = query.where(Case.status.in_(sorted(CASE_STATUS_GROUPS[CaseStatusGroup(status)])))
     elif status:
         query = query.where(Case.status == status)
     if risk:

@@ -8,6 +8,7 @@ are not here: they are translatable and live in `casework.vocab`, keyed by these
 from typing import Any
 
 from casework.domain.cases import (
+    CASE_STATUS_GROUPS,
     CASE_TRANSITIONS,
     CLOSED_CASE_STATUSES,
     CLOSURE_REQUEST_TRANSITIONS,
@@ -15,6 +16,7 @@ from casework.domain.cases import (
     OPEN_CASE_STATUSES,
     CaseEvent,
     CaseStatus,
+    CaseStatusGroup,
     ClosureRequestEvent,
     ClosureRequestState,
 )
@@ -86,6 +88,7 @@ ENUMS = {
 
 __all__ = [
     "AGENCY_CONSENT_PURPOSES",
+    "CASE_STATUS_GROUPS",
     "CASE_TRANSITIONS",
     "CLOSED_CASE_STATUSES",
     "CLOSURE_REQUEST_TRANSITIONS",
@@ -105,6 +108,7 @@ __all__ = [
     "WORK_TRANSITIONS",
     "CaseEvent",
     "CaseStatus",
+    "CaseStatusGroup",
     "ClosureRequestEvent",
     "ClosureRequestState",
     "ConsentPurpose",

@@ -35,6 +35,19 @@ class CaseEvent(StrEnum):
 
 OPEN_CASE_STATUSES = frozenset({CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP})
 CLOSED_CASE_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED})
+
+
+class CaseStatusGroup(StrEnum):
+    """Several statuses at once, as the case lists filter by them (labels: casework.vocab)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+CASE_STATUS_GROUPS = {
+    CaseStatusGroup.OPEN: OPEN_CASE_STATUSES,
+    CaseStatusGroup.CLOSED: CLOSED_CASE_STATUSES,
+}
 # The statuses in which a case's accepted referrals (and pending transfers) go on: an open
 # case, and a case closed as referred, which continues with the agencies it went to. Only
 # "Closed" ends them (docs/decisions/0090-closed-referred-continues-elsewhere.md).

@@ -46,6 +46,7 @@ from casework.reports.service import (
     TableResult,
     build_report,
     document,
+    download_name,
     labelled,
     report_templates,
     scope_label,
@@ -247,7 +248,7 @@ def _download(regional: bool, fmt: str) -> BaseResponse:
     writer, mimetype = EXPORTS[fmt]
     data = writer(document(results, user=current_user, period=period, mode=mode))
     audit.record("report.export.read", actor=current_user, detail=f"{fmt} {period.key} {mode}")
-    name = f"casework-report-{period.key}-{mode}.{fmt}"
+    name = download_name(results, period, mode, fmt)
     return Response(
         data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import current_app
@@ -277,6 +278,20 @@ def document(
         metadata=metadata,
         tables=tables,
     )
+
+
+def download_name(results: Sequence[TableResult], period: Period, mode: str, fmt: str) -> str:
+    """The file name of a report download, carrying the identity of the build it holds: the
+    time of its latest release (UTC) and a digest of the ids of every release in it. A later
+    build gives another name; downloading the same build again gives the same name and the
+    same bytes (issue 16: one name had stood for two different files)."""
+    releases = sorted(str(r.release.id) for r in results if r.release is not None)
+    if not releases:
+        raise ValueError("nothing released: a report is downloaded only after a build")
+    digest = hashlib.sha256("\n".join(releases).encode("ascii")).hexdigest()[:12]
+    latest = max(r.release.released_at for r in results if r.release is not None)
+    built = latest.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"casework-report-{period.key}-{mode}-{built}-{digest}.{fmt}"
 
 
 def protection_metadata(results: Sequence[TableResult]) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
@@ -9,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from casework.domain import SERVICE_TRANSITIONS
 from casework.services.models import ServiceRecord
-from casework.services.operations import MAX_SESSION_MINUTES, NOTES_MAX
+from casework.services.operations import MAX_SESSION_MINUTES, NOTES_MAX, service_date_problem
 from casework.vocab import (
     DISCONTINUATION_REASONS,
     MODALITIES,
@@ -57,6 +59,15 @@ class ServiceForm(FlaskForm):
         render_kw={"rows": 4},
     )
     version = HiddenField()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        problem = service_date_problem(self.start_on.data, self.due_on.data, self.end_on.data)
+        if problem is not None:
+            field, message = problem
+            getattr(self, field).errors.append(message)
+            return False
+        return valid
 
 
 class SessionForm(FlaskForm):

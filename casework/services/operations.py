@@ -66,6 +66,18 @@ def _date(value: Any) -> date | None:
     return value if isinstance(value, date) else None
 
 
+def service_date_problem(start: Any, due: Any, end: Any) -> tuple[str, str] | None:
+    """The one rule on a service record's dates, for the form and the operation alike: a
+    service cannot be due, nor end, before it starts (a due date before the start would be
+    an overdue task the moment it is saved). (field, message) of the first problem, or None."""
+    start, due, end = _date(start), _date(due), _date(end)
+    if start and due and due < start:
+        return "due_on", _("The due date cannot be before the start date.")
+    if start and end and end < start:
+        return "end_on", _("The end date cannot be before the start date.")
+    return None
+
+
 # ---- support plan --------------------------------------------------------------------------
 
 
@@ -119,16 +131,18 @@ def _record_values(values: dict[str, Any]) -> dict[str, Any]:
         raise ServiceError(_("Say why the service was discontinued."), "discontinued_reason")
     if status != ServiceStatus.DISCONTINUED:
         reason = None
-    start, end = _date(values.get("start_on")), _date(values.get("end_on"))
-    if start and end and end < start:
-        raise ServiceError(_("The end date cannot be before the start date."), "end_on")
+    start, due, end = (_date(values.get(name)) for name in ("start_on", "due_on", "end_on"))
+    problem = service_date_problem(start, due, end)
+    if problem is not None:
+        field, message = problem
+        raise ServiceError(message, field)
     return {
         "service_type": _code(values.get("service_type"), SERVICE_TYPES, "service_type"),
         "status": status,
         "discontinued_reason": reason,
         "start_on": start,
         "end_on": end,
-        "due_on": _date(values.get("due_on")),
+        "due_on": due,
         "outcome": _code(values.get("outcome"), SERVICE_OUTCOMES, "outcome", optional=True),
     }
 

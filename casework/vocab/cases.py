@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 # `pgettext` so that the extraction's default keywords find the context.
 from flask_babel import lazy_pgettext as pgettext
 
-from casework.domain import CaseStatus, ConsentPurpose, NoteCategory
+from casework.domain import CaseStatus, CaseStatusGroup, ConsentPurpose, NoteCategory
 from casework.vocab.base import Vocabulary
 
 CASE_STATUSES = Vocabulary.of(
@@ -23,6 +23,17 @@ CASE_STATUSES = Vocabulary.of(
         CaseStatus.FOLLOW_UP: _l("Follow-up"),
         CaseStatus.CLOSED: _l("Closed"),
         CaseStatus.CLOSED_REFERRED: _l("Closed (referred)"),
+    },
+)
+
+# The groups the case lists filter by, labelled apart from every single status above (one
+# place for the words of a status: "Closed" is one status, never also a group).
+CASE_STATUS_GROUP_LABELS = Vocabulary.of(
+    "case_status_group",
+    CaseStatusGroup,
+    {
+        CaseStatusGroup.OPEN: _l("Open (active or follow-up)"),
+        CaseStatusGroup.CLOSED: _l("All closed (closed or referred)"),
     },
 )
 

@@ -87,9 +87,12 @@ def test_caseworker_registers_a_case_and_refers_it(open_as, audit) -> None:
 
     page.get_by_role("link", name="Refer to another agency").first.click()
     audit(page, "referral form")
+    find = page.get_by_role("region", name="Find an agency")
+    find.get_by_label("Psychosocial counselling").check()  # the services: asked once, here
+    find.get_by_role("button", name="Show matching agencies").click()
     refer = page.get_by_role("region", name="Refer")
+    expect(refer).to_contain_text("Psychosocial counselling")
     refer.get_by_label("Receiving agency", exact=True).select_option(str(agencies.counselling.id))
-    refer.get_by_label("Psychosocial counselling").check()
     refer.get_by_label("Urgency").select_option("urgent")
     refer.get_by_label("Reason for the referral").fill("Needs counselling after rescue.")
     refer.locator("[type=submit]").click()

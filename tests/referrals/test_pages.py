@@ -54,6 +54,31 @@ def test_refer_form_filters_agencies_and_shows_both_countries(world: World, app)
     assert "PH Legal Aid (Philippines)" not in by_country
 
 
+def test_refer_form_asks_for_the_services_once(world: World, app) -> None:
+    """The services are chosen once (step 1, which also finds the agencies); step 2 carries
+    them as hidden values and lists them."""
+    client = _client(app, world.caseworker)
+    path = f"/referrals/new/{world.case.id}"
+    page = _text(client.get(path))
+    assert page.count('type="checkbox"') == page.count('name="need"') + page.count(
+        'name="shared_groups"'
+    )
+    assert page.count('name="need"') == 14
+    assert 'name="services"' not in page
+    assert "Choose the services the person needs in step 1 first." in page
+
+    chosen = _text(client.get(f"{path}?need=legal_aid&need=psychosocial_counselling"))
+    assert chosen.count('name="need"') == 14
+    assert chosen.count('type="hidden" name="services"') == 2
+    assert 'name="services" value="legal_aid"' in chosen
+    assert "?need=legal_aid&amp;need=psychosocial_counselling" in chosen  # kept after an error
+
+    refused = _post(client, path, {"urgency": "routine", "reason": "No service chosen"})
+    assert refused.status_code == 422
+    assert "Choose at least one service." in _text(refused)
+    assert _referral_count() == 0
+
+
 def test_crafted_post_without_consent_is_refused(world: World, app) -> None:
     client = _client(app, world.caseworker)
     path = f"/referrals/new/{world.case.id}"

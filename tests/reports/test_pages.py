@@ -323,3 +323,84 @@ def test_after_a_dp_release_suppressed_tables_are_no_longer_offered(app: Flask, 
     assert 'value="standard"' not in modes
     assert "SDG 16.2.2" in page
     assert "95% interval" in page
+
+
+def _downloaded_name(response) -> str:
+    match = re.fullmatch(r'attachment; filename="([^"]+)"', response.headers["Content-Disposition"])
+    assert match, response.headers["Content-Disposition"]
+    return match[1]
+
+
+def test_a_download_is_named_by_the_build_it_holds(app: Flask, login_as) -> None:
+    """Downloaded before and after "Build the report", a report gave two different files
+    with one name (issue 16). Refused before any build; then named by the build's time and a
+    digest of its releases: the same build gives the same name and bytes, another build
+    another name."""
+    seed()
+    client, account = login_as(Role.COORDINATOR)
+    db.session.add(CoordinatorScope(user_id=account.user.id, country=None))
+    db.session.commit()
+    url = "/reports/regional/report.csv?period=2026-Q1&mode=standard"
+    refused = client.get(url)
+    assert refused.status_code == 302  # nothing built: back to the report, which offers it
+    assert "report" in refused.headers["Location"]
+
+    def build(path: str, page: str) -> None:
+        token = csrf_token(client, page)
+        answer = client.post(
+            path, data={"period": "2026-Q1", "mode": "standard", "csrf_token": token}
+        )
+        assert answer.status_code == 302
+
+    build("/reports/regional/dashboard", "/reports/regional")  # a few tables only
+    first, again = client.get(url), client.get(url)
+    assert first.status_code == again.status_code == 200
+    name = _downloaded_name(first)
+    assert re.fullmatch(r"casework-report-2026-Q1-standard-\d{8}T\d{6}Z-[0-9a-f]{12}\.csv", name)
+    assert (_downloaded_name(again), again.data) == (name, first.data)
+
+    build("/reports/regional/report", "/reports/regional/report?period=2026-Q1")
+    after = client.get(url)
+    assert after.data != first.data, "the whole report holds more tables"
+    assert _downloaded_name(after) != name
+    json_name = _downloaded_name(
+        client.get("/reports/regional/report.json?period=2026-Q1&mode=standard")
+    )
+    assert json_name == _downloaded_name(after).removesuffix(".csv") + ".json"
+
+
+def test_age_bands_are_shown_in_age_order(app: Flask, login_as) -> None:
+    """Age bands keep the order of age (issue 16: they were sorted by count), in the
+    report's table and chart alike, whatever the counts."""
+    from casework.vocab import AGE_BANDS
+
+    th = make_agency("TH police", country="TH")
+    for band, many in (("48+", 14), ("9-17", 11), ("18-20", 12), ("30-38", 13)):
+        for i in range(many):
+            case = counted_case(th, identified_on=date(2026, 1, 5 + i))
+            case.age_band = band
+    db.session.commit()
+    client, account = login_as(Role.COORDINATOR)
+    db.session.add(CoordinatorScope(user_id=account.user.id, country=None))
+    db.session.commit()
+    token = csrf_token(client, "/reports/regional/report?period=2026-Q1")
+    client.post(
+        "/reports/regional/report",
+        data={"period": "2026-Q1", "mode": "standard", "csrf_token": token},
+    )
+    html = client.get("/reports/regional/report?period=2026-Q1&mode=standard").get_data(
+        as_text=True
+    )
+    title = "Victims identified, by age band (CTDC)"
+    section = html[html.index(title) :]
+    chart = re.search(r'<desc id="[^"]+">(.*?)</desc>', section, re.S)
+    assert chart, "the age band table has its chart"
+    labels = [str(term.label) for term in AGE_BANDS]
+    found = re.findall(r"(?:^|\. )\s*([^:.]+):", chart[1])
+    in_chart = [label.strip() for label in found if label.strip() in labels]
+    assert in_chart == [label for label in labels if label in in_chart]
+    assert len(in_chart) >= 4
+    table = section[section.index("<table") : section.index("</table>")]
+    in_table = [label for label in labels if f">{label}<" in table]
+    assert sorted(in_table, key=table.index) == in_table
+    assert len(in_table) >= 4

@@ -68,6 +68,35 @@ def test_service_input_is_checked(world: World, accepted) -> None:
     assert record.discontinued_reason == "lost_contact"
 
 
+def test_a_service_is_never_due_before_it_starts(world: World, accepted, app) -> None:
+    """One rule for the form and the operation: a due date before the start date would be an
+    overdue task the moment it is saved."""
+    with pytest.raises(ops.ServiceError) as refused:
+        _service(world, start_on=date(2026, 5, 2), due_on=date(2026, 5, 1))
+    assert refused.value.field == "due_on"
+    assert "due date cannot be before the start date" in str(refused.value)
+    assert _service(world, start_on=date(2026, 5, 2), due_on=date(2026, 5, 2)).due_on
+
+    client = _client(app, world.partner)
+    path = f"/services/new/{world.case.id}"
+    before = db.session.query(ServiceRecord).count()
+    answer = client.post(
+        path,
+        data={
+            "service_type": "psychosocial_counselling",
+            "status": "planned",
+            "start_on": "2026-05-02",
+            "due_on": "2026-05-01",
+            "csrf_token": csrf_token(client, path),
+        },
+    )
+    assert answer.status_code == 422
+    page = _text(answer)
+    assert 'id="due_on-error"' in page
+    assert "The due date cannot be before the start date." in page
+    assert db.session.query(ServiceRecord).count() == before
+
+
 def test_no_service_without_an_open_referral(world: World) -> None:
     with pytest.raises(PermissionDenied):
         _service(world)
