@@ -18,19 +18,19 @@ from casework.web.access import permission
 from casework.web.views import INVALID, paginate, signed_in_user
 
 
-def _names(page: Pagination) -> dict[str, dict[str, str]]:
-    """Emails of the actors and user targets, names of agency targets, references of case
-    targets: one query each."""
+def _names(page: Pagination) -> dict[str, dict[str, Any]]:
+    """Who and what each event is about, in words: the name and email of actors and user
+    targets (for an actor who may manage accounts), names of agency targets, and the case
+    reference of a case or any record of one. One query per kind, never one per row."""
     events = list(page.items)
     user_ids = {e.actor_id for e in events} | {
         e.target_id for e in events if e.target_type == "users"
     }
     agency_ids = {e.target_id for e in events if e.target_type == "agencies"}
-    case_ids = {e.target_id for e in events if e.target_type == "cases"}
     return {
-        "users": queries.user_emails(user_ids),
+        "users": queries.user_names(signed_in_user(), user_ids),
         "agencies": queries.agency_names(agency_ids),
-        "cases": queries.case_references(case_ids),
+        "cases": queries.target_case_references((e.target_type, e.target_id) for e in events),
     }
 
 

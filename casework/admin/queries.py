@@ -19,7 +19,7 @@ from casework.audit.models import AuditEvent
 from casework.auth.models import User
 from casework.auth.operations import normalise_email
 from casework.cases.models import Case
-from casework.core.db import parse_uuid
+from casework.core.db import Base, parse_uuid
 from casework.core.extensions import db
 from casework.policy import Actor
 
@@ -131,13 +131,49 @@ def audit_events(
 # ---- batched look-ups for a page of rows (one query each, never one per row) -------------
 
 
-def user_emails(ids: Iterable[Any]) -> dict[str, str]:
-    """Email by user id (as text) for the given ids; ids of no user are left out."""
+def user_names(actor: Actor, ids: Iterable[Any]) -> dict[str, tuple[str, str]]:
+    """(name, email) by user id (as text), for an actor who may manage accounts (the
+    administrator: `visible_users`); nobody else learns a name here."""
     wanted = {parsed for parsed in (parse_uuid(i) for i in ids if i) if parsed is not None}
     if not wanted:
         return {}
-    rows = db.session.execute(select(User.id, User.email).where(User.id.in_(wanted)))
-    return {str(user_id): email for user_id, email in rows}
+    query = visible_users(actor).with_only_columns(User.id, User.name, User.email)
+    rows = db.session.execute(query.where(User.id.in_(wanted)))
+    return {str(user_id): (name, email) for user_id, name, email in rows}
+
+
+def _case_records() -> dict[str, Any]:
+    """Every mapped record of a case (a table with a case_id: notes, consents, referrals...),
+    by table name."""
+    return {
+        str(getattr(mapper.local_table, "name", "")): mapper.class_
+        for mapper in Base.registry.mappers
+        if "case_id" in mapper.columns and mapper.local_table is not None
+    }
+
+
+def target_case_references(targets: Iterable[tuple[str | None, str | None]]) -> dict[str, str]:
+    """The case reference of each audit target that is a case or one of its records (a
+    referral, a consent, a note...), by target id: an identifier, no case content. One query
+    per kind of record on the page, never one per row."""
+    by_kind: dict[str, set[uuid.UUID]] = {}
+    for kind, ident in targets:
+        parsed = parse_uuid(ident) if ident else None
+        if kind and parsed is not None:
+            by_kind.setdefault(kind, set()).add(parsed)
+    references = case_references(by_kind.pop("cases", ()))
+    children = _case_records()
+    for kind, ids in sorted(by_kind.items()):
+        model = children.get(kind)
+        if model is None:
+            continue
+        rows = db.session.execute(
+            select(model.id, Case.reference)
+            .join(Case, Case.id == model.case_id)
+            .where(model.id.in_(ids))
+        )
+        references.update({str(ident): reference for ident, reference in rows})
+    return references
 
 
 def agency_names(ids: Iterable[Any]) -> dict[str, str]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event, update
 
 from casework import audit
@@ -211,3 +212,69 @@ def test_no_audit_event_carries_personal_values(admin_client, login_as) -> None:
         values = " ".join(str(v) for v in (recorded.detail, recorded.target_id, recorded.action))
         for value in forbidden:
             assert value not in values, (recorded.action, value)
+
+
+def test_audit_trail_names_people_and_case_references(admin) -> None:
+    """Words and case references, not UUIDs (issue 16): the actor's name and email, and the
+    case reference of a case and of any record of one (a referral, a consent)."""
+    client, _account = admin
+    home, elsewhere = factories.make_agency("Home Shelter"), factories.make_agency("Partner NGO")
+    worker = factories.make_user(Role.CASEWORKER, home).user
+    case = factories.make_case(home, assigned_to=worker)
+    referral = factories.make_referral(case, elsewhere)
+    consent = factories.make_consent(case, "statistics")
+    db.session.flush()
+    audit.record("case.registered", actor=worker, target=case)
+    audit.record("referral.created", actor=worker, target=referral)
+    audit.record("consent.recorded", actor=worker, target=consent)
+    db.session.commit()
+
+    page = text(client.get("/admin/audit"))
+    assert worker.name in page
+    assert worker.email in page
+    assert page.count(case.reference) >= 3
+    assert f"case {case.reference}" in page
+    for record in (case, referral, consent):
+        assert str(record.id) not in page
+    assert str(worker.id) not in page
+
+
+@pytest.mark.parametrize("path", ["/admin/audit", "/admin/sign-ins", "/admin/users"])
+def test_a_page_number_is_a_whole_number_or_refused_alike(admin, path: str) -> None:
+    """`?page=` probes (`1 AND 1=1` / `1 AND 1=2`, text, signs, 0, numbers too large for an
+    OFFSET) all get one and the same 400, never page 1 or an echo of the value; a page past
+    the last shows the last."""
+    client, _account = admin
+    # What differs between any two requests: the CSRF token (signed anew) and the request's id.
+    token = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+|(Reference: <code>)[0-9a-f]+')
+
+    def answer(value: str) -> tuple[int, str]:
+        response = client.get(path, query_string={"page": value})
+        return response.status_code, token.sub(r"\1\2", text(response))
+
+    refused = {
+        value: answer(value)
+        for value in (
+            "1 AND 1=1",
+            "1 AND 1=2",
+            "1' AND '1'='1",
+            "1)",
+            "abc",
+            "",
+            "0",
+            "-1",
+            "+1",
+            " 1",
+            "1.0",
+            "\u0661",  # an Arabic-Indic one: a digit to str.isdigit, not to us
+            "99999999999999999999",
+        )
+    }
+    statuses = {status for status, _body in refused.values()}
+    assert statuses == {400}, refused
+    assert refused["1 AND 1=1"] == refused["1 AND 1=2"]
+    assert len({body for _status, body in refused.values()}) == 1
+    assert "AND" not in refused["1 AND 1=1"][1]
+    assert client.get(path, query_string={"page": "1"}).status_code == 200
+    beyond = client.get(path, query_string={"page": "999"})
+    assert beyond.status_code == 200
