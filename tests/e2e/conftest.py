@@ -16,8 +16,9 @@ For new journeys (cases, referrals, reports), the pieces are:
 - `signed_in(role, agency=None)`: a page signed in as a new user of that role.
 - `audit(page, label)`: saves build/screenshots/<test>/<nn>-<label>.png and fails on any
   serious or critical axe-core violation (axe-core ships inside axe-playwright-python: no CDN).
-- `audit_every_page(page, start)`: follows every same-site link from `start` (not sign-out,
-  not the language switch) and audits each page once per route.
+- `audit_every_page(page, start, check=None)`: follows every same-site link from `start` (not
+  sign-out, not the language switch, not a download) and audits each page once per route;
+  `check(page, endpoint)` runs on each page as well.
 """
 
 from __future__ import annotations
@@ -180,7 +181,12 @@ def audit_every_page(
     """Follow every same-site link from `start`, audit each route's first page; returns the
     endpoints audited. GET only: nothing is submitted."""
 
-    def _walk(page: Any, start: str, limit: int = 60) -> list[str]:
+    def _walk(
+        page: Any,
+        start: str,
+        limit: int = 60,
+        check: Callable[[Any, str], None] | None = None,
+    ) -> list[str]:
         queue = [urljoin(live_server, start)]
         seen_urls: set[str] = set()
         audited: dict[str, str] = {}
@@ -193,13 +199,20 @@ def audit_every_page(
             key = route_key(app, url)
             if key is None or key in audited:
                 continue
-            response = page.goto(url)
+            try:
+                response = page.goto(url)
+            except Exception as error:  # a link to a file: the browser downloads it
+                if "Download is starting" in str(error):
+                    continue
+                raise
             assert response is not None
             assert response.status < 500, (url, response.status)
             if response.status != 200 or urlsplit(page.url).path.startswith("/sign-in"):
                 continue  # a redirect to sign in: the session ended (the assertion catches it)
             audited[key] = url
             audit(page, key)
+            if check is not None:
+                check(page, key)
             hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
             queue.extend(h for h in hrefs if h.startswith(live_server))
         return sorted(audited)

@@ -77,6 +77,14 @@ def test_forms_with_errors_are_accessible(signed_in, audit) -> None:
         page.goto(path)
         page.locator("main form [type=submit]").first.click()  # sent empty
         audit(page, f"{path} with errors")
+        # the summary is announced (role=alert) and has the focus; its links lead to the fields
+        assert page.evaluate("document.activeElement.id") == "error-summary", path
+        summary = page.locator("#error-summary")
+        assert summary.get_attribute("role") == "alert"
+        first = summary.locator("a").first
+        target = (first.get_attribute("href") or "").removeprefix("#")
+        first.click()
+        assert page.evaluate("document.activeElement.id") == target, path
         invalid = page.locator("[aria-invalid=true]")
         assert invalid.count() >= 1, path
         for n in range(invalid.count()):  # each error is tied to its field
@@ -84,6 +92,23 @@ def test_forms_with_errors_are_accessible(signed_in, audit) -> None:
             assert any(
                 page.locator(f"#{ident}").inner_text().strip() for ident in described.split()
             ), path
+
+
+def test_the_focused_field_has_a_strong_outline(signed_in) -> None:
+    """Focus is a 3 px outline of at least 3:1 against the page (issue 16: a faint glow)."""
+    from tests.test_page_conventions import contrast
+
+    page, _account = signed_in(Role.ADMIN)
+    page.goto("/admin/users/new")
+    for control in (page.get_by_label("Email"), page.get_by_label("Agency")):
+        control.focus()
+        style, width, colour = page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }"
+        )
+        assert (style, width) == ("solid", "3px")
+        red, green, blue = (int(n) for n in colour.removeprefix("rgb(").rstrip(")").split(","))
+        assert contrast(f"#{red:02x}{green:02x}{blue:02x}", "#ffffff") >= 3
 
 
 def test_error_pages_are_accessible(signed_in, audit) -> None:
