@@ -11,8 +11,9 @@ from tests.conftest import csrf_token
 
 TEMPLATES = ROOT / "templates"
 CSS = ROOT / "casework" / "static" / "casework.css"
-# The case lists' empty search says what was searched and what to try (issue 16, point 5).
-EMPTY_STATE_ELSEWHERE = {"cases/list.html"}
+# Lists whose empty state says what to do next in words of their own: the case lists' search
+# (what was searched and what to try, issue 16 point 5), the home page's tasks (point 4).
+EMPTY_STATE_ELSEWHERE = {"cases/list.html", "main/_tasks.html"}
 
 
 def _luminance(colour: str) -> float:
