@@ -86,7 +86,10 @@ def check_fields(result: Verification, show_progress: bool) -> None:
                 result.fields_read += 1
                 if spec.index in NORMALISERS:
                     result.indexes_checked += 1
-                    if getattr(record, spec.index_attr) != spec.blind_index(model, value):
+                    # Either generation while a rotate-index is unfinished: search finds both.
+                    stored = getattr(record, spec.index_attr)
+                    wanted = spec.search_indexes(model, value) or [None]
+                    if stored not in wanted:
                         result.stale_indexes.append(f"{table} {record.id} {spec.name}")  # type: ignore[attr-defined]
 
 

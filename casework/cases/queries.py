@@ -187,10 +187,11 @@ def _indexed(model: Any, name: str, value: str, visible: Any = None) -> set[uuid
     """Case ids whose `model.name` equals `value` after normalisation: the blind index
     narrows, decryption and an exact comparison decide."""
     spec = getattr(model, name)
-    index = spec.blind_index(model, value)
-    if index is None:
+    # Both index generations while a `keys rotate-index` is unfinished (issue 13).
+    indexes = spec.search_indexes(model, value)
+    if not indexes:
         return set()
-    query = select(model).where(getattr(model, spec.index_attr) == index)
+    query = select(model).where(getattr(model, spec.index_attr).in_(indexes))
     if isinstance(visible, Select):  # the scope's own conditions on the joined case
         query = query.join(Case, Case.id == model.case_id).where(scope_condition(visible))
     elif visible is not None:  # a subquery of case ids (the duplicate check)

@@ -26,7 +26,18 @@ from casework.crypto.keyring import (
     check_key_length,
 )
 
-_TOP_FIELDS = frozenset({"version", "active", "keys", "signing_key", "index_key", "federation"})
+_TOP_FIELDS = frozenset(
+    {
+        "version",
+        "active",
+        "keys",
+        "signing_key",
+        "index_key",
+        "next_index_key",
+        "previous_index_key",
+        "federation",
+    }
+)
 _ENTRY_FIELDS = frozenset({"key", "created"})
 
 
@@ -76,6 +87,8 @@ def parse_keyring(text: str) -> Keyring:
         keys=keys,
         signing_key=_decode_key(document.get("signing_key"), "signing_key"),
         index_key=_decode_key(document.get("index_key"), "index_key"),
+        next_index_key=_optional_key(document, "next_index_key"),
+        previous_index_key=_optional_key(document, "previous_index_key"),
         federation=(
             FederationKeys.from_json(document["federation"]) if "federation" in document else None
         ),
@@ -183,6 +196,10 @@ def _decode_key(value: object, name: str) -> bytes:
         raise KeyringError(f"{name} is not valid base64")
     check_key_length(raw, name)
     return raw
+
+
+def _optional_key(document: dict[str, Any], name: str) -> bytes | None:
+    return _decode_key(document[name], name) if name in document else None
 
 
 def _fsync_dir(directory: Path) -> None:

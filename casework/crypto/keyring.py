@@ -21,6 +21,12 @@ has rewrapped everything they protect and they can be retired (`without_key`). T
 is separate from the KEKs so that rotating KEKs never changes a blind index. A `Keyring` is
 immutable: rotation and retirement return a new one, to be written with `write_keyring_file`.
 Python cannot wipe memory reliably, so keys live as long as the process holds a reference.
+
+While `keys rotate-index` runs, the key file holds a second index key for a while, so that
+searches look up both generations and no one is ever unfindable (issue 13): first
+`"next_index_key"` (the new key, searched but not yet written with: every running app learns
+it before any index is written with it), then `"previous_index_key"` (the old key, searched
+until every index is recomputed under the new `index_key`); the finished rotation drops it.
 """
 
 from __future__ import annotations
@@ -60,7 +66,15 @@ class KeyEntry:
 class Keyring:
     """Several KEKs (one active), the blind-index key and the Ed25519 signing key."""
 
-    __slots__ = ("_active", "_federation", "_index_key", "_keys", "_signing_key")
+    __slots__ = (
+        "_active",
+        "_federation",
+        "_index_key",
+        "_keys",
+        "_next_index_key",
+        "_previous_index_key",
+        "_signing_key",
+    )
 
     def __init__(
         self,
@@ -70,6 +84,8 @@ class Keyring:
         signing_key: bytes,
         index_key: bytes,
         federation: FederationKeys | None = None,
+        next_index_key: bytes | None = None,
+        previous_index_key: bytes | None = None,
     ) -> None:
         if not keys:
             raise KeyringError("the keyring holds no key-encryption keys")
@@ -86,6 +102,21 @@ class Keyring:
         check_key_length(index_key, "index_key")
         if any(hmac.compare_digest(index_key, e.key) for e in keys.values()):
             raise KeyringError("index_key must differ from every key-encryption key")
+        if next_index_key is not None and previous_index_key is not None:
+            raise KeyringError("a key file holds next_index_key or previous_index_key, not both")
+        for name, extra in (
+            ("next_index_key", next_index_key),
+            ("previous_index_key", previous_index_key),
+        ):
+            if extra is None:
+                continue
+            check_key_length(extra, name)
+            if any(hmac.compare_digest(extra, e.key) for e in keys.values()):
+                raise KeyringError(f"{name} must differ from every key-encryption key")
+            if hmac.compare_digest(extra, index_key):
+                raise KeyringError(f"{name} must differ from index_key")
+        self._next_index_key = next_index_key
+        self._previous_index_key = previous_index_key
         self._active = active
         self._keys = dict(keys)
         self._signing_key = signing_key
@@ -130,6 +161,56 @@ class Keyring:
         digest = hashlib.sha256(b"casework index key id|" + self._index_key).hexdigest()
         return f"index-{digest[:16]}"
 
+    @property
+    def next_index_key(self) -> bytes | None:
+        """The new index key of a `rotate-index` that has not switched to it yet."""
+        return self._next_index_key
+
+    @property
+    def previous_index_key(self) -> bytes | None:
+        """The old index key of a `rotate-index` that has not recomputed every index yet."""
+        return self._previous_index_key
+
+    @property
+    def search_index_keys(self) -> tuple[bytes, ...]:
+        """Every index key a search looks up: `index_key` (what new indexes are written
+        with) first, then the other generation while a `rotate-index` is unfinished."""
+        other = self._next_index_key or self._previous_index_key
+        return (self._index_key,) if other is None else (self._index_key, other)
+
+    def _copy(self, **changes: object) -> Keyring:
+        fields: dict[str, object] = {
+            "active": self._active,
+            "keys": self._keys,
+            "signing_key": self._signing_key,
+            "index_key": self._index_key,
+            "federation": self._federation,
+            "next_index_key": self._next_index_key,
+            "previous_index_key": self._previous_index_key,
+        }
+        fields.update(changes)
+        return Keyring(**fields)  # type: ignore[arg-type]
+
+    def with_next_index_key(self) -> Keyring:
+        """Step 1 of `rotate-index`: a fresh index key, searched but not yet written with."""
+        if self._next_index_key is not None or self._previous_index_key is not None:
+            raise KeyringError("a rotate-index is already under way in this key file")
+        return self._copy(next_index_key=secrets.token_bytes(KEY_BYTES))
+
+    def with_next_index_key_in_use(self) -> Keyring:
+        """Step 2: new indexes are written with the next key; the old one is still searched."""
+        if self._next_index_key is None:
+            raise KeyringError("no next_index_key to switch to")
+        return self._copy(
+            index_key=self._next_index_key,
+            next_index_key=None,
+            previous_index_key=self._index_key,
+        )
+
+    def without_previous_index_key(self) -> Keyring:
+        """Step 3, once every index is recomputed: the old index key is no longer searched."""
+        return self._copy(previous_index_key=None)
+
     def signing_private_key(self) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(self._signing_key)
 
@@ -148,34 +229,19 @@ class Keyring:
 
     def with_federation(self, federation: FederationKeys) -> Keyring:
         """A copy holding `federation` (new, or rotated) as the federation identity keys."""
-        return Keyring(
-            active=self._active,
-            keys=self._keys,
-            signing_key=self._signing_key,
-            index_key=self._index_key,
-            federation=federation,
-        )
+        return self._copy(federation=federation)
 
     def with_new_active_key(self) -> Keyring:
         """A copy with a fresh active KEK; the previous ones stay, for unwrapping only."""
         kid = _new_key_id(self._keys)
         keys = {**self._keys, kid: KeyEntry(secrets.token_bytes(KEY_BYTES), _now())}
-        return Keyring(
-            active=kid,
-            keys=keys,
-            signing_key=self._signing_key,
-            index_key=self._index_key,
-            federation=self._federation,
-        )
+        return self._copy(active=kid, keys=keys)
 
     def with_new_index_key(self) -> Keyring:
-        """A copy with a fresh blind-index key: every stored blind index must be recomputed."""
-        return Keyring(
-            active=self._active,
-            keys=self._keys,
-            signing_key=self._signing_key,
-            index_key=secrets.token_bytes(KEY_BYTES),
-            federation=self._federation,
+        """A copy with a fresh blind-index key at once (every stored blind index must then be
+        recomputed; `keys rotate-index` goes through the three steps above instead)."""
+        return self._copy(
+            index_key=secrets.token_bytes(KEY_BYTES), next_index_key=None, previous_index_key=None
         )
 
     def without_key(self, kid: str) -> Keyring:
@@ -184,13 +250,7 @@ class Keyring:
         if kid == self._active:
             raise KeyringError(f"cannot retire the active key {kid!r}; rotate first")
         keys = {k: v for k, v in self._keys.items() if k != kid}
-        return Keyring(
-            active=self._active,
-            keys=keys,
-            signing_key=self._signing_key,
-            index_key=self._index_key,
-            federation=self._federation,
-        )
+        return self._copy(keys=keys)
 
     def to_json(self) -> str:
         """The key-file JSON (contains every secret: write it only with `write_keyring_file`)."""
@@ -204,6 +264,10 @@ class Keyring:
             "signing_key": _b64(self._signing_key),
             "index_key": _b64(self._index_key),
         }
+        if self._next_index_key is not None:
+            document["next_index_key"] = _b64(self._next_index_key)
+        if self._previous_index_key is not None:
+            document["previous_index_key"] = _b64(self._previous_index_key)
         if self._federation is not None:
             document["federation"] = self._federation.to_json()
         return json.dumps(document, indent=2) + "\n"

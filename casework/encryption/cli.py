@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from tqdm import tqdm
 
 from casework import audit
 from casework.core.db import Base
 from casework.core.extensions import db
-from casework.crypto import CryptoError, KeyringError, generate_keyring, rewrap, write_keyring_file
+from casework.crypto import (
+    CryptoError,
+    Keyring,
+    KeyringError,
+    generate_keyring,
+    rewrap,
+    write_keyring_file,
+)
 from casework.encryption import custody, keys
 from casework.encryption.fields import NORMALISERS, OwnsDataKey, UnreadableRecord
 from casework.encryption.models import DataKey
 
 keys_group = click.Group("keys", help="Key management: generate, status, rotate, retire.")
 BATCH = 1000
+RELOAD_MARGIN_SECONDS = 0.5
+RECOMPUTE_ATTEMPTS = 5  # a record edited this many times during its recompute is named
 
 
 def _key_file() -> Path:
@@ -192,62 +203,134 @@ def rotate(progress: bool) -> None:
 @keys_group.command("rotate-index")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 def rotate_index(progress: bool) -> None:
-    """Make a new blind-index key and recompute every blind index with it (resumable)."""
+    """Make a new blind-index key and recompute every blind index with it (resumable).
+
+    In three steps, so that searches find everyone at every moment (issue 13): the new key is
+    added as the next one (searched, not written with) and running apps are given time to
+    read the key file; then new indexes are written with it and the old one is still searched;
+    every index is recomputed; only then is the old key dropped. Killed at any point, the same
+    command resumes where the key file says it was."""
     with _held(_key_file()) as held:
         earlier = next(iter(custody.unfinished("rotate_index")), None)
-        if earlier is not None and earlier.key_id is not None:
+        ring = held.keyring
+        operation = earlier.id if earlier is not None else None
+        if ring.next_index_key is not None or ring.previous_index_key is not None:
+            click.echo("Resuming `keys rotate-index` (the key file holds two index keys).")
+        elif earlier is not None and earlier.key_id is not None:
+            # Interrupted by an earlier version, which replaced the index key at once.
             click.echo(f"Resuming {earlier.describe()}: recomputing with the key file's index key.")
-            operation = earlier.id
         else:
-            operation = earlier.id if earlier is not None else custody.start("rotate_index")
-            try:
-                custody.save(held, held.keyring.with_new_index_key())
-            except custody.CustodyError as exc:
-                raise click.ClickException(str(exc)) from None
+            operation = operation or custody.start("rotate_index")
+            _save_index_step(held, held.keyring.with_next_index_key())
             custody.note_key(operation, "index")
             audit.record("keys.index_rotated")
             db.session.commit()
+            click.echo("New blind-index key added; searches look up both keys until the end.")
+        if operation is None:
+            operation = custody.start("rotate_index", "index")
+        if held.keyring.next_index_key is not None:
+            _wait_for_running_apps(held.path)
+            _save_index_step(held, held.keyring.with_next_index_key_in_use())
+        _wait_for_running_apps(held.path)
         keys.state().forget()
         skipped: list[str] = []
         count = recompute_blind_indexes(progress, skipped)
+        # The old key stays searched while a record is skipped: the operation is unfinished.
         _refuse_skipped(skipped, f"{count} blind indexes were recomputed")
+        if held.keyring.previous_index_key is not None:
+            _save_index_step(held, held.keyring.without_previous_index_key())
         custody.finish(operation)
     click.echo(f"Recomputed {count} blind indexes.")
+
+
+def _save_index_step(held: custody.Custody, ring: Keyring) -> None:
+    try:
+        custody.save(held, ring)
+    except custody.CustodyError as exc:
+        raise click.ClickException(str(exc)) from None
+    keys.state().forget()
+
+
+def _wait_for_running_apps(path: Path) -> None:
+    """Running apps re-read a changed key file within `keys.RECHECK_SECONDS`: once that long
+    has passed since it was written, every one of them searches (and writes) with what the
+    file says now (also when resuming right after a kill)."""
+    written = path.stat().st_mtime
+    time.sleep(max(0.0, written + keys.RECHECK_SECONDS + RELOAD_MARGIN_SECONDS - time.time()))
 
 
 def recompute_blind_indexes(show_progress: bool = False, skipped: list[str] | None = None) -> int:
     """Decrypt every indexed field and write its index under the current index key. A value
     that cannot be read is skipped ("table id column" added to `skipped`; its integrity
-    failure is audited) and never blocks the others."""
+    failure is audited) and never blocks the others.
+
+    Edits go on meanwhile: each index is written only if its record's ciphertext is still the
+    one decrypted (a conditional UPDATE); a record changed in between is read again, so an
+    index never describes an older value (the audit: names edited during a rotate-index could
+    never be found). Reads and writes are separate short transactions."""
     count = 0
-    for mapper in list(Base.registry.mappers):
-        model = mapper.class_
-        specs = [s for s in getattr(model, "encrypted_fields", ()) if s.index in NORMALISERS]
-        if not specs:
-            continue
-        ids = db.session.scalars(select(model.id).order_by(model.id)).all()
-        for start in tqdm(
-            range(0, len(ids), BATCH), disable=not show_progress, desc=model.__tablename__
-        ):
-            for record in db.session.scalars(
-                select(model).where(model.id.in_(ids[start : start + BATCH]))
+    with audit.durable_events_afterwards():
+        for mapper in list(Base.registry.mappers):
+            model = mapper.class_
+            specs = [s for s in getattr(model, "encrypted_fields", ()) if s.index in NORMALISERS]
+            if not specs:
+                continue
+            ids = db.session.scalars(select(model.id).order_by(model.id)).all()
+            db.session.rollback()
+            for start in tqdm(
+                range(0, len(ids), BATCH), disable=not show_progress, desc=model.__tablename__
             ):
-                for spec in specs:
-                    try:
-                        value = spec.__get__(record)
-                    except UnreadableRecord as failure:
-                        if skipped is not None:
-                            skipped.append(f"{failure.table} {failure.record_id} {spec.name}")
-                        continue
-                    setattr(
-                        record,
-                        spec.index_attr,
-                        spec.blind_index(model, value) if value is not None else None,
-                    )
-                    count += 1
-            db.session.commit()
-            db.session.expunge_all()
+                pending = list(ids[start : start + BATCH])
+                for _attempt in range(RECOMPUTE_ATTEMPTS):
+                    done, pending = _recompute_batch(model, specs, pending, skipped)
+                    count += done
+                    if not pending:
+                        break
+                else:
+                    table = model.__tablename__
+                    if skipped is not None:
+                        skipped.extend(f"{table} {each} (kept changing)" for each in pending)
     return count
+
+
+def _recompute_batch(
+    model: Any, specs: list[Any], ids: list[Any], skipped: list[str] | None
+) -> tuple[int, list[Any]]:
+    """Recompute the indexes of the records `ids`: (indexes written, ids changed meanwhile)."""
+    plans: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []
+    for record in db.session.scalars(select(model).where(model.id.in_(ids))):
+        read: dict[str, Any] = {}
+        values: dict[str, Any] = {}
+        for spec in specs:
+            try:
+                value = spec.__get__(record)
+            except UnreadableRecord as failure:
+                if skipped is not None:
+                    skipped.append(f"{failure.table} {failure.record_id} {spec.name}")
+                continue
+            read[spec.ct_attr] = getattr(record, spec.ct_attr)
+            values[spec.index_attr] = spec.blind_index(model, value) if value is not None else None
+        if values:
+            plans.append((record.id, read, values))
+    db.session.rollback()  # end the read: the writes below each check what they read
+    db.session.expunge_all()  # keep memory flat over any number of records
+    table = model.__table__
+    changed = []
+    written = 0
+    for record_id, read, values in plans:
+        conditions = [
+            table.c[name] == ciphertext if ciphertext is not None else table.c[name].is_(None)
+            for name, ciphertext in read.items()
+        ]
+        result = db.session.execute(
+            update(table).where(table.c.id == record_id, *conditions).values(values)
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            written += len(values)
+        else:
+            changed.append(record_id)
+    db.session.commit()
+    return written, changed
 
 
 def _refuse_skipped(skipped: list[str], what: str) -> None:

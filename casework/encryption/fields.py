@@ -147,6 +147,19 @@ class Encrypted:
             return None
         return keys.indexer().index(self.index_column_name(owner), normalised, self.bits)
 
+    def search_indexes(self, owner: type, value: str) -> list[int]:
+        """The blind indexes a search for `value` looks up: one per index key in use (two
+        while a `keys rotate-index` is unfinished); empty when nothing is left after
+        normalising."""
+        if self.index is None:
+            raise TypeError(f"{self.name} has no blind index")
+        normalised = NORMALISERS[self.index](value)
+        if not normalised:
+            return []
+        column = self.index_column_name(owner)
+        found = [each.index(column, normalised, self.bits) for each in keys.search_indexers()]
+        return list(dict.fromkeys(found))
+
     def matches(self, stored: str | None, wanted: str) -> bool:
         """Exact comparison after normalisation (the index only narrows the candidates)."""
         if stored is None or self.index is None:

@@ -35,14 +35,16 @@ class KeyringState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # (keyring, when, problems) of the last check against stored data keys (`/health`).
     checked: tuple[Keyring, float, list[str]] | None = None
-    _derived: tuple[Keyring, LocalKeyWrapper, BlindIndexer] | None = None
+    _derived: tuple[Keyring, LocalKeyWrapper, tuple[BlindIndexer, ...]] | None = None
 
-    def derived(self) -> tuple[LocalKeyWrapper, BlindIndexer]:
-        """The wrapper and indexer of the current keyring (rebuilt only when it changes)."""
+    def derived(self) -> tuple[LocalKeyWrapper, tuple[BlindIndexer, ...]]:
+        """The wrapper and the indexers of the current keyring, the one new indexes are
+        written with first (rebuilt only when the keyring changes)."""
         ring = self.current()
         cached = self._derived
         if cached is None or cached[0] is not ring:
-            cached = (ring, LocalKeyWrapper(ring), BlindIndexer(ring.index_key))
+            indexers = tuple(BlindIndexer(key) for key in ring.search_index_keys)
+            cached = (ring, LocalKeyWrapper(ring), indexers)
             self._derived = cached
         return cached[1], cached[2]
 
@@ -97,6 +99,13 @@ def wrapper() -> LocalKeyWrapper:
 
 
 def indexer() -> BlindIndexer:
+    """The indexer new blind indexes are written with."""
+    return state().derived()[1][0]
+
+
+def search_indexers() -> tuple[BlindIndexer, ...]:
+    """Every indexer a search looks up: two while a `keys rotate-index` is unfinished (the
+    old and the new index key), so that no one is unfindable during it."""
     return state().derived()[1]
 
 

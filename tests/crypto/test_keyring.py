@@ -251,3 +251,29 @@ def test_keyring_constructor_validates_too() -> None:
             signing_key=b"short",
             index_key=b"i" * 32,
         )
+
+
+def test_a_rotate_index_in_steps_keeps_both_index_keys_until_the_end(tmp_path) -> None:
+    """Issue 13: searches look up both index generations while a rotate-index is unfinished."""
+    from casework.crypto import generate_keyring, load_keyring_file, write_keyring_file
+
+    ring = generate_keyring()
+    step1 = ring.with_next_index_key()
+    assert step1.index_key == ring.index_key  # still written with the old key
+    assert step1.search_index_keys == (ring.index_key, step1.next_index_key)
+    with pytest.raises(KeyringError, match="already under way"):
+        step1.with_next_index_key()
+    step2 = step1.with_next_index_key_in_use()
+    assert step2.index_key == step1.next_index_key
+    assert step2.search_index_keys == (step2.index_key, ring.index_key)
+    path = tmp_path / "keys.json"
+    write_keyring_file(path, step2)
+    assert load_keyring_file(path).search_index_keys == step2.search_index_keys
+    assert step2.with_new_active_key().previous_index_key == ring.index_key  # kept by a rotate
+    done = step2.without_previous_index_key()
+    assert done.search_index_keys == (step2.index_key,)
+    assert "previous_index_key" not in done.to_json()
+    document = json.loads(step1.to_json())
+    document["previous_index_key"] = document["next_index_key"]
+    with pytest.raises(KeyringError, match="not both"):
+        parse_keyring(json.dumps(document))
