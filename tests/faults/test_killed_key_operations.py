@@ -152,15 +152,18 @@ def test_rotate_index_killed_at_random_points_leaves_no_one_unfindable(
 ) -> None:
     moments, outputs, runs = run_killed_then_finished(ctx, watch, "rotate-index")
     for output in outputs:
-        assert "Traceback" not in output and "CRASH" not in output, output
+        assert "Traceback" not in output, output
+        assert "CRASH" not in output, output
     watch.edit_one("after the end")
     watch.look_everyone_up("after the end")
     assert watch.misses == [], (moments, watch.misses[:10])
     # Finished: one index key again, and every index is the current key's.
     document = key_file(ctx)
-    assert "next_index_key" not in document and "previous_index_key" not in document
+    assert "next_index_key" not in document
+    assert "previous_index_key" not in document
     verified = verify_database()
-    assert verified.stale_indexes == [] and verified.unreadable == []
+    assert verified.stale_indexes == []
+    assert verified.unreadable == []
     assert verified.indexes_checked >= PEOPLE
     print(f"\nFIGURES rotate-index kills at {moments} s; runs to finish {runs}")
 
@@ -168,12 +171,14 @@ def test_rotate_index_killed_at_random_points_leaves_no_one_unfindable(
 def test_rotate_killed_at_random_points_loses_nothing(ctx: Flask, watch: Watch) -> None:
     moments, outputs, runs = run_killed_then_finished(ctx, watch, "rotate")
     for output in outputs:
-        assert "Traceback" not in output and "CRASH" not in output, output
+        assert "Traceback" not in output, output
+        assert "CRASH" not in output, output
     watch.look_everyone_up("after the end")
     assert watch.misses == [], (moments, watch.misses[:10])
     db.session.expire_all()
     for case_id, name in watch.names.items():
         case = db.session.get_one(Case, case_id)
-        assert case.person is not None and case.person.full_name == name
+        assert case.person is not None
+        assert case.person.full_name == name
     db.session.rollback()
     print(f"\nFIGURES rotate kills at {moments} s; runs to finish {runs}")
