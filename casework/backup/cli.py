@@ -63,6 +63,10 @@ def _report(result: Verification) -> None:
         click.echo(f"Attachment content missing: {where}", err=True)
     if len(result.attachments_missing) > 20:
         click.echo(f"... and {len(result.attachments_missing) - 20} more", err=True)
+    for where in result.missing[:20]:
+        click.echo(f"Missing (NULL on a live record): {where}", err=True)
+    if len(result.missing) > 20:
+        click.echo(f"... and {len(result.missing) - 20} more missing values", err=True)
     for problem in result.key_problems:
         click.echo(f"Key problem: {problem}", err=True)
     for where in result.unreadable[:20]:

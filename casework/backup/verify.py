@@ -25,6 +25,9 @@ class Verification:
     # column"): made with another index key, or a rotate-index that did not finish.
     stale_indexes: list[str] = field(default_factory=list)
     indexes_checked: int = 0
+    # Required values set to NULL on a live (not erased, not shredded) record: "table id
+    # column" (issue 13: verify passed a ciphertext set to NULL).
+    missing: list[str] = field(default_factory=list)
     key_problems: list[str] = field(default_factory=list)
     attachments_read: int = 0
     attachment_bytes: int = 0
@@ -44,6 +47,7 @@ class Verification:
             or self.stale_indexes
             or self.attachments_on_disk
             or self.attachments_missing
+            or self.missing
         )
 
 
@@ -74,6 +78,8 @@ def check_fields(result: Verification, show_progress: bool) -> None:
         for record in tqdm(_records(model), desc=table, disable=not show_progress):
             for spec in specs:
                 if getattr(record, spec.ct_attr) is None:
+                    if spec.required and _live(record):
+                        result.missing.append(f"{table} {record.id} {spec.name}")  # type: ignore[attr-defined]
                     continue
                 try:
                     value = spec.__get__(record)
@@ -135,6 +141,13 @@ def check_attachments(result: Verification, show_progress: bool) -> None:
             continue
         result.attachments_read += 1
         result.attachment_bytes += size
+
+
+def _live(record: object) -> bool:
+    """Not erased, not crypto-shredded: its required values must be there."""
+    owner = record.key_owner()  # type: ignore[attr-defined]
+    data_key = owner.data_key
+    return data_key is None or not data_key.destroyed
 
 
 def check_audit(result: Verification) -> None:

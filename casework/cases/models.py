@@ -226,7 +226,7 @@ class Person(CaseChild, UUIDPrimaryKey, Timestamps, Base):
     __tablename__ = "people"
     __table_args__ = (UniqueConstraint("case_id"),)
 
-    full_name = encrypted(index="name")
+    full_name = encrypted(index="name", required=True)
     other_names = encrypted()
     date_of_birth = encrypted(index="date")  # ISO yyyy-mm-dd
     phone = encrypted(index="phone")
@@ -280,7 +280,7 @@ class CaseNote(CaseChild, UUIDPrimaryKey, Timestamps, Base):
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     # What the note is about: decides who else may read it (domain.NOTE_CATEGORY_GROUPS).
     category: Mapped[str] = mapped_column(String(30), default=UNCATEGORISED_NOTES.value)
-    body = encrypted()
+    body = encrypted(required=True)
 
     case: Mapped[Case] = relationship(back_populates="notes")
     author: Mapped[User | None] = relationship()

@@ -69,11 +69,14 @@ class UnreadableRecord(Exception):
 class Encrypted:
     """The descriptor behind `encrypted()`."""
 
-    def __init__(self, index: str | None, bits: int) -> None:
+    def __init__(self, index: str | None, bits: int, required: bool = False) -> None:
         if index is not None and index not in NORMALISERS:
             raise ValueError(f"unknown index kind {index!r}; use one of {sorted(NORMALISERS)}")
         self.index = index
         self.bits = bits
+        # Every live record has a value (the operations refuse an empty one): a NULL
+        # ciphertext outside an erased or shredded record is damage (`backup verify`).
+        self.required = required
         self.name = ""
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -168,9 +171,12 @@ class Encrypted:
         return normalise(stored) == normalise(wanted)
 
 
-def encrypted(*, index: str | None = None, bits: int = DEFAULT_INDEX_BITS) -> Any:
-    """Declare an encrypted text attribute (optionally with a blind index of `index` kind)."""
-    return Encrypted(index, bits)
+def encrypted(
+    *, index: str | None = None, bits: int = DEFAULT_INDEX_BITS, required: bool = False
+) -> Any:
+    """Declare an encrypted text attribute (optionally with a blind index of `index` kind;
+    `required`: never NULL on a live record, which `backup verify` checks)."""
+    return Encrypted(index, bits, required)
 
 
 class OwnsDataKey:

@@ -38,7 +38,7 @@ class Referral(CaseChild, UUIDPrimaryKey, Timestamps, Base):
     to_country: Mapped[str] = mapped_column(String(2))
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     urgency: Mapped[str] = mapped_column(String(20))
-    reason = encrypted()
+    reason = encrypted(required=True)
     decline_reason = encrypted()
     shared_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
 
