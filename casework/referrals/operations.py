@@ -26,6 +26,7 @@ from casework.core.conditional import update_if
 from casework.core.db import parse_uuid, utcnow
 from casework.core.errors import OperationError
 from casework.core.extensions import db
+from casework.core.locks import serialise
 from casework.domain import (
     AGENCY_CONSENT_PURPOSES,
     CONTINUING_CASE_STATUSES,
@@ -189,10 +190,16 @@ def create_referral(
         raise ReferralError(no_consent, "to_agency_id")
     if not can(actor, Action.SEND_REFERRAL, ReferralDraft(case, agency.id)):
         raise ReferralError(no_consent, "to_agency_id")
-    if any(
-        r.to_agency_id == agency.id and r.effective_status in OPEN_REFERRAL_STATUSES
-        for r in case.referrals
-    ):
+    # Two requests sending the same referral at once (a double click, two tabs) both read "no
+    # open referral" in Python: the check is made again under a lock on the case, on what is
+    # committed, so one creates it and the other is told (issue 13).
+    serialise(f"referral-create:{case.id}")
+    current = db.session.scalars(
+        select(Referral)
+        .where(Referral.case_id == case.id, Referral.to_agency_id == agency.id)
+        .execution_options(populate_existing=True)
+    )
+    if any(r.effective_status in OPEN_REFERRAL_STATUSES for r in current):
         raise ReferralError(
             _("This case already has an open referral to %(agency)s.", agency=agency.name),
             "to_agency_id",

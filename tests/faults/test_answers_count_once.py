@@ -386,3 +386,37 @@ def test_an_approval_racing_a_rejection_has_one_decision(ctx: Flask, people: Peo
         AuditEvent, AuditEvent.action.in_(["case.closure_approved", "case.closure_rejected"])
     )
     assert decided == 1
+
+
+# ---- referral creation -------------------------------------------------------------------
+
+
+def test_a_referral_sent_many_times_at_once_is_created_once(ctx: Flask, people: People) -> None:
+    """The audit did not try it; it counted twice on the code before (the open-referral check
+    was read before any of the racing requests had written)."""
+    case = _case(people)
+    factories.make_consent(case, "sharing", agency=people.other)
+    db.session.commit()
+    client = signed_in(ctx, people.caseworker)
+    path = f"/referrals/new/{case.id}"
+    data = {
+        "to_agency_id": str(people.other.id),
+        "services": "psychosocial_counselling",
+        "urgency": "routine",
+        "reason": "Counselling after return",
+        "shared_groups": "trafficking_context",
+        "csrf_token": csrf_token(client, path),
+    }
+    tabs = clones(ctx, client, ATTEMPTS)
+    responses = race([lambda c=c: c.post(path, data=data) for c in tabs])
+    no_server_error(responses)
+    assert count(Referral, Referral.case_id == case.id) == 1
+    assert sorted(r.status_code for r in responses) == [303] + [422] * (ATTEMPTS - 1)
+    loser = next(r for r in responses if r.status_code == 422)
+    assert "This case already has an open referral to" in loser.get_data(as_text=True)
+    assert count(AuditEvent, AuditEvent.action == "referral.created") == 1
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == "referral_received")
+    ).all()
+    assert told
+    assert len(told) == len(set(told)), "each person is told once"
