@@ -138,6 +138,7 @@ def _declare_jobs() -> None:
     import casework.drafts.jobs
     import casework.federation.delivery
     import casework.federation.jobs
+    import casework.jobs.housekeeping
     import casework.jobs.runner
     import casework.jobs.sweeper
     import casework.notifications.delivery
