@@ -138,3 +138,32 @@ def test_a_file_name_that_is_not_utf8_gets_a_clear_message(own_app) -> None:
     assert response.status_code == 400
     assert "Form expired" not in page
     assert "usually because a file name is not in UTF-8" in page
+
+
+def test_a_restore_without_the_key_file_says_the_data_needs_its_key(
+    own_app, tmp_path: Path
+) -> None:
+    """Issue 13, item 8: a missing key file at restore was a Python traceback, and the tools
+    then suggested `keys generate` (a new key, which opens nothing)."""
+    source = own_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/source/live.sqlite3")
+    with source.app_context():
+        factories.make_case(factories.make_agency())
+        db.session.commit()
+        backups = tmp_path / "backups"
+        created = source.test_cli_runner().invoke(
+            args=["backup", "create", "--output", str(backups)]
+        )
+    assert created.exit_code == 0, created.output
+    [manifest] = backups.glob("*.json")
+    dump = manifest.with_name(manifest.name.removesuffix(".json"))
+    # A fresh host: the dump, an empty database, and no key file.
+    target = own_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/target/new.sqlite3")
+    Path(target.config["KEY_FILE"]).unlink()
+    with target.app_context():
+        keys.state().forget()
+        result = target.test_cli_runner().invoke(args=["backup", "restore", str(dump), "--yes"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    # One line (besides the progress bar), which says what the data needs.
+    [line] = [each for each in result.output.splitlines() if each.startswith("Error: ")]
+    assert "needs the key file it was encrypted with" in line
