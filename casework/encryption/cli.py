@@ -185,6 +185,10 @@ def rotate(progress: bool) -> None:
             audit.record("keys.rotated", detail=held.keyring.active_key_id)
             db.session.commit()
             click.echo(f"New active key {held.keyring.active_key_id}; older keys now only decrypt.")
+        # Running apps must know the new key before any data key is wrapped under it (the
+        # killed-rotation test found pages unable to open a just-rewrapped key for up to
+        # RECHECK_SECONDS).
+        _wait_for_running_apps(held.path)
         keys.state().forget()
         skipped: list[str] = []
         count = _rewrap_all(progress, skipped)
