@@ -116,6 +116,7 @@ def create_backup(folder: Path, key_file: Path, progress: Progress | None = None
     key_ids, revision = key_ids_in_use(), current_revision()
     in_database, on_disk = attachment_counts()
     index_key_id = keys.keyring().index_key_id
+    index_key_ids = list(keys.keyring().search_index_key_ids)
     db.session.rollback()
     # Created private before anything is written to it: a dump killed half-way is never
     # readable by others (pg_dump and SQLite write into the existing file, keeping its mode).
@@ -142,6 +143,7 @@ def create_backup(folder: Path, key_file: Path, progress: Progress | None = None
         key_ids=key_ids,
         app_version=VERSION,
         index_key_id=index_key_id,
+        index_key_ids=index_key_ids,
         attachments=in_database,
         attachments_on_disk=on_disk,
     ).write(manifest_path(dump))
@@ -195,10 +197,15 @@ def restore_backup(dump: Path, *, replace: bool, progress: Progress | None = Non
             f"the backup's data needs key(s) {', '.join(missing)}, which the keyring lacks: "
             "restore the key file that goes with this backup first"
         )
-    if manifest.index_key_id is not None and manifest.index_key_id != ring.index_key_id:
-        # Everything would decrypt, and no search would find anyone (issue 13).
+    needed = manifest.index_key_ids or (
+        [manifest.index_key_id] if manifest.index_key_id is not None else []
+    )
+    lacking = [name for name in needed if name not in ring.search_index_key_ids]
+    if lacking:
+        # Everything would decrypt, and no search would find anyone (issue 13); a backup taken
+        # during an unfinished `rotate-index` needs both of its index keys.
         raise BackupError(
-            f"the backup's search indexes need the blind-index key {manifest.index_key_id}; "
+            f"the backup's search indexes need the blind-index key {', '.join(lacking)}; "
             f"the key file's index key is {ring.index_key_id} (a key file from before or "
             "after `keys rotate-index`?): restore the key file that goes with this backup first"
         )

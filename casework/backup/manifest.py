@@ -29,6 +29,9 @@ class Manifest:
     # The blind-index key the dump's search indexes were computed with (manifests written
     # before it was recorded have none, and are not checked for it).
     index_key_id: str | None = None
+    # Every blind-index key the dump's indexes may be under: two while a `keys rotate-index`
+    # is unfinished (decision 0077), else the one above (None in manifests written before).
+    index_key_ids: list[str] | None = None
     # Attachments whose content is in the dump, and those still files on disk that it does not
     # carry (decision 0073; None in manifests written before).
     attachments: int | None = None
@@ -48,7 +51,7 @@ class Manifest:
             raise BackupError(f"manifest {str(path)!r} cannot be read ({exc})") from None
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise BackupError(f"{str(path)!r} is not a {FORMAT} manifest")
-        optional = {"index_key_id", "attachments", "attachments_on_disk"}
+        optional = {"index_key_id", "index_key_ids", "attachments", "attachments_on_disk"}
         try:
             return cls(
                 **{

@@ -32,6 +32,7 @@ until every index is recomputed under the new `index_key`); the finished rotatio
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import json
 import re
@@ -61,6 +62,13 @@ class KeyEntry:
 
     def __repr__(self) -> str:  # never show key bytes, even in a debugger or a log
         return f"KeyEntry(created={self.created!r})"
+
+
+def index_key_name(key: bytes) -> str:
+    """A name for a blind-index key (it has no id of its own): 16 hex digits of a hash of it.
+    One-way: it tells nothing about the key."""
+    digest = hashlib.sha256(b"casework index key id|" + key).hexdigest()
+    return f"index-{digest[:16]}"
 
 
 class Keyring:
@@ -156,10 +164,13 @@ class Keyring:
         """A name for the blind-index key (it has no id of its own): 16 hex digits of a hash of
         it, so a backup's manifest can say which index key its search indexes need. One-way:
         it tells nothing about the key."""
-        import hashlib
+        return index_key_name(self._index_key)
 
-        digest = hashlib.sha256(b"casework index key id|" + self._index_key).hexdigest()
-        return f"index-{digest[:16]}"
+    @property
+    def search_index_key_ids(self) -> tuple[str, ...]:
+        """The names of `search_index_keys`: both generations while a `rotate-index` is
+        unfinished, so a backup taken then needs both (its rows are under either)."""
+        return tuple(index_key_name(key) for key in self.search_index_keys)
 
     @property
     def next_index_key(self) -> bytes | None:

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
+
+import pytest
 
 from casework.auth.models import User
 from casework.cases import queries
@@ -15,6 +19,20 @@ from casework.encryption import keys
 from casework.policy import Role
 from tests import factories
 from tests.conftest import build_app
+from tests.scratch import scratch_postgres
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """(source URL, fresh empty target URL) of one dialect."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/live.sqlite3", f"sqlite:///{tmp_path}/restored.sqlite3"
+        return
+    with ExitStack() as stack:
+        yield (
+            stack.enter_context(scratch_postgres("indexsrc")),
+            stack.enter_context(scratch_postgres("indexdst")),
+        )
 
 
 def _cli(application, *args: str):
@@ -22,8 +40,11 @@ def _cli(application, *args: str):
         return application.test_cli_runner().invoke(args=list(args))
 
 
-def test_a_restore_with_another_index_key_is_refused(own_app, tmp_path: Path) -> None:
-    source = own_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/source/live.sqlite3")
+def test_a_restore_with_another_index_key_is_refused(
+    own_app, tmp_path: Path, databases: tuple[str, str]
+) -> None:
+    source_url, target_url = databases
+    source = own_app(SQLALCHEMY_DATABASE_URI=source_url)
     with source.app_context():
         agency = factories.make_agency()
         supervisor_id = factories.make_user(Role.SUPERVISOR, agency).user.id
@@ -47,7 +68,7 @@ def test_a_restore_with_another_index_key_is_refused(own_app, tmp_path: Path) ->
     target_dir = tmp_path / "target"
     target_dir.mkdir()
     shutil.copy2(key_file, target_dir / "keys.json")  # today's key file: another index key
-    target = build_app(str(target_dir), SQLALCHEMY_DATABASE_URI=f"sqlite:///{target_dir}/t.sqlite3")
+    target = build_app(str(target_dir), SQLALCHEMY_DATABASE_URI=target_url)
     refused = _cli(target, "backup", "restore", str(dump))
     assert refused.exit_code == 1
     assert f"need the blind-index key {manifest['index_key_id']}" in refused.output
@@ -93,3 +114,66 @@ def test_verify_checks_search_indexes(own_app, tmp_path: Path, monkeypatch) -> N
         db.session.execute(update(Person).values(full_name_bidx=None))
         db.session.commit()
     assert _cli(application, "backup", "verify").exit_code == 1
+
+
+def test_a_backup_during_an_unfinished_rotate_index_needs_both_index_keys(
+    own_app, tmp_path: Path, monkeypatch
+) -> None:
+    """A backup taken while `rotate-index` is unfinished holds indexes under both keys: a key
+    file from after it finished (the old index key dropped) is refused, naming the old key."""
+    from casework.encryption import cli as keys_cli
+
+    source = own_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/live.sqlite3")
+    with source.app_context():
+        agency = factories.make_agency()
+        supervisor_id = factories.make_user(Role.SUPERVISOR, agency).user.id
+        case_id = factories.make_case(agency, full_name="Nguyen Thi Lan").id
+        db.session.commit()
+        old_index = keys.keyring().index_key_id
+
+    def killed(*args: object) -> int:
+        raise RuntimeError("killed while recomputing")
+
+    monkeypatch.setattr(keys_cli, "_wait_for_running_apps", lambda path: None)
+    monkeypatch.setattr(keys_cli, "recompute_blind_indexes", killed)
+    assert _cli(source, "keys", "rotate-index", "--no-progress").exit_code != 0
+    key_file = Path(source.config["KEY_FILE"])
+    with source.app_context():
+        keys.state().forget()
+        both = keys.keyring().search_index_key_ids
+    assert len(both) == 2
+    assert old_index in both
+
+    backups = tmp_path / "backups"
+    created = _cli(source, "backup", "create", "--output", str(backups))
+    assert created.exit_code == 0, created.output
+    [manifest_file] = backups.glob("*.json")
+    dump = manifest_file.with_name(manifest_file.name.removesuffix(".json"))
+    assert sorted(json.loads(manifest_file.read_text())["index_key_ids"]) == sorted(both)
+    kept = tmp_path / "kept-keys.json"
+    shutil.copy2(key_file, kept)  # the key file that goes with this backup
+
+    monkeypatch.undo()
+    monkeypatch.setattr(keys_cli, "_wait_for_running_apps", lambda path: None)
+    finished = _cli(source, "keys", "rotate-index", "--no-progress")
+    assert finished.exit_code == 0, finished.output
+
+    target_dir = tmp_path / "target"
+    target_dir.mkdir()
+    shutil.copy2(key_file, target_dir / "keys.json")  # after the rotation: the old key dropped
+    target = build_app(str(target_dir), SQLALCHEMY_DATABASE_URI=f"sqlite:///{target_dir}/t.sqlite3")
+    refused = _cli(target, "backup", "restore", str(dump))
+    assert refused.exit_code == 1
+    assert f"need the blind-index key {old_index}" in refused.output
+    assert "Traceback" not in refused.output
+
+    shutil.copy2(kept, target_dir / "keys.json")  # the key file of the backup: both keys
+    with target.app_context():
+        keys.state().forget()
+    restored = _cli(target, "backup", "restore", str(dump))
+    assert restored.exit_code == 0, restored.output
+    with target.app_context():
+        supervisor = db.session.get_one(User, supervisor_id)
+        assert case_id in queries.search(supervisor, "Nguyen Thi Lan", "name")
+        db.session.remove()
+        db.engine.dispose()
