@@ -162,7 +162,6 @@ def _register_template_helpers(app: Flask) -> None:
     from casework.cases import templating as case_templating
     from casework.drafts import templating as draft_templating
     from casework.federation import templating as federation_templating
-    from casework.main import templating as main_templating
     from casework.notifications import templating as notification_templating
     from casework.referrals import display as referral_display
     from casework.services import templating as service_templating
@@ -172,7 +171,6 @@ def _register_template_helpers(app: Flask) -> None:
         app,
         globals_=[
             templating.TEMPLATE_GLOBALS,
-            main_templating.TEMPLATE_GLOBALS,
             auth_templating.TEMPLATE_GLOBALS,
             admin_templating.TEMPLATE_GLOBALS,
             case_templating.TEMPLATE_GLOBALS,

@@ -65,25 +65,17 @@ def test_a_restore_with_another_index_key_is_refused(
     rotated = _cli(source, "keys", "rotate-index", "--no-progress")
     assert rotated.exit_code == 0, rotated.output
 
-    target_dir = tmp_path / "target"
-    target_dir.mkdir()
-    shutil.copy2(key_file, target_dir / "keys.json")  # today's key file: another index key
-    target = build_app(str(target_dir), SQLALCHEMY_DATABASE_URI=target_url)
-    refused = _cli(target, "backup", "restore", str(dump))
-    assert refused.exit_code == 1
-    assert f"need the blind-index key {manifest['index_key_id']}" in refused.output
-    assert "Traceback" not in refused.output
-
-    shutil.copy2(kept, target_dir / "keys.json")  # the right key file
-    with target.app_context():
-        keys.state().forget()
-    restored = _cli(target, "backup", "restore", str(dump))
-    assert restored.exit_code == 0, restored.output
-    with target.app_context():
-        supervisor = db.session.get_one(User, supervisor_id)
-        assert case_id in queries.search(supervisor, "Nguyen Thi Lan", "name")
-        db.session.remove()
-        db.engine.dispose()
+    # Today's key file (another index key) is refused; the key file of the backup restores.
+    _refused_then_restored(
+        tmp_path / "target",
+        target_url,
+        dump,
+        key_file,
+        kept,
+        manifest["index_key_id"],
+        supervisor_id,
+        case_id,
+    )
 
 
 def test_verify_checks_search_indexes(own_app, tmp_path: Path, monkeypatch) -> None:
@@ -158,16 +150,40 @@ def test_a_backup_during_an_unfinished_rotate_index_needs_both_index_keys(
     finished = _cli(source, "keys", "rotate-index", "--no-progress")
     assert finished.exit_code == 0, finished.output
 
-    target_dir = tmp_path / "target"
+    # After the rotation (the old key dropped) it is refused; the backup's own (both) restores.
+    _refused_then_restored(
+        tmp_path / "target",
+        f"sqlite:///{tmp_path}/target.sqlite3",
+        dump,
+        key_file,
+        kept,
+        old_index,
+        supervisor_id,
+        case_id,
+    )
+
+
+def _refused_then_restored(
+    target_dir: Path,
+    target_url: str,
+    dump: Path,
+    wrong_keys: Path,
+    right_keys: Path,
+    missing_index_key: str,
+    supervisor_id: object,
+    case_id: object,
+) -> None:
+    """A restore with `wrong_keys` is refused naming `missing_index_key`; with `right_keys` it
+    restores and the person is found by name."""
     target_dir.mkdir()
-    shutil.copy2(key_file, target_dir / "keys.json")  # after the rotation: the old key dropped
-    target = build_app(str(target_dir), SQLALCHEMY_DATABASE_URI=f"sqlite:///{target_dir}/t.sqlite3")
+    shutil.copy2(wrong_keys, target_dir / "keys.json")
+    target = build_app(str(target_dir), SQLALCHEMY_DATABASE_URI=target_url)
     refused = _cli(target, "backup", "restore", str(dump))
     assert refused.exit_code == 1
-    assert f"need the blind-index key {old_index}" in refused.output
+    assert f"need the blind-index key {missing_index_key}" in refused.output
     assert "Traceback" not in refused.output
 
-    shutil.copy2(kept, target_dir / "keys.json")  # the key file of the backup: both keys
+    shutil.copy2(right_keys, target_dir / "keys.json")
     with target.app_context():
         keys.state().forget()
     restored = _cli(target, "backup", "restore", str(dump))
