@@ -193,6 +193,7 @@ def _register_commands(app: Flask) -> None:
     from casework.cases.lifecycle.cli import cases_group
     from casework.devdata.cli import COMMANDS as DEVDATA_COMMANDS
     from casework.encryption.cli import keys_group
+    from casework.exchange.cli import htcds_group
     from casework.federation.cli import federation_group
     from casework.jobs.cli import jobs_group, worker
     from casework.referrals.cli import referrals_group
@@ -212,6 +213,7 @@ def _register_commands(app: Flask) -> None:
         jobs_group,
         worker,
         federation_group,
+        htcds_group,
     ):
         one_line_errors(command)
         app.cli.add_command(command)

@@ -56,6 +56,8 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.REQUEST_CLOSURE:          (OBJ,       OBJ,       N,      N,          N),
     Action.APPROVE_CLOSURE:          (N,         OBJ,       N,      N,          N),
     Action.ERASE_CASE:               (N,         OBJ,       N,      N,          N),
+    Action.IMPORT_CASES:             (N,         Y,         N,      N,          N),
+    Action.EXPORT_CASES:             (N,         Y,         N,      N,          N),
     Action.RECORD_CONSENT:           (OBJ,       OBJ,       N,      N,          N),
     Action.HANDLE_POSSIBLE_DUPLICATE: (N,        OBJ,       N,      N,          N),
     Action.VIEW_ATTACHMENT:          (OBJ,       OBJ,       OBJ,    N,          N),

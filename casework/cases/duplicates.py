@@ -107,12 +107,19 @@ def find_duplicates(actor: User, data: CaseInput) -> Duplicates:
     return Duplicates(own=cases, token=_token({c.id for c in cases}))
 
 
+def agency_duplicates(agency_id: Any, data: CaseInput) -> list[Case]:
+    """The cases of `agency_id` that may be this person (an import's dry run, decision
+    0100): the same check, limited to the agency's own cases; no other is looked at."""
+    own = select(Case.id).where(Case.agency_id == agency_id).scalar_subquery()
+    return _matching_cases(data, own)
+
+
 def acknowledged(duplicates: Duplicates, seen: str | None) -> bool:
     """The user chose to register anyway, having seen exactly these matches."""
     return bool(seen) and hmac.compare_digest(duplicates.token, str(seen))
 
 
-def record_matches(actor: User, case: Case, data: CaseInput) -> list[PossibleDuplicate]:
+def record_matches(actor: User | None, case: Case, data: CaseInput) -> list[PossibleDuplicate]:
     """After `case` is registered: every case of another agency that may be the same person
     becomes a task for that agency's supervisors (notified); every match is audited."""
     made = []
@@ -132,7 +139,7 @@ def record_matches(actor: User, case: Case, data: CaseInput) -> list[PossibleDup
             case_id=match.id,
             registered_case_id=case.id,
             registering_agency_id=case.agency_id,
-            registered_by_id=actor.id,
+            registered_by_id=actor.id if actor is not None else None,
             found_at=utcnow(),
         )
         db.session.add(found)

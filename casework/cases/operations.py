@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework import audit
+from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.cases.ages import AgeMismatch, Described, check_consent_method, derive_ages
 from casework.cases.duplicates import record_matches
@@ -130,12 +131,9 @@ def check_case_input(data: CaseInput) -> CaseInput:
     return data
 
 
-def register_case(actor: User, data: Mapping[str, Any]) -> Case:
-    """Register a case with its registration consent; it is assigned to whoever registers it.
-
-    `data` needs the consent (`consent_method`, `consent_given_on`, `consent_confirmed`):
-    a case cannot be registered without it.
-    """
+def check_registration(data: Mapping[str, Any]) -> CaseInput:
+    """Every rule a registration must pass, writing nothing: the consent (method, date, and a
+    minor's through a guardian), then the case's content. Returns the content to save."""
     method, given_on = data.get("consent_method"), data.get("consent_given_on")
     if not data.get("consent_confirmed") or method not in CONSENT_METHODS:
         raise CaseInputError(_l("Record the person's consent first."), "consent_confirmed")
@@ -153,11 +151,34 @@ def register_case(actor: User, data: Mapping[str, Any]) -> Case:
         check_consent_method(described, given_on, str(method), "consent_method")
     except AgeMismatch as refused:
         raise CaseInputError(refused.message, refused.field) from None
+    return content
+
+
+def register_case(actor: User, data: Mapping[str, Any]) -> Case:
+    """Register a case with its registration consent; it is assigned to whoever registers it.
+
+    `data` needs the consent (`consent_method`, `consent_given_on`, `consent_confirmed`):
+    a case cannot be registered without it.
+    """
+    return _register(actor, actor.agency, data, assign=True)
+
+
+def register_imported_case(actor: User | None, agency: Agency, data: Mapping[str, Any]) -> Case:
+    """Register a case read from an agency's file (`casework/exchange`): the same checks,
+    encryption, timeline, audit and duplicate matching as `register_case`, for `agency`,
+    assigned to no one (a supervisor assigns it). `actor` is None from the command line."""
+    return _register(actor, agency, data, assign=False)
+
+
+def _register(actor: User | None, agency: Agency, data: Mapping[str, Any], *, assign: bool) -> Case:
+    content = check_registration(data)
+    assert content.identified_on is not None  # noqa: S101 - checked; narrows the type
+    actor_id = actor.id if actor is not None else None
     case = Case(
-        reference=next_reference(actor.agency.country, _today()),
-        agency_id=actor.agency_id,
-        assigned_to_id=actor.id,
-        created_by_id=actor.id,
+        reference=next_reference(agency.country, _today()),
+        agency_id=agency.id,
+        assigned_to_id=actor_id if assign else None,
+        created_by_id=actor_id,
         status=CaseStatus.ACTIVE,
         identified_on=content.identified_on,
         identification_channel=content.identification_channel,
@@ -168,9 +189,9 @@ def register_case(actor: User, data: Mapping[str, Any]) -> Case:
     apply_to_case(case, content)
     consent = Consent(
         purpose="registration",
-        method=method,
-        given_on=given_on,
-        recorded_by_id=actor.id,
+        method=data.get("consent_method"),
+        given_on=data.get("consent_given_on"),
+        recorded_by_id=actor_id,
     )
     case.consents.append(consent)
     db.session.flush()

@@ -126,6 +126,9 @@ class Action(StrEnum):
     REQUEST_CLOSURE = "case.request_closure"
     APPROVE_CLOSURE = "case.approve_closure"
     ERASE_CASE = "case.erase"
+    # An agency's cases in the HTCDS 2.0 layout: into their own agency, of their own agency
+    IMPORT_CASES = "case.import"
+    EXPORT_CASES = "case.export"
     RECORD_CONSENT = "consent.record"
     # A case registered in another agency may concern one of ours (decision 0055)
     HANDLE_POSSIBLE_DUPLICATE = "case.handle_possible_duplicate"
@@ -193,6 +196,8 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (S, Action.REQUEST_CLOSURE): on_case(same_agency),
     (S, Action.APPROVE_CLOSURE): on_case(same_agency),
     (S, Action.ERASE_CASE): on_case(same_agency),
+    (S, Action.IMPORT_CASES): True,  # into the actor's agency only (casework/exchange)
+    (S, Action.EXPORT_CASES): True,  # of the actor's agency only: a scoped query
     (C, Action.RECORD_CONSENT): on_case(assigned_to_actor),
     (S, Action.RECORD_CONSENT): on_case(same_agency),
     (S, Action.HANDLE_POSSIBLE_DUPLICATE): on_case(same_agency),
