@@ -17,7 +17,7 @@ from casework.cases.models import (
     TimelineEntry,
     TraffickingEvent,
 )
-from casework.core.session_store import EndedSession
+from casework.core.session_store import EndedSession, SessionCopy
 from casework.drafts.models import FormDraft
 from casework.encryption.custody import KeyOperation
 from casework.encryption.models import DataKey
@@ -70,6 +70,7 @@ __all__ = [
     "ReportPublication",
     "ReportRelease",
     "ServiceRecord",
+    "SessionCopy",
     "SupportPlan",
     "TaskMark",
     "TimelineEntry",

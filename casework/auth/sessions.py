@@ -1,7 +1,8 @@
 """Server-side sessions: new id at each sign-in step, revocable, with idle and absolute limits.
 
-The browser holds only a random session id; the data lives in Redis (or a local store in
-development). A user's `session_epoch` is copied into the session at sign-in: bumping it
+The browser holds only a random session id; the data lives in Redis, with a copy in the
+database that outlives a Redis outage (`casework.core.session_store`), or in a local store in
+development. A user's `session_epoch` is copied into the session at sign-in: bumping it
 (deactivation, password change) ends every session the user has, wherever it is.
 """
 
@@ -17,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from casework.auth.models import User
 from casework.core.extensions import db
+from casework.core.session_store import SEEN_AT
 from casework.web.access import safe_next
 
 PENDING_SECONDS = 300  # time allowed between the password and the second factor
@@ -54,7 +56,7 @@ def complete_sign_in(user: User) -> None:
     now = time.time()
     session["epoch"] = user.session_epoch
     session["auth_at"] = now
-    session["seen_at"] = now
+    session[SEEN_AT] = now
     _regenerate_id()
 
 
@@ -79,14 +81,14 @@ def enforce_timeouts() -> Response | None:
     now = time.time()
     idle = current_app.config["IDLE_TIMEOUT_MINUTES"] * 60
     absolute = current_app.config["ABSOLUTE_TIMEOUT_HOURS"] * 3600
-    if now - session.get("seen_at", 0) > idle or now - session.get("auth_at", 0) > absolute:
+    if now - session.get(SEEN_AT, 0) > idle or now - session.get("auth_at", 0) > absolute:
         end_session()
         # gettext, not lazy_gettext: the session store (msgpack on Redis) cannot encode a
         # lazy string, and the message is shown in the language of this request anyway.
         flash(_("You were signed out after a period without activity. Sign in again."), "info")
         return redirect(url_for("auth.sign_in", next=_return_path()))
     if request.endpoint not in PASSIVE_ENDPOINTS:
-        session["seen_at"] = now
+        session[SEEN_AT] = now
     return None
 
 

@@ -84,3 +84,14 @@ def insert_unless_present(
     statement = builder(table).values(values).on_conflict_do_nothing().returning(*key)
     # RETURNING, not rowcount: the driver may not report a count for this statement.
     return session.execute(statement).first() is not None
+
+
+def upsert(connection: Connection, table: Table, values: dict[str, Any]) -> None:
+    """INSERT `values` into `table`, or UPDATE the row with the same primary key to them:
+    `INSERT ... ON CONFLICT (key) DO UPDATE` on PostgreSQL and SQLite alike (one statement, so
+    two writers of the same row never meet an IntegrityError)."""
+    builder = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    key = [column.name for column in table.primary_key.columns]
+    statement = builder(table).values(values)
+    changed = {name: statement.excluded[name] for name in values if name not in key}
+    connection.execute(statement.on_conflict_do_update(index_elements=key, set_=changed))

@@ -1,16 +1,18 @@
-"""Server-side sessions in Redis, with a local store while Redis is unreachable.
+"""Server-side sessions in Redis, with a copy in the database that outlives a Redis outage.
 
-Sign-in must keep working when Redis is down (the rate limiter then counts in memory, see
-`logs`). While Redis cannot be reached, sessions are read from and written to a local store
-(files under SESSION_FILE_DIR, shared by the workers of one host; memory under test) and a
-warning says so in the log, once per outage. Nothing is ever copied between the two stores:
+Redis holds the sessions; every host reads it first. Each session also has a copy in the
+database (`session_copies`, keyed by a SHA-256 of the session id, never the id), so that a
+Redis outage (or a restart that empties it) signs nobody out, on any host (decision 0180):
 
-- a session that lived in Redis cannot be read during the outage, so its holder signs in
-  again (it is never resurrected from a stale copy);
-- a session created during the outage ends when Redis is back (Redis is asked first again),
-  so its holder signs in once more. Sign-out deletes from both stores.
-
-Failing closed like this costs a second sign-in; it never lets an ended session come back.
+- the copy is written when the session's content changes, and otherwise at most once a minute
+  (COPY_EVERY_SECONDS): the idle-time stamp changes on every request, and a write per request
+  would cost more than the copy is worth; the idle limit seen through a copy may therefore be
+  up to a minute short;
+- a session is read from Redis; when Redis cannot be reached, or does not hold it (it was
+  written during an outage, or Redis lost its data), from the copy; while Redis is down,
+  sessions are written to the copy alone, and a warning says so in the log, once per outage;
+- a copy in Redis that would end the session for idleness is checked against the database's
+  copy, which is newer when the person went on working during an outage.
 
 A session ended while Redis could not be reached (a sign-out during an outage, or while Redis
 refused writes) used to live on in Redis and work again once Redis was back (issue 13). Every
@@ -31,24 +33,26 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from cachelib import BaseCache, FileSystemCache, SimpleCache
 from flask import Flask, current_app, g
 from flask_session.base import ServerSideSession
 from flask_session.defaults import Defaults
 from flask_session.redis import RedisSessionInterface
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy import String, delete, select
+from sqlalchemy import LargeBinary, String, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.core.conditional import insert_unless_present
+from casework.core.conditional import insert_unless_present, upsert
 from casework.core.db import Base, UTCDateTime, utcnow
 from casework.core.extensions import db
 
 log = logging.getLogger("casework.sessions")
 
 RETRY_SECONDS = 5.0  # how long to skip Redis after it failed, so requests do not wait on it
+COPY_EVERY_SECONDS = 60  # a session whose content did not change is copied at most this often
+SEEN_AT = "seen_at"  # the idle-time stamp (casework.auth.sessions), renewed on every request
+COPIED = "_copied"  # [when, content digest] of the database's last copy of the session
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 T = TypeVar("T")
 
@@ -110,13 +114,29 @@ def was_ended(store_id: str) -> bool:
     return found is not None
 
 
-class FallbackRedisSessionInterface(RedisSessionInterface):
-    """Flask-Session's Redis interface, falling back to a local cachelib store."""
+class SessionCopy(Base):
+    """The database's copy of a stored session (decision 0180), keyed by a SHA-256 of its id."""
 
-    def __init__(self, app: Flask, client: Any, fallback: BaseCache, **options: Any) -> None:
+    __tablename__ = "session_copies"
+
+    sid_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+def _content_digest(data: dict[str, Any]) -> str:
+    """What the session holds, leaving out the idle-time stamp and the copy's bookkeeping."""
+    content = {key: value for key, value in data.items() if key not in (SEEN_AT, COPIED)}
+    return hashlib.sha256(repr(sorted(content.items())).encode()).hexdigest()[:16]
+
+
+class CopyingRedisSessionInterface(RedisSessionInterface):
+    """Flask-Session's Redis interface, with the database's copy when Redis cannot answer."""
+
+    def __init__(self, app: Flask, client: Any, **options: Any) -> None:
         super().__init__(app, client=client, **options)
-        self.fallback = fallback
         self.keep_ended = timedelta(hours=int(app.config["ABSOLUTE_TIMEOUT_HOURS"]))
+        self.idle_seconds = int(app.config["IDLE_TIMEOUT_MINUTES"]) * 60
         self._down_until = 0.0
         self._outage = False
         self._lock = threading.Lock()
@@ -136,8 +156,8 @@ class FallbackRedisSessionInterface(RedisSessionInterface):
             if not self._outage:
                 self._outage = True
                 log.warning(
-                    "sessions.redis_unavailable: keeping sessions in the local store until "
-                    "Redis answers again; signed-in people must sign in again",
+                    "sessions.redis_unavailable: reading and writing sessions in the "
+                    "database's copy until Redis answers again",
                     extra={"error": type(error).__name__},
                 )
 
@@ -146,12 +166,10 @@ class FallbackRedisSessionInterface(RedisSessionInterface):
             with self._lock:
                 if self._outage:
                     self._outage = False
-                    log.warning(
-                        "sessions.redis_restored: sessions are kept in Redis again; "
-                        "people who signed in during the outage must sign in again"
-                    )
+                    log.warning("sessions.redis_restored: sessions are kept in Redis again")
 
-    def _call(self, in_redis: Callable[[], T], locally: Callable[[], T]) -> T:
+    def _call(self, in_redis: Callable[[], T]) -> tuple[bool, T | None]:
+        """(True, result) when Redis answered; (False, None) when it could not be reached."""
         if self._use_redis():
             try:
                 result = in_redis()
@@ -159,46 +177,102 @@ class FallbackRedisSessionInterface(RedisSessionInterface):
                 self._failed(error)
             else:
                 self._succeeded()
-                return result
-        return locally()
+                return True, result
+        return False, None
+
+    # -- the database's copy --------------------------------------------------------------
+
+    def _read_copy(self, store_id: str) -> dict[str, Any] | None:
+        try:
+            row = db.session.execute(
+                select(SessionCopy.data, SessionCopy.expires_at).where(
+                    SessionCopy.sid_hash == _digest(store_id)
+                )
+            ).first()
+        except SQLAlchemyError as error:
+            db.session.rollback()
+            log.warning("sessions.copy_unreadable", extra={"error": type(error).__name__})
+            return None
+        if row is None or row.expires_at <= utcnow():
+            return None
+        return cast("dict[str, Any]", self.serializer.decode(row.data))
+
+    def _copy_due(self, session: ServerSideSession) -> bool:
+        """Whether this save must refresh the database's copy: the content changed, or the
+        copy is older than COPY_EVERY_SECONDS. When due, the copy's bookkeeping is updated in
+        the session first, so Redis stores it too."""
+        now = time.time()
+        digest = _content_digest(session)
+        copied = session.get(COPIED)
+        if copied and copied[1] == digest and now - copied[0] < COPY_EVERY_SECONDS:
+            return False
+        session[COPIED] = [now, digest]
+        return True
+
+    def _write_copy(self, store_id: str, session: ServerSideSession, lifetime: timedelta) -> None:
+        row = {
+            "sid_hash": _digest(store_id),
+            "data": self.serializer.encode(session),
+            "expires_at": utcnow() + lifetime,
+        }
+        try:
+            with db.engine.begin() as connection:
+                upsert(connection, SessionCopy.__table__, row)  # type: ignore[arg-type]
+                connection.execute(delete(SessionCopy).where(SessionCopy.expires_at < utcnow()))
+        except SQLAlchemyError as error:
+            # Redis still holds the session; only the guarantee across an outage is lost.
+            log.error("sessions.copy_not_written", extra={"error": type(error).__name__})
+
+    def _delete_copy(self, store_id: str) -> None:
+        if store_id in g.get("ended_session_ids", ()):
+            return  # deleted in the request's own transaction (regenerate)
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(
+                    delete(SessionCopy).where(SessionCopy.sid_hash == _digest(store_id))
+                )
+        except SQLAlchemyError as error:
+            # The id is recorded as ended already: the copy can never be used again.
+            log.error("sessions.copy_not_deleted", extra={"error": type(error).__name__})
 
     # -- storage --------------------------------------------------------------------------
 
     def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
         parent = super()._retrieve_session_data
-        found = self._call(lambda: parent(store_id), lambda: self.fallback.get(store_id))
+        answered, found = self._call(lambda: parent(store_id))
+        if not answered or found is None:
+            found = self._read_copy(store_id)
+        elif time.time() - found.get(SEEN_AT, time.time()) > self.idle_seconds - COPY_EVERY_SECONDS:
+            # Idle by Redis's copy: the person may have gone on working during an outage.
+            copy = self._read_copy(store_id)
+            if copy is not None and copy.get(SEEN_AT, 0) > found.get(SEEN_AT, 0):
+                found = copy
         if found is not None and was_ended(store_id):
             return None  # ended while Redis could not forget it
         return cast("dict[str, Any] | None", found)
 
     def regenerate(self, session: ServerSideSession) -> None:
         if session:
-            record_ended_in_request(self._get_store_id(session.sid))
+            store_id = self._get_store_id(session.sid)
+            record_ended_in_request(store_id)
+            db.session.execute(delete(SessionCopy).where(SessionCopy.sid_hash == _digest(store_id)))
         super().regenerate(session)
 
     def _delete_session(self, store_id: str) -> None:
         record_ended(store_id, self.keep_ended)  # first: it outlives any outage of Redis
-        self.fallback.delete(store_id)  # a copy from an earlier outage must not outlive this
+        self._delete_copy(store_id)
         parent = super()._delete_session
-        self._call(lambda: parent(store_id), lambda: None)
+        self._call(lambda: parent(store_id))
 
     def _upsert_session(
         self, session_lifetime: timedelta, session: ServerSideSession, store_id: str
     ) -> None:
+        due = self._copy_due(session)
         parent = super()._upsert_session
-
-        def locally() -> None:
-            self.fallback.set(
-                store_id, dict(session), timeout=int(session_lifetime.total_seconds())
-            )
-
-        self._call(lambda: parent(session_lifetime, session, store_id), locally)
-
-
-def fallback_store(app: Flask) -> BaseCache:
-    if app.config["TESTING"]:
-        return SimpleCache()
-    return FileSystemCache(app.config["SESSION_FILE_DIR"], threshold=5000, mode=0o600)
+        answered, _ = self._call(lambda: parent(session_lifetime, session, store_id))
+        # While Redis is down the copy is the only store: written on every save.
+        if due or not answered:
+            self._write_copy(store_id, session, session_lifetime)
 
 
 def init_app(app: Flask) -> None:
@@ -206,10 +280,9 @@ def init_app(app: Flask) -> None:
     if app.config.get("SESSION_TYPE") != "redis":
         return
     cfg = app.config
-    app.session_interface = FallbackRedisSessionInterface(
+    app.session_interface = CopyingRedisSessionInterface(
         app,
         client=cfg["SESSION_REDIS"],
-        fallback=fallback_store(app),
         key_prefix=cfg.get("SESSION_KEY_PREFIX", Defaults.SESSION_KEY_PREFIX),
         use_signer=cfg.get("SESSION_USE_SIGNER", Defaults.SESSION_USE_SIGNER),
         permanent=cfg.get("SESSION_PERMANENT", Defaults.SESSION_PERMANENT),

@@ -43,8 +43,8 @@ def derive_settings(app: Flask) -> None:
         import redis
 
         cfg["SESSION_TYPE"] = "redis"
-        # Short timeouts: when Redis is unreachable, sessions and rate limits fall back to
-        # local stores (session_store, the limiter's in-memory fallback) instead of waiting.
+        # Short timeouts: when Redis is unreachable, sessions go on in the database's copy
+        # (session_store) and rate limits in memory (the limiter's fallback) without waiting.
         cfg["SESSION_REDIS"] = redis.from_url(redis_url, **REDIS_TIMEOUTS)
     elif "SESSION_TYPE" not in cfg:
         from cachelib import FileSystemCache, SimpleCache

@@ -1,10 +1,11 @@
-"""Redis down: sign-in keeps working, throttling goes on in memory, and the log says so.
+"""Redis down: people stay signed in, throttling goes on in memory, and the log says so.
 
-Sessions fall back to a local store while Redis is unreachable (casework/core/session_store.py);
-the rate limiter falls back to memory (Flask-Limiter's in-memory fallback). A private
-redis-server, stopped and started again under the running app, shows the whole outage: the
-session held in Redis ends, a new sign-in works during the outage, and once Redis is back the
-outage's session ends too (fail closed: an ended session never comes back).
+Sessions go on in the database's copy while Redis is unreachable
+(casework/core/session_store.py, decision 0180); the rate limiter falls back to memory
+(Flask-Limiter's in-memory fallback). A private redis-server, stopped and started again (empty)
+under the running app, shows the whole outage: the session held in Redis goes on, a new sign-in
+works during the outage and goes on once Redis is back, and a session ended during the outage
+never comes back, on either of two application instances sharing the database and Redis.
 """
 
 from __future__ import annotations
@@ -166,19 +167,114 @@ def test_redis_outage_and_recovery(own_app, app_log, redis_server, monkeypatch) 
     assert any(store.scan_iter("session:*")), "the session lives in Redis"
 
     redis_server.stop()  # type: ignore[attr-defined]
-    # The session in Redis cannot be read: sign in again, which works without Redis.
-    assert is_sign_in_redirect(client.get("/account"))
-    _sign_in(client, account)
+    # The session goes on from the database's copy; so does a sign-in during the outage.
     assert client.get("/account").status_code == 200
     assert "sessions.redis_unavailable" in log.getvalue()
+    other = application.test_client()
+    _sign_in(other, account)
+    assert other.get("/account").status_code == 200
 
     redis_server()  # Redis is back (empty: its data was not saved)
-    # The session kept locally during the outage is not carried over: sign in again.
-    assert is_sign_in_redirect(client.get("/account"))
-    assert "sessions.redis_restored" in log.getvalue()
-    _sign_in(client, account)
     assert client.get("/account").status_code == 200
-    assert any(redis.Redis.from_url(url).scan_iter("session:*"))
+    assert other.get("/account").status_code == 200
+    assert "sessions.redis_restored" in log.getvalue()
+    assert any(redis.Redis.from_url(url).scan_iter("session:*")), "written to Redis again"
+
+
+def test_an_outage_with_two_instances(own_app, app_log, redis_server, monkeypatch) -> None:
+    """Issue 18: two application instances share the database and Redis; Redis goes away and
+    comes back empty. Whoever was signed in stays signed in on both; a session signed out on
+    one instance during the outage stays ended on the other, during and after it."""
+    from casework.core import session_store
+    from tests.conftest import csrf_token
+    from tests.security.helpers import SESSION_COOKIE
+
+    monkeypatch.setattr(session_store, "RETRY_SECONDS", 0.0)
+    url = redis_server()
+    first = own_app(REDIS_URL=url)
+    app_log()
+    second = own_app(
+        REDIS_URL=url,
+        SQLALCHEMY_DATABASE_URI=first.config["SQLALCHEMY_DATABASE_URI"],
+        KEY_FILE=first.config["KEY_FILE"],
+        SECRET_KEY=first.config["SECRET_KEY"],
+    )
+    staying, leaving = _account(first), _account(first)
+
+    def on(application: Flask, cookie: str):
+        client = application.test_client()
+        client.set_cookie(SESSION_COOKIE, cookie)
+        return client
+
+    def cookie_of(client) -> str:
+        found = client.get_cookie(SESSION_COOKIE)
+        assert found is not None
+        return str(found.value)
+
+    signed_in = first.test_client()
+    _sign_in(signed_in, staying)
+    staying_cookie = cookie_of(signed_in)
+    signing_out = second.test_client()
+    _sign_in(signing_out, leaving)
+    leaving_cookie = cookie_of(signing_out)
+    for application in (first, second):
+        assert on(application, staying_cookie).get("/account").status_code == 200
+        assert on(application, leaving_cookie).get("/account").status_code == 200
+
+    redis_server.stop()  # type: ignore[attr-defined]
+    for application in (first, second):
+        assert on(application, staying_cookie).get("/account").status_code == 200
+    # Signed out on the first instance while Redis is down...
+    out = on(first, leaving_cookie)
+    token = csrf_token(out, "/account")
+    assert is_sign_in_redirect(out.post("/sign-out", data={"csrf_token": token}))
+    # ...and ended on the second too.
+    assert is_sign_in_redirect(on(second, leaving_cookie).get("/account"))
+
+    redis_server()  # back, empty
+    for application in (second, first):
+        assert on(application, staying_cookie).get("/account").status_code == 200
+        assert is_sign_in_redirect(on(application, leaving_cookie).get("/account"))
+
+
+def test_a_session_is_copied_when_it_changes_and_once_a_minute(own_app, redis_server) -> None:
+    """The copy costs a database write when the session's content changes, not on every
+    request (the idle-time stamp changes on each); a copy older than a minute is renewed."""
+    from sqlalchemy import func, select
+
+    from casework.core import session_store
+    from casework.core.session_store import SessionCopy
+
+    application = own_app(REDIS_URL=redis_server())
+    account = _account(application)
+    client = application.test_client()
+    _sign_in(client, account)
+    client.get("/account")  # the first page with a form puts its CSRF secret in the session
+    writes: list[str] = []
+    original = session_store.CopyingRedisSessionInterface._write_copy
+
+    def counting(self, store_id, session, lifetime) -> None:
+        writes.append(store_id)
+        original(self, store_id, session, lifetime)
+
+    session_store.CopyingRedisSessionInterface._write_copy = counting  # type: ignore[method-assign]
+    try:
+        for _ in range(3):
+            assert client.get("/account").status_code == 200
+        assert writes == [], "no change, copied less than a minute ago: no write"
+        with client.session_transaction() as stored:
+            stored[session_store.COPIED] = [
+                stored[session_store.COPIED][0] - 61,
+                stored[session_store.COPIED][1],
+            ]
+        assert client.get("/account").status_code == 200
+        assert len(writes) == 1
+    finally:
+        session_store.CopyingRedisSessionInterface._write_copy = original  # type: ignore[method-assign]
+    with application.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SessionCopy)) >= 1
+        data = db.session.scalars(select(SessionCopy.data)).all()
+    assert all(account.user.email.encode() not in blob for blob in data)
 
 
 def test_a_sign_out_redis_did_not_take_stays_signed_out(
