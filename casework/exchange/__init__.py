@@ -3,5 +3,5 @@ all or nothing) and export (decision 0100).
 
 `layout.py` the standard's columns and the toolkit's words; `mapping.py` column <-> field;
 `reading.py` the file, defensively; `checking.py` the dry run; `operations.py` the import;
-`cli.py` the `flask htcds` commands.
+`export.py` the export (decision 0101); `cli.py` the `flask htcds` commands.
 """

@@ -7,6 +7,7 @@ status 1 when there is any; otherwise it registers every row in one transaction.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -78,3 +79,39 @@ def import_command(file: Path, agency_name: str, dry_run: bool) -> None:
     bar.close()
     db.session.commit()
     click.echo(f"Imported {len(cases)} case(s).")
+
+
+PASSPHRASE_VARIABLE = "HTCDS_EXPORT_PASSPHRASE"  # noqa: S105 - the name of a variable, not a secret
+
+
+@htcds_group.command("export")
+@click.option("--agency", "agency_name", required=True, help="The agency whose cases to export.")
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The archive to write (a new file).",
+)
+def export_command(agency_name: str, output: Path) -> None:
+    """Export an agency's cases in the HTCDS layout, as a zip encrypted with AES-256.
+
+    The passphrase is read from the environment variable HTCDS_EXPORT_PASSPHRASE, or asked
+    for twice; never from an argument (it would stay in the shell's history and the process
+    list). It must be as strong as a password; it is never stored or logged.
+    """
+    from casework.core.db import utcnow
+    from casework.exchange.export import check_passphrase, export_cases
+
+    agency = _agency(agency_name)
+    if output.exists():
+        raise click.ClickException(f"{output} exists: choose a new file name.")
+    passphrase = os.environ.get(PASSPHRASE_VARIABLE) or click.prompt(
+        "Passphrase for the archive", hide_input=True, confirmation_prompt=True
+    )
+    check_passphrase(passphrase)
+    content, count = export_cases(None, agency, passphrase, utcnow().date())
+    descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as target:
+        target.write(content)
+    db.session.commit()  # the audit event
+    click.echo(f"Exported {count} case(s) to {output}: a zip encrypted with AES-256.")
