@@ -304,3 +304,22 @@ def login_as(app: Flask) -> Callable[..., tuple[FlaskClient, factories.Account]]
 
 
 ALL_ROLES = list(Role)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """(source URL, fresh empty target URL) of one dialect: a backup taken from the first is
+    restored into the second (tests/backup, tests/faults). PostgreSQL's are scratch databases,
+    dropped afterwards."""
+    from contextlib import ExitStack
+
+    from tests.scratch import scratch_postgres
+
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/source.sqlite3", f"sqlite:///{tmp_path}/restored.sqlite3"
+        return
+    with ExitStack() as stack:
+        yield (
+            stack.enter_context(scratch_postgres("backup")),
+            stack.enter_context(scratch_postgres("restore")),
+        )

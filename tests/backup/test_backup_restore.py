@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import stat
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import flask_migrate
@@ -28,21 +27,8 @@ from casework.encryption.operations import shred_record
 from casework.policy import Role
 from tests import factories
 from tests.conftest import build_app
-from tests.scratch import scratch_postgres
 
 MIGRATIONS = str(ROOT / "migrations")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """(source URL, fresh empty target URL) of one dialect."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/source.sqlite3", f"sqlite:///{tmp_path}/restored.sqlite3"
-        return
-    with ExitStack() as stack:
-        source = stack.enter_context(scratch_postgres("backup"))
-        target = stack.enter_context(scratch_postgres("restore"))
-        yield source, target
 
 
 @pytest.fixture

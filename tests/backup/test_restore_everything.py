@@ -11,7 +11,6 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -36,22 +35,10 @@ from casework.policy import Role
 from tests import factories
 from tests.cases.records.conftest import png_bytes
 from tests.conftest import build_app, sign_in_directly
-from tests.scratch import admin_dsn, scratch_postgres
+from tests.scratch import admin_dsn
 
 MIGRATIONS = str(ROOT / "migrations")
 NAMES = ("Nguyen Thi Lan", "Somchai Jaidee", "ស្រី ពៅ", "Maria Santos", "Aung Aung", "Siti Aminah")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """(source URL, fresh empty target URL) of one dialect."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/source.sqlite3", f"sqlite:///{tmp_path}/restored.sqlite3"
-        return
-    with ExitStack() as stack:
-        source = stack.enter_context(scratch_postgres("backup"))
-        target = stack.enter_context(scratch_postgres("restore"))
-        yield source, target
 
 
 @pytest.fixture

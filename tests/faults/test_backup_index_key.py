@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
-
-import pytest
 
 from casework.auth.models import User
 from casework.cases import queries
@@ -19,20 +15,6 @@ from casework.encryption import keys
 from casework.policy import Role
 from tests import factories
 from tests.conftest import build_app
-from tests.scratch import scratch_postgres
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """(source URL, fresh empty target URL) of one dialect."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/live.sqlite3", f"sqlite:///{tmp_path}/restored.sqlite3"
-        return
-    with ExitStack() as stack:
-        yield (
-            stack.enter_context(scratch_postgres("indexsrc")),
-            stack.enter_context(scratch_postgres("indexdst")),
-        )
 
 
 def _cli(application, *args: str):
