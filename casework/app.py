@@ -142,7 +142,8 @@ def _declare_jobs() -> None:
     import casework.jobs.runner
     import casework.jobs.sweeper
     import casework.notifications.delivery
-    import casework.referrals.jobs  # noqa: F401
+    import casework.referrals.jobs
+    import casework.services.plans.reminders  # noqa: F401
 
 
 def _register_case_panels(app: Flask) -> None:

@@ -33,6 +33,7 @@ from casework.reports.models import (
     ReportRelease,
 )
 from casework.services.models import CounsellingSession, ServiceRecord, SupportPlan
+from casework.services.plans.models import PlanApproval, PlanStep, PlanStepReminder
 from casework.web.once import FormSubmission
 
 __all__ = [
@@ -61,6 +62,9 @@ __all__ = [
     "OutboundMessage",
     "Peer",
     "Person",
+    "PlanApproval",
+    "PlanStep",
+    "PlanStepReminder",
     "PossibleDuplicate",
     "PrivacyBudget",
     "RecoveryCode",

@@ -64,6 +64,26 @@ BUILT: dict[str, set[str]] = {
         "federation.message_refused_by_peer",
     },
     "casework/audit/__init__.py:PendingEvent": set(),  # record() itself
+    "casework/services/plans/approvals.py:record": {
+        "plan_approval.approved",
+        "plan_approval.declined",
+    },
+    "casework/services/plans/approvals.py:add_entry": {
+        "plan_approval.approved",
+        "plan_approval.declined",
+    },
+    "casework/services/plans/operations.py:record": {
+        "plan_step.started",
+        "plan_step.completed",
+        "plan_step.cancelled",
+        "plan_step.reopened",
+    },
+    "casework/services/plans/operations.py:add_entry": {
+        "plan_step.started",
+        "plan_step.completed",
+        "plan_step.cancelled",
+        "plan_step.reopened",
+    },
 }
 
 

@@ -76,6 +76,11 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.VIEW_SESSION_NOTES:       (OBJ,       OBJ,       OBJ,    N,          N),
     Action.RECORD_SERVICE:           (OBJ,       OBJ,       OBJ,    N,          N),
     Action.EDIT_SERVICE:             (OBJ,       OBJ,       OBJ,    N,          N),
+    Action.VIEW_SUPPORT_PLAN:        (OBJ,       OBJ,       OBJ,    N,          N),
+    Action.MANAGE_PLAN_STEPS:        (OBJ,       OBJ,       N,      N,          N),
+    Action.UPDATE_PLAN_STEP:         (OBJ,       OBJ,       OBJ,    N,          N),
+    Action.REQUEST_PLAN_APPROVAL:    (OBJ,       OBJ,       N,      N,          N),
+    Action.DECIDE_PLAN_APPROVAL:     (N,         OBJ,       N,      N,          N),
     Action.VIEW_AGENCY_REPORTS:      (N,         Y,         N,      N,          N),
     Action.VIEW_REGIONAL_REPORTS:    (N,         N,         N,      Y,          N),
     Action.PUBLISH_RELEASE:          (N,         N,         N,      Y,          N),
@@ -95,9 +100,11 @@ REFERRAL_ACTIONS = {
     Action.COMPLETE_REFERRAL,
 }
 SERVICE_RECORD_ACTIONS = {Action.VIEW_SERVICES, Action.EDIT_SERVICE, Action.VIEW_SESSION_NOTES}
+STEP_ACTIONS = {Action.UPDATE_PLAN_STEP}  # on one step of a plan
+APPROVAL_ACTIONS = {Action.DECIDE_PLAN_APPROVAL}  # on one request for approval
 DRAFT_ACTIONS = {Action.SEND_REFERRAL}  # on a referral not made yet: a ReferralDraft
 FORM_DRAFT_ACTIONS = {Action.KEEP_FORM_DRAFT}  # on a draft of a form (decision 0110)
-CASE_CONTENT_PREFIXES = ("case.", "consent.", "attachment.", "referral.", "service.")
+CASE_CONTENT_PREFIXES = ("case.", "consent.", "attachment.", "referral.", "service.", "plan.")
 
 
 # ---- fakes ---------------------------------------------------------------------------------
@@ -146,6 +153,18 @@ class FakeService:
 
 
 @dataclass
+class FakeStep:
+    case: FakeCase
+    owner_agency_id: uuid.UUID | None
+
+
+@dataclass
+class FakeApproval:
+    case: FakeCase
+    requested_by_id: uuid.UUID | None
+
+
+@dataclass
 class FakeFormDraft:
     author_id: uuid.UUID | None
     agency_id: uuid.UUID | None
@@ -179,6 +198,8 @@ def own_everything(user: FakeUser) -> Any:
         from_agency_id = user.agency_id
         to_agency_id = user.agency_id
         provider_agency_id = user.agency_id
+        owner_agency_id = user.agency_id  # a plan step their agency owns
+        requested_by_id = other()  # a plan approval someone else asked for
         effective_status = "accepted"
         # an account of their agency, asked for by someone else, that their role approves
         id = other()
@@ -210,6 +231,10 @@ def foreign_object(action: Action) -> Any:
         return FakeReferral(case, other(), other())
     if action in SERVICE_RECORD_ACTIONS:
         return FakeService(case, other())
+    if action in STEP_ACTIONS:
+        return FakeStep(case, other())
+    if action in APPROVAL_ACTIONS:
+        return FakeApproval(case, other())
     if action in DRAFT_ACTIONS:
         receiver = other()
         case.consented.add(receiver)
@@ -280,6 +305,10 @@ def _case_for(user: FakeUser, action: Action, case: FakeCase) -> Any:
         return FakeReferral(case, user.agency_id, other())
     if action in SERVICE_RECORD_ACTIONS:
         return FakeService(case, user.agency_id)
+    if action in STEP_ACTIONS:
+        return FakeStep(case, user.agency_id)
+    if action in APPROVAL_ACTIONS:  # asked for by someone else
+        return FakeApproval(case, other())
     if action in DRAFT_ACTIONS:  # to an agency the person consented to
         receiver = other()
         case.consented.add(receiver)
@@ -362,6 +391,16 @@ def test_partner_only_through_an_open_referral(action: Action) -> None:
         case = FakeCase(other(), other(), {user.agency_id})
         assert can(user, action, FakeService(case, user.agency_id))
         assert not can(user, action, FakeService(case, other()))
+        return
+    if action in STEP_ACTIONS:
+        # The steps their agency owns, while a referral shares the plan with them.
+        case = FakeCase(other(), other(), {user.agency_id})
+        assert can(user, action, FakeStep(case, user.agency_id))
+        assert not can(user, action, FakeStep(case, other())), "another agency's step"
+        unshared = FakeCase(other(), other(), {user.agency_id}, frozenset({"documents"}))
+        assert not can(user, action, FakeStep(unshared, user.agency_id)), "plan not shared"
+        ended = FakeCase(other(), other(), set())
+        assert not can(user, action, FakeStep(ended, user.agency_id)), "referral ended"
         return
     shared = FakeCase(other(), other(), {user.agency_id})
     closed = FakeCase(other(), other(), set())
@@ -621,3 +660,34 @@ def test_the_owning_agency_reads_every_note_category() -> None:
         "trafficking_context",
         "investigation",
     }
+
+
+# ---- support plans (decisions 0094, 0096) ---------------------------------------------------
+
+
+def test_a_plan_approval_needs_four_eyes() -> None:
+    """The supervisor who asked never approves; another supervisor of the agency does; a
+    caseworker, a partner or another agency's supervisor never."""
+    supervisor = actor(Role.SUPERVISOR)
+    case = FakeCase(supervisor.agency_id, other())
+    assert not can(supervisor, Action.DECIDE_PLAN_APPROVAL, FakeApproval(case, supervisor.id))
+    assert can(supervisor, Action.DECIDE_PLAN_APPROVAL, FakeApproval(case, other()))
+    assert not can(supervisor, Action.DECIDE_PLAN_APPROVAL, FakeApproval(case, None))
+    colleague = actor(Role.CASEWORKER, agency_id=supervisor.agency_id)
+    assigned = FakeCase(supervisor.agency_id, colleague.id)
+    assert not can(colleague, Action.DECIDE_PLAN_APPROVAL, FakeApproval(assigned, other()))
+    assert can(colleague, Action.REQUEST_PLAN_APPROVAL, assigned)
+    elsewhere = actor(Role.SUPERVISOR)
+    assert not can(elsewhere, Action.DECIDE_PLAN_APPROVAL, FakeApproval(case, other()))
+    partner = actor(Role.PARTNER)
+    shared = FakeCase(supervisor.agency_id, other(), {partner.agency_id})
+    assert not can(partner, Action.DECIDE_PLAN_APPROVAL, FakeApproval(shared, other()))
+
+
+def test_a_partner_reads_the_plan_only_when_its_referral_shares_it() -> None:
+    partner = actor(Role.PARTNER)
+    shared = FakeCase(other(), other(), {partner.agency_id}, frozenset({"support_plan"}))
+    unshared = FakeCase(other(), other(), {partner.agency_id}, frozenset({"documents"}))
+    assert can(partner, Action.VIEW_SUPPORT_PLAN, shared)
+    assert not can(partner, Action.VIEW_SUPPORT_PLAN, unshared)
+    assert not can(partner, Action.MANAGE_PLAN_STEPS, shared), "steps are added by the owner"

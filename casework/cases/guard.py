@@ -63,7 +63,10 @@ class Change(StrEnum):
     # A service recorded or edited by an agency the case is referred to (not its owner): its
     # work goes on while the case continues elsewhere (`service_change()` picks it).
     PROVIDE_REFERRED_SERVICE = "provide_referred_service"
-    EDIT_SUPPORT_PLAN = "edit_support_plan"
+    EDIT_SUPPORT_PLAN = "edit_support_plan"  # the plan, its steps, its approvals: the owner
+    # A step worked on by an agency the plan is shared with (not the case's owner): like its
+    # services, its work goes on while the case continues elsewhere (`plan_step_change()`).
+    WORK_ON_SHARED_STEP = "work_on_shared_step"
 
 
 OPEN, CLOSED, ERASED = CaseState.OPEN, CaseState.CLOSED, CaseState.ERASED
@@ -106,6 +109,7 @@ ALLOWED: dict[Change, frozenset[CaseState]] = {
     # referrals and record their services; its owner's record stays read-only.
     Change.ACCEPT_REFERRAL: frozenset({OPEN, CLOSED_REFERRED}),
     Change.PROVIDE_REFERRED_SERVICE: frozenset({OPEN, CLOSED_REFERRED}),
+    Change.WORK_ON_SHARED_STEP: frozenset({OPEN, CLOSED_REFERRED}),
     # Re-opening and erasure act on closed cases: the states from which the case life cycle
     # (casework.domain.CASE_TRANSITIONS) takes these events. An erased case changes in no way.
     Change.REOPEN: _states_taking(CaseEvent.REOPEN),
@@ -159,6 +163,14 @@ def service_change(actor: Any, case: Any, change: Change | str) -> Change:
     if getattr(actor, "agency_id", None) != case.agency_id:
         return Change.PROVIDE_REFERRED_SERVICE
     return change
+
+
+def plan_step_change(actor: Any, case: Any) -> Change:
+    """The change working on a plan step makes, as the acting agency makes it: the owner's
+    (EDIT_SUPPORT_PLAN), or a sharing agency's (WORK_ON_SHARED_STEP)."""
+    if getattr(actor, "agency_id", None) != case.agency_id:
+        return Change.WORK_ON_SHARED_STEP
+    return Change.EDIT_SUPPORT_PLAN
 
 
 def may_change(case: Any, change: Change | str) -> bool:

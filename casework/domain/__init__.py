@@ -40,6 +40,16 @@ from casework.domain.jobs import (
 )
 from casework.domain.lifecycle import DomainError, IllegalTransition, Transitions
 from casework.domain.notes import NOTE_CATEGORY_GROUPS, UNCATEGORISED_NOTES, NoteCategory
+from casework.domain.plans import (
+    OPEN_PLAN_STEP_STATUSES,
+    PLAN_APPROVAL_TRANSITIONS,
+    PLAN_STEP_TRANSITIONS,
+    PlanApprovalEvent,
+    PlanApprovalKind,
+    PlanApprovalStatus,
+    PlanStepEvent,
+    PlanStepStatus,
+)
 from casework.domain.referrals import (
     OPEN_REFERRAL_STATUSES,
     REFERRAL_TRANSITIONS,
@@ -61,6 +71,8 @@ TRANSITIONS: dict[str, Transitions[Any, Any]] = {
     "service": SERVICE_TRANSITIONS,
     "work": WORK_TRANSITIONS,
     "peer": PEER_TRANSITIONS,
+    "plan_step": PLAN_STEP_TRANSITIONS,
+    "plan_approval": PLAN_APPROVAL_TRANSITIONS,
 }
 
 # The enums templates compare with (`referral.status == ReferralStatus.PENDING`).
@@ -83,6 +95,11 @@ ENUMS = {
         PeerEvent,
         PeerCapability,
         MessageType,
+        PlanStepStatus,
+        PlanStepEvent,
+        PlanApprovalKind,
+        PlanApprovalStatus,
+        PlanApprovalEvent,
     )
 }
 
@@ -96,8 +113,11 @@ __all__ = [
     "ENUMS",
     "NOTE_CATEGORY_GROUPS",
     "OPEN_CASE_STATUSES",
+    "OPEN_PLAN_STEP_STATUSES",
     "OPEN_REFERRAL_STATUSES",
     "PEER_TRANSITIONS",
+    "PLAN_APPROVAL_TRANSITIONS",
+    "PLAN_STEP_TRANSITIONS",
     "PROCESSING_CONSENT_PURPOSE",
     "REFERRAL_TRANSITIONS",
     "SERVICE_TRANSITIONS",
@@ -119,6 +139,11 @@ __all__ = [
     "PeerCapability",
     "PeerEvent",
     "PeerStatus",
+    "PlanApprovalEvent",
+    "PlanApprovalKind",
+    "PlanApprovalStatus",
+    "PlanStepEvent",
+    "PlanStepStatus",
     "ReferralEvent",
     "ReferralStatus",
     "ServiceEvent",

@@ -24,7 +24,11 @@ from casework.auth.models import User
 from casework.cases.models import Case, PossibleDuplicate
 from casework.core.db import utcnow
 from casework.core.extensions import db
-from casework.domain import UNFINISHED_SERVICE_STATUSES, ReferralStatus
+from casework.domain import (
+    OPEN_PLAN_STEP_STATUSES,
+    UNFINISHED_SERVICE_STATUSES,
+    ReferralStatus,
+)
 from casework.main.models import TaskMark
 from casework.notifications.operations import link_to
 from casework.policy import Action, can, visible_field_groups
@@ -32,8 +36,18 @@ from casework.referrals import expiry
 from casework.referrals.models import Referral
 from casework.referrals.scopes import visible_referrals
 from casework.services.models import CounsellingSession, ServiceRecord
+from casework.services.plans.models import PlanApproval, PlanStep
+from casework.services.plans.reminders import DUE_SOON_DAYS
+from casework.services.plans.scopes import approvals_awaiting, visible_plan_steps
 from casework.services.scopes import visible_service_records
-from casework.vocab import RISK_RANK, ROLES, ROUTINE_URGENCY, SERVICE_TYPES, URGENCY_RANK
+from casework.vocab import (
+    PLAN_APPROVAL_KINDS,
+    RISK_RANK,
+    ROLES,
+    ROUTINE_URGENCY,
+    SERVICE_TYPES,
+    URGENCY_RANK,
+)
 
 LIMIT = 50  # per kind: a dashboard, not a report
 DUPLICATE_CHECK_ALERT_DAYS = 7
@@ -48,6 +62,9 @@ KIND_PRIORITY = {
     "duplicate_checks": 2,
     "possible_duplicate": 3,
     "account_approval": 3,
+    "plan_step_overdue": 2,
+    "plan_approval": 3,
+    "plan_step_due_soon": 4,
 }
 
 
@@ -81,7 +98,7 @@ def about(user: Any, case: Any) -> About:
 @dataclass(frozen=True)
 class Task:
     # referral_answer, referral_waiting, service_due, follow_up, possible_duplicate,
-    # duplicate_checks, account_approval
+    # duplicate_checks, account_approval, plan_step_overdue, plan_step_due_soon, plan_approval
     kind: str
     text: str
     case_reference: str  # empty when the task is about no case
@@ -323,6 +340,68 @@ def approval_tasks(user: Any) -> list[Task]:
     return tasks
 
 
+def plan_step_tasks(user: Any, today: date) -> list[Task]:
+    """Steps of the plans the user may see that are theirs (named on the step, or their
+    agency's with no one named) and still to do: overdue, or due within DUE_SOON_DAYS."""
+    query = (
+        visible_plan_steps(user)
+        .where(
+            PlanStep.status.in_(sorted(OPEN_PLAN_STEP_STATUSES)),
+            PlanStep.due_on <= today + timedelta(days=DUE_SOON_DAYS),
+            or_(
+                PlanStep.owner_user_id == user.id,
+                and_(PlanStep.owner_user_id.is_(None), PlanStep.owner_agency_id == user.agency_id),
+            ),
+        )
+        .order_by(PlanStep.due_on)
+        .limit(LIMIT)
+    )
+    tasks = []
+    for step in db.session.execute(query).scalars():
+        overdue = step.due_on < today
+        kind = "plan_step_overdue" if overdue else "plan_step_due_soon"
+        case = about(user, step.case)
+        tasks.append(
+            Task(
+                kind,
+                _("A step of the support plan is overdue")
+                if overdue
+                else _("A step of the support plan is due soon"),
+                case.reference,
+                link_to("cases.view_case", case_id=step.case_id, _anchor="section-support_plan"),
+                step.due_on,
+                f"{kind}:{step.id}:{step.due_on}",
+                KIND_PRIORITY[kind],
+                case,
+            )
+        )
+    return tasks
+
+
+def plan_approval_tasks(user: Any) -> list[Task]:
+    """A supervisor's: support plans waiting for their approval (never their own request)."""
+    query = approvals_awaiting(user).order_by(PlanApproval.requested_at).limit(LIMIT)
+    return [
+        Task(
+            "plan_approval",
+            _(
+                "Approve or decline a support plan: %(what)s",
+                what=PLAN_APPROVAL_KINDS.label(approval.kind),
+            ),
+            approval.case.reference,
+            link_to(
+                "services.decide_plan_approval", case_id=approval.case_id, approval_id=approval.id
+            ),
+            _day(approval.requested_at),
+            f"plan_approval:{approval.id}",
+            KIND_PRIORITY["plan_approval"],
+            about(user, approval.case),
+        )
+        for approval in db.session.execute(query).scalars()
+        if can(user, Action.DECIDE_PLAN_APPROVAL, approval)
+    ]
+
+
 def all_tasks(user: Any, today: date) -> list[Task]:
     """Every task of the user, snoozed and done ones included, most urgent first."""
     tasks = [
@@ -332,6 +411,8 @@ def all_tasks(user: Any, today: date) -> list[Task]:
         *possible_duplicate_tasks(user),
         *duplicate_check_tasks(user, today),
         *approval_tasks(user),
+        *plan_step_tasks(user, today),
+        *plan_approval_tasks(user),
     ]
     return sorted(tasks, key=lambda task: task.order)
 

@@ -23,19 +23,23 @@ from typing import Any
 from casework.domain import NOTE_CATEGORY_GROUPS, NoteCategory
 from casework.policy.predicates import (
     Rule,
+    another_supervisor_decides,
     any_of,
     assigned_to_actor,
     authored_by_actor,
     may_send_agency,
     may_send_assigned,
     on_account,
+    on_approval,
     on_case,
     on_draft,
     on_form_draft,
     on_referral,
     on_service,
+    on_step,
     own_service_on_own_or_referred_case,
     own_service_while_referred,
+    own_step_while_plan_shared,
     referral_live_for_actor_agency,
     referral_of_actor_case,
     referral_received_by_actor_agency,
@@ -47,6 +51,8 @@ from casework.policy.predicates import (
     service_on_actor_case,
     service_provided_by_actor_agency,
     shares_group,
+    step_on_agency_case,
+    step_on_assigned_case,
     supervisor_approves_in_agency,
 )
 from casework.policy.protocols import (
@@ -153,6 +159,15 @@ class Action(StrEnum):
     VIEW_SESSION_NOTES = "service.view_session_notes"
     RECORD_SERVICE = "service.record"
     EDIT_SERVICE = "service.edit"
+    # Support plans (decision 0094): the plan and its action plan, shown to the owning agency
+    # and to agencies whose referral shares the "support_plan" field group.
+    VIEW_SUPPORT_PLAN = "plan.view"
+    MANAGE_PLAN_STEPS = "plan.manage_steps"  # add steps, cancel them: the owning agency
+    UPDATE_PLAN_STEP = "plan.update_step"  # edit, start, complete one step (on the step)
+    REQUEST_PLAN_APPROVAL = "plan.request_approval"
+    # Approve or decline a request (on the request): a supervisor of the owning agency who
+    # did not request it (four eyes).
+    DECIDE_PLAN_APPROVAL = "plan.decide_approval"
     # Reports
     VIEW_AGENCY_REPORTS = "report.agency"
     VIEW_REGIONAL_REPORTS = "report.regional"
@@ -253,6 +268,19 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (P, Action.EDIT_SERVICE): on_service(own_service_while_referred),
     (C, Action.EDIT_SERVICE): on_service(service_on_actor_case),
     (S, Action.EDIT_SERVICE): on_service(own_service_on_own_or_referred_case),
+    # Support plans: the owning agency's staff (a caseworker on their cases); a partner reads
+    # the plan while its referral shares it, and works on the steps its agency owns.
+    (C, Action.VIEW_SUPPORT_PLAN): on_case(assigned_to_actor),
+    (S, Action.VIEW_SUPPORT_PLAN): on_case(same_agency),
+    (P, Action.VIEW_SUPPORT_PLAN): on_case(shares_group("support_plan")),
+    (C, Action.MANAGE_PLAN_STEPS): on_case(assigned_to_actor),
+    (S, Action.MANAGE_PLAN_STEPS): on_case(same_agency),
+    (C, Action.UPDATE_PLAN_STEP): on_step(step_on_assigned_case),
+    (S, Action.UPDATE_PLAN_STEP): on_step(step_on_agency_case),
+    (P, Action.UPDATE_PLAN_STEP): on_step(own_step_while_plan_shared),
+    (C, Action.REQUEST_PLAN_APPROVAL): on_case(assigned_to_actor),
+    (S, Action.REQUEST_PLAN_APPROVAL): on_case(same_agency),
+    (S, Action.DECIDE_PLAN_APPROVAL): on_approval(another_supervisor_decides),
     # Reports: anonymised aggregates only.
     (S, Action.VIEW_AGENCY_REPORTS): True,
     (K, Action.VIEW_REGIONAL_REPORTS): True,
@@ -262,7 +290,13 @@ RULES: dict[tuple[Role, Action], Rule] = {
 
 # Field groups of a case (vocab.SHARED_GROUPS): the owning agency sees them all; a partner
 # only those its open referrals share (data minimisation).
-FIELD_GROUPS = ("identity_contact", "trafficking_context", "health_notes", "documents")
+FIELD_GROUPS = (
+    "identity_contact",
+    "trafficking_context",
+    "health_notes",
+    "documents",
+    "support_plan",
+)
 
 
 def visible_field_groups(actor: Actor | None, case: CaseLike) -> frozenset[str]:

@@ -13,15 +13,19 @@ from casework.policy.protocols import (
     Actor,
     CaseLike,
     FormDraftLike,
+    PlanApprovalLike,
+    PlanStepLike,
     ReferralDraftLike,
     ReferralLike,
     ServiceRecordLike,
     account_of,
+    approval_of,
     case_of,
     draft_of,
     form_draft_of,
     referral_of,
     service_of,
+    step_of,
 )
 
 Predicate = Callable[[Actor, object], bool]
@@ -51,6 +55,14 @@ def on_referral(test: Callable[[Actor, ReferralLike], bool]) -> Predicate:
 
 def on_service(test: Callable[[Actor, ServiceRecordLike], bool]) -> Predicate:
     return _on(service_of, test)
+
+
+def on_step(test: Callable[[Actor, PlanStepLike], bool]) -> Predicate:
+    return _on(step_of, test)
+
+
+def on_approval(test: Callable[[Actor, PlanApprovalLike], bool]) -> Predicate:
+    return _on(approval_of, test)
 
 
 def on_draft(test: Callable[[Actor, ReferralDraftLike], bool]) -> Predicate:
@@ -183,6 +195,40 @@ def service_on_actor_case(actor: Actor, service: ServiceRecordLike) -> bool:
     """A caseworker: their agency's service records on a case assigned to them, no others."""
     return service_provided_by_actor_agency(actor, service) and assigned_to_actor(
         actor, service.case
+    )
+
+
+# ---- support plans (decision 0094) ----------------------------------------------------------
+
+PLAN_GROUP = "support_plan"  # the field group a referral shares the plan with
+
+
+def step_on_assigned_case(actor: Actor, step: PlanStepLike) -> bool:
+    """A caseworker: any step of the plan of a case assigned to them."""
+    return assigned_to_actor(actor, step.case)
+
+
+def step_on_agency_case(actor: Actor, step: PlanStepLike) -> bool:
+    """A supervisor: any step of the plan of their agency's case."""
+    return same_agency(actor, step.case)
+
+
+def own_step_while_plan_shared(actor: Actor, step: PlanStepLike) -> bool:
+    """A partner: a step its agency owns, while an open referral shares the plan with it."""
+    return (
+        step.owner_agency_id is not None
+        and step.owner_agency_id == actor.agency_id
+        and shares_group(PLAN_GROUP)(actor, step.case)
+    )
+
+
+def another_supervisor_decides(actor: Actor, approval: PlanApprovalLike) -> bool:
+    """Four eyes: a supervisor of the case's agency decides a plan's approval, never the one
+    who requested it."""
+    return (
+        same_agency(actor, approval.case)
+        and approval.requested_by_id is not None
+        and approval.requested_by_id != actor.id
     )
 
 

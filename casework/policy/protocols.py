@@ -71,6 +71,22 @@ class ServiceRecordLike(CaseRecordLike, Protocol):
 
 
 @runtime_checkable
+class PlanStepLike(CaseRecordLike, Protocol):
+    """A step of a support plan's action plan: the case and the agency that owns the step."""
+
+    @property
+    def owner_agency_id(self) -> Any: ...
+
+
+@runtime_checkable
+class PlanApprovalLike(CaseRecordLike, Protocol):
+    """A request for a supervisor's approval of a plan: the case and who requested it."""
+
+    @property
+    def requested_by_id(self) -> Any: ...
+
+
+@runtime_checkable
 class ReferralDraftLike(Protocol):
     """A referral not made yet: the case and the agency chosen to receive it."""
 
@@ -136,6 +152,14 @@ def referral_of(obj: object) -> ReferralLike | None:
 
 def service_of(obj: object) -> ServiceRecordLike | None:
     return obj if isinstance(obj, ServiceRecordLike) and case_of(obj) is not None else None
+
+
+def step_of(obj: object) -> PlanStepLike | None:
+    return obj if isinstance(obj, PlanStepLike) and case_of(obj) is not None else None
+
+
+def approval_of(obj: object) -> PlanApprovalLike | None:
+    return obj if isinstance(obj, PlanApprovalLike) and case_of(obj) is not None else None
 
 
 def draft_of(obj: object) -> ReferralDraftLike | None:

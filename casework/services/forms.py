@@ -19,6 +19,7 @@ from casework.vocab import (
     SERVICE_OUTCOMES,
     SERVICE_STATUSES,
     SERVICE_TYPES,
+    SUPPORT_PLAN_TYPES,
 )
 from casework.web.forms import checkboxes, options
 
@@ -117,6 +118,17 @@ class SessionForm(FlaskForm):
 
 
 class SupportPlanForm(FlaskForm):
+    plan_types = checkboxes(
+        _l("Plan types (HTCDS 2.0)"),
+        lambda: options(SUPPORT_PLAN_TYPES.choices()),
+        validators=[Optional()],
+    )
+    assessment = TextAreaField(
+        _l("Assessment of needs"),
+        validators=[Optional(), Length(max=NOTES_MAX)],
+        description=_l("Stored encrypted. A change needs a new approval."),
+        render_kw={"rows": 5},
+    )
     objectives = TextAreaField(
         _l("Objectives"),
         validators=[Optional(), Length(max=NOTES_MAX)],

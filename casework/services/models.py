@@ -27,11 +27,16 @@ if TYPE_CHECKING:
 
 
 class SupportPlan(CaseChild, UUIDPrimaryKey, Timestamps, Base):
-    """The case's support plan (HTCDS 2.0 Support Plan): objectives and the services needed."""
+    """The case's support plan (HTCDS 2.0 Support Plan): its types (`spl_Type`, the
+    standard's codes, vocab.SUPPORT_PLAN_TYPES), the assessment of needs, the objectives, the
+    services needed; its action plan is its steps, its approvals say who approved what
+    (casework/services/plans/)."""
 
     __tablename__ = "support_plans"
     __table_args__ = (UniqueConstraint("case_id"),)
 
+    plan_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    assessment = encrypted()
     objectives = encrypted()
     planned_end_on: Mapped[date | None] = mapped_column(Date)
     actual_end_on: Mapped[date | None] = mapped_column(Date)

@@ -19,11 +19,12 @@ from casework.cases.timeline import add_entry
 from casework.core.db import parse_uuid
 from casework.core.errors import OperationError
 from casework.core.extensions import db
-from casework.domain import SERVICE_TRANSITIONS, ServiceEvent, ServiceStatus
+from casework.domain import SERVICE_TRANSITIONS, PlanApprovalKind, ServiceEvent, ServiceStatus
 from casework.notifications.operations import case_owners, link_to, notify
 from casework.policy import Action, require
 from casework.referrals.models import Referral
 from casework.services.models import CounsellingSession, ServiceRecord, SupportPlan
+from casework.services.plans.approvals import supersede_approvals
 from casework.vocab import (
     COUNSELLING_SERVICE,
     DISCONTINUATION_REASONS,
@@ -32,6 +33,7 @@ from casework.vocab import (
     SERVICE_OUTCOMES,
     SERVICE_STATUSES,
     SERVICE_TYPES,
+    SUPPORT_PLAN_TYPES,
 )
 
 NOTES_MAX = 5000
@@ -89,13 +91,21 @@ def save_support_plan(
     planned_end_on: Any,
     actual_end_on: Any,
     service_types: Any,
+    plan_types: Any = None,
+    assessment: Any = None,
 ) -> SupportPlan:
-    """Create or update the case's support plan (the owning agency)."""
+    """Create or update the case's support plan (the owning agency). A change to the
+    assessment supersedes its approval; a change to the rest, the case plan's (decision
+    0096)."""
     require(actor, Action.EDIT_CASE, case)
     ensure_may_change(case, Change.EDIT_SUPPORT_PLAN, ServiceError)
     codes = sorted({str(c) for c in (service_types or [])})
     for code in codes:
         _code(code, SERVICE_TYPES, "service_types")
+    wanted_types = {str(c) for c in (plan_types or [])}
+    for code in wanted_types:
+        _code(code, SUPPORT_PLAN_TYPES, "plan_types")
+    types = [code for code in SUPPORT_PLAN_TYPES.codes if code in wanted_types]
     planned, actual = _date(planned_end_on), _date(actual_end_on)
     plan = db.session.execute(
         select(SupportPlan).where(SupportPlan.case_id == case.id)
@@ -104,14 +114,28 @@ def save_support_plan(
     if plan is None:
         plan = SupportPlan(case_id=case.id, case=case)
         db.session.add(plan)
-    plan.objectives = _notes(objectives, "objectives")
-    plan.planned_end_on = planned
-    plan.actual_end_on = actual
-    plan.service_types = codes
+    values = {
+        "objectives": _notes(objectives, "objectives"),
+        "planned_end_on": planned,
+        "actual_end_on": actual,
+        "service_types": codes,
+        "plan_types": types,
+    }
+    new_assessment = _notes(assessment, "assessment")
+    changed = [name for name, value in values.items() if getattr(plan, name, None) != value]
+    assessment_changed = (plan.assessment or None) != new_assessment
+    for name, value in values.items():
+        setattr(plan, name, value)
+    plan.assessment = new_assessment
     db.session.flush()
     event = "support_plan.created" if created else "support_plan.updated"
-    audit.record(event, actor=actor, target=plan, detail=",".join(codes)[:200] or None)
+    audit.record(event, actor=actor, target=plan, detail=",".join(types + codes)[:200] or None)
     add_entry(case, event, actor=actor, target=plan)
+    if not created:
+        if assessment_changed:
+            supersede_approvals(actor, plan, [PlanApprovalKind.ASSESSMENT])
+        if changed:
+            supersede_approvals(actor, plan, [PlanApprovalKind.CASE_PLAN])
     db.session.flush()
     return plan
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from casework.cases.guard import Change
-from casework.cases.panels import CaseAction, Panel
+from casework.cases.panels import CaseAction, Panel, allowed
 from casework.policy import Action
 
 # The change is the owner's (RECORD_SERVICE) or, for an agency the case is referred to,
@@ -29,5 +29,14 @@ PANELS = (
         100,
         title=_l("Support and services"),
         actions=(RECORD_SERVICE,),
+    ),
+    # The plan, its approvals and its action plan: the owning agency, and agencies whose
+    # referral shares the "support_plan" field group (policy: VIEW_SUPPORT_PLAN).
+    Panel(
+        "support_plan",
+        "services/plan_panel.html",
+        105,
+        allowed(Action.VIEW_SUPPORT_PLAN),
+        title=_l("Support plan"),
     ),
 )

@@ -160,6 +160,7 @@ def edit_plan(case_id: uuid.UUID) -> Page:
     form = SupportPlanForm(obj=plan) if request.method == "GET" else SupportPlanForm()
     if request.method == "GET" and plan is not None:
         form.objectives.data = plan.objectives
+        form.assessment.data = plan.assessment
     if form.validate_on_submit():
         try:
             operations.save_support_plan(
@@ -169,11 +170,15 @@ def edit_plan(case_id: uuid.UUID) -> Page:
                 planned_end_on=form.planned_end_on.data,
                 actual_end_on=form.actual_end_on.data,
                 service_types=form.service_types.data,
+                plan_types=form.plan_types.data,
+                assessment=form.assessment.data,
             )
         except operations.ServiceError as error:
             show_operation_error(form, error)
         else:
             flash(_("The support plan has been saved."), "success")
-            return redirect(url_for("services.edit_plan", case_id=case.id), 303)
+            return redirect(
+                url_for("cases.view_case", case_id=case.id, _anchor="section-support_plan"), 303
+            )
     status = form_status()
     return render_template("services/plan_form.html", form=form, case=case, plan=plan), status

@@ -7,14 +7,22 @@ from typing import Any
 
 from flask_login import current_user
 
+from casework.cases.guard import may_change, plan_step_change
+from casework.domain import OPEN_PLAN_STEP_STATUSES
 from casework.services import queries
+from casework.services.plans import queries as plan_queries
 from casework.vocab import (
     DISCONTINUATION_REASONS,
     MODALITIES,
+    PLAN_APPROVAL_KINDS,
+    PLAN_APPROVAL_STATUSES,
+    PLAN_STEP_EVENTS,
+    PLAN_STEP_STATUSES,
     RISK_FLAGS,
     SERVICE_OUTCOMES,
     SERVICE_STATUSES,
     SERVICE_TYPES,
+    SUPPORT_PLAN_TYPES,
 )
 from casework.web.dates import local_today
 
@@ -23,8 +31,15 @@ def case_services(case: Any) -> list[Any]:
     return queries.case_services(current_user, case)
 
 
-def case_support_plan(case: Any) -> Any:
-    return queries.support_plan(current_user, case)
+def case_plan(case: Any) -> plan_queries.PlanView | None:
+    """The case's support plan, steps and approvals as the signed-in user may see them."""
+    return plan_queries.plan_view(current_user, case)
+
+
+def plan_step_may_change(case: Any) -> bool:
+    """Whether the case lets the signed-in user work on its plan's steps now (the owner's
+    change, or a sharing agency's: guard.plan_step_change)."""
+    return may_change(case, plan_step_change(current_user, case))
 
 
 def case_service_facts(case: Any) -> queries.ServiceFacts:
@@ -39,7 +54,14 @@ def referral_services(referral: Any) -> list[Any]:
 
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "case_services": case_services,
-    "case_support_plan": case_support_plan,
+    "case_plan": case_plan,
+    "plan_type_label": SUPPORT_PLAN_TYPES.label,
+    "plan_step_status_label": PLAN_STEP_STATUSES.label,
+    "plan_step_event_label": PLAN_STEP_EVENTS.label,
+    "plan_step_may_change": plan_step_may_change,
+    "OPEN_PLAN_STEP_STATUSES": OPEN_PLAN_STEP_STATUSES,
+    "plan_approval_kind_label": PLAN_APPROVAL_KINDS.label,
+    "plan_approval_status_label": PLAN_APPROVAL_STATUSES.label,
     "case_service_facts": case_service_facts,
     "referral_services": referral_services,
     "service_type_label": SERVICE_TYPES.label,

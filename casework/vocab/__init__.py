@@ -39,6 +39,13 @@ from casework.vocab.cases import (
 )
 from casework.vocab.countries import COUNTRY_CODES, country_choices, country_name
 from casework.vocab.events import EVENTS, OUTCOMES, TARGET_KINDS, event_label
+from casework.vocab.plans import (
+    PLAN_APPROVAL_KINDS,
+    PLAN_APPROVAL_STATUSES,
+    PLAN_STEP_EVENTS,
+    PLAN_STEP_STATUSES,
+    SUPPORT_PLAN_TYPES,
+)
 from casework.vocab.services import (
     COUNSELLING_SERVICE,
     DISCONTINUATION_REASONS,
@@ -81,6 +88,10 @@ __all__ = [
     "NOTE_CATEGORIES",
     "ORGANISATION_TYPES",
     "OUTCOMES",
+    "PLAN_APPROVAL_KINDS",
+    "PLAN_APPROVAL_STATUSES",
+    "PLAN_STEP_EVENTS",
+    "PLAN_STEP_STATUSES",
     "RECRUITMENT_METHODS",
     "REFERRAL_STATUSES",
     "RETURN_SERVICES",
@@ -95,6 +106,7 @@ __all__ = [
     "SEXUAL_EXPLOITATION_TYPES",
     "SHARED_GROUPS",
     "STATUS_DECIDING_ORGANISATIONS",
+    "SUPPORT_PLAN_TYPES",
     "TARGET_KINDS",
     "TRAFFICKER_RELATIONSHIPS",
     "TRAFFICKING_STATUSES",

@@ -49,6 +49,7 @@ SHARED_GROUPS = Vocabulary(
         ("trafficking_context", _l("Trafficking context")),
         ("health_notes", _l("Health and risk notes")),
         ("documents", _l("Documents and attachments")),
+        ("support_plan", _l("Support plan and its action steps")),
     ],
 )
 

@@ -21,6 +21,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -37,12 +38,21 @@ from casework.core.db import utcnow
 from casework.core.extensions import db
 from casework.policy import Role
 from casework.services.models import ServiceRecord, SupportPlan
+from casework.services.plans.models import PlanApproval, PlanStep
 from tests import factories
 from tests.conftest import csrf_token, sign_in_directly
 from tests.security.helpers import snapshot
 
 # URL arguments that name a case or one of its records.
-CASE_ARGUMENTS = {"case_id", "consent_id", "attachment_id", "referral_id", "service_id"}
+CASE_ARGUMENTS = {
+    "case_id",
+    "consent_id",
+    "attachment_id",
+    "referral_id",
+    "service_id",
+    "step_id",
+    "approval_id",
+}
 
 # Every state-changing route of a case or its records, and the change it makes.
 CHANGES: dict[str, Change] = {
@@ -67,6 +77,11 @@ CHANGES: dict[str, Change] = {
     "services.edit_service": Change.EDIT_SERVICE,
     "services.new_session": Change.RECORD_SERVICE,
     "services.edit_plan": Change.EDIT_SUPPORT_PLAN,
+    "services.new_plan_step": Change.EDIT_SUPPORT_PLAN,
+    "services.edit_plan_step": Change.EDIT_SUPPORT_PLAN,
+    "services.move_plan_step": Change.EDIT_SUPPORT_PLAN,
+    "services.request_plan_approval": Change.EDIT_SUPPORT_PLAN,
+    "services.decide_plan_approval": Change.EDIT_SUPPORT_PLAN,
 }
 
 # Case routes the walk leaves out, and why: they only read (GET, and no GET changes anything:
@@ -99,6 +114,19 @@ POSTED: dict[str, Callable[[World], dict[str, Any]]] = {
     "referrals.decline": lambda w: {"reason": "We have no room"},
     "services.new_service": lambda w: {"service_type": "shelter", "status": "planned"},
     "services.edit_plan": lambda w: {"objectives": "Objectives that must not be saved"},
+    "services.new_plan_step": lambda w: {
+        "description": "A step that must not be saved",
+        "owner_agency_id": str(w.case.agency_id),
+        "due_on": "2027-01-15",
+    },
+    "services.edit_plan_step": lambda w: {
+        "description": "A change that must not be saved",
+        "owner_agency_id": str(w.case.agency_id),
+        "due_on": "2027-01-16",
+    },
+    "services.move_plan_step": lambda w: {"event": "start"},
+    "services.request_plan_approval": lambda w: {"kind": "assessment"},
+    "services.decide_plan_approval": lambda w: {"decision": "approve"},
 }
 
 STATES = (CaseState.CLOSED, CaseState.CLOSED_REFERRED, CaseState.ERASED)
@@ -164,6 +192,8 @@ class World:
     accepted_id: Any
     attachment_id: Any
     service_id: Any
+    step_id: Any
+    approval_id: Any
 
     def client(self, account: factories.Account) -> FlaskClient:
         client = self.app.test_client()
@@ -201,7 +231,29 @@ def _world(app: Flask, state: CaseState) -> World:
         created_by_id=owner.user.id,
     )
     db.session.add(record)
-    db.session.add(SupportPlan(case_id=case.id, service_types=["shelter"]))
+    plan = SupportPlan(case_id=case.id, service_types=["shelter"], plan_types=["SocialCare"])
+    db.session.add(plan)
+    db.session.flush()
+    plan.assessment = "An assessment"
+    step = PlanStep(
+        case_id=case.id,
+        case=case,
+        plan_id=plan.id,
+        owner_agency_id=home.id,
+        due_on=date(2027, 1, 15),
+        status="planned",
+    )
+    approval = PlanApproval(
+        case_id=case.id,
+        case=case,
+        plan_id=plan.id,
+        kind="case_plan",
+        status="pending",
+        requested_by_id=caseworker.user.id,
+        requested_at=utcnow(),
+    )
+    db.session.add_all([step, approval])
+    step.description = "A step"
     db.session.flush()
     record.notes = "Service notes"
     closed_as = "ClosedReferred" if state == CaseState.CLOSED_REFERRED else "Closed"
@@ -221,6 +273,8 @@ def _world(app: Flask, state: CaseState) -> World:
         accepted.id,
         attachment.id,
         record.id,
+        step.id,
+        approval.id,
     )
 
 
@@ -240,6 +294,8 @@ def _path(world: World, endpoint: str) -> str:
         "attachment_id": world.attachment_id,
         "referral_id": world.accepted_id if endpoint == "referrals.complete" else world.pending_id,
         "service_id": world.service_id,
+        "step_id": world.step_id,
+        "approval_id": world.approval_id,
     }
     with world.app.test_request_context():
         return url_for(endpoint, **{name: values[name] for name in arguments})

@@ -28,6 +28,7 @@ HEADINGS = [
     ("attachments", "Files"),
     ("referrals", "Referrals"),
     ("services", "Support and services"),
+    ("support_plan", "Support plan"),
 ]
 
 

@@ -19,6 +19,8 @@ from casework.domain import (
     CASE_TRANSITIONS,
     CLOSURE_REQUEST_TRANSITIONS,
     PEER_TRANSITIONS,
+    PLAN_APPROVAL_TRANSITIONS,
+    PLAN_STEP_TRANSITIONS,
     REFERRAL_TRANSITIONS,
     SERVICE_TRANSITIONS,
     WORK_TRANSITIONS,
@@ -67,6 +69,18 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "suspended": {"resume": "active", "remove": "removed"},
         "removed":   {},
     },
+    "plan_step": {
+        "planned":     {"start": "in_progress", "complete": "done", "cancel": "cancelled"},
+        "in_progress": {"complete": "done", "cancel": "cancelled"},
+        "done":        {"reopen": "in_progress"},
+        "cancelled":   {},
+    },
+    "plan_approval": {
+        "pending":    {"approve": "approved", "decline": "declined", "supersede": "superseded"},
+        "approved":   {"supersede": "superseded"},
+        "declined":   {},
+        "superseded": {},
+    },
 }
 INITIAL = {
     "case": {"Active"},
@@ -75,6 +89,8 @@ INITIAL = {
     "service": {"planned", "in_progress", "completed", "discontinued"},
     "work": {"queued"},
     "peer": {"active"},
+    "plan_step": {"planned"},
+    "plan_approval": {"pending"},
 }
 # fmt: on
 
@@ -85,6 +101,8 @@ TABLES: dict[str, Transitions[Any, Any]] = {
     "service": SERVICE_TRANSITIONS,
     "work": WORK_TRANSITIONS,
     "peer": PEER_TRANSITIONS,
+    "plan_step": PLAN_STEP_TRANSITIONS,
+    "plan_approval": PLAN_APPROVAL_TRANSITIONS,
 }
 
 

@@ -17,6 +17,8 @@ from casework.encryption.storage import store_file
 from casework.policy import Action, can, visible_field_groups
 from casework.referrals import operations as referral_ops
 from casework.services import operations as service_ops
+from casework.services.plans import approvals
+from casework.services.plans import operations as plan_ops
 from tests.conftest import sign_in_directly
 from tests.referrals.conftest import World, refer
 
@@ -30,6 +32,7 @@ UNSHARED = (
     "canary-passport-scan.pdf",
     "CANARY-FILE-CONTENT",
     "Canary internal case note",
+    "Canary plan step",  # the support plan: a group this referral does not share
 )
 OWN_RULES = {"referrals.", "services.", "notifications."}
 VARIABLE = re.compile(r"<(?:[^:>]+:)?(\w+)>")
@@ -73,6 +76,14 @@ def _scenario(world: World) -> dict[str, str]:
         modality="phone",
         risk_flags=["self_harm"],
     )
+    step = plan_ops.add_plan_step(
+        world.caseworker.user,
+        case,
+        description="Canary plan step",
+        owner_agency_id=str(case.agency_id),
+        due_on=date(2026, 5, 1),
+    )
+    approval = approvals.request_plan_approval(world.caseworker.user, case, kind="case_plan")
     db.session.commit()
     from sqlalchemy import select
 
@@ -98,6 +109,8 @@ def _scenario(world: World) -> dict[str, str]:
         "consent_id": case.consents[0].id,
         "notification_id": notification.id if notification else None,
         "person_id": case.person.id if case.person else None,
+        "step_id": step.id,
+        "approval_id": approval.id,
     }
     return {name: str(value) for name, value in ids.items() if value is not None}
 
