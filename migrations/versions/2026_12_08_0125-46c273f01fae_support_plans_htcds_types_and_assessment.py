@@ -2,7 +2,7 @@
 of needs (encrypted). Existing plans get the types their services needed map to.
 
 Revision ID: 46c273f01fae
-Revises: c93f75fa0396
+Revises: 0b40073e6d5f
 Create Date: 2026-12-08 00:52:54.908094+00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '46c273f01fae'
-down_revision = 'c93f75fa0396'
+down_revision = '0b40073e6d5f'
 branch_labels = None
 depends_on = None
 
