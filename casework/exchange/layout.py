@@ -16,6 +16,8 @@ themselves live in `casework/vocab/`.
 
 from __future__ import annotations
 
+from casework.domain import CaseStatus
+
 # (field name, label) of the toolkit's case sheet, columns B to AM, in its order. The
 # toolkit leaves the field name of column AJ empty (its label says what it is); the spelling
 # `vic_TraffickinStatusDecisionMakingOrg` is the toolkit's own.
@@ -80,11 +82,12 @@ MULTI_SEPARATOR = "; "
 # The words the toolkit's drop-downs (its `validation` sheet) offer, by value name, where
 # they are not the standard's own value name. Read case-insensitively, spaces trimmed.
 TOOLKIT_LABELS: dict[str, dict[str, str]] = {
+    # The toolkit's words (read case-insensitively) for casework.domain's status codes.
     "cas_Status": {
-        "Active": "Active",
-        "Follow up": "FollowUp",
-        "Closed": "Closed",
-        "Closed Referred": "ClosedReferred",
+        "active": CaseStatus.ACTIVE.value,
+        "follow up": CaseStatus.FOLLOW_UP.value,
+        "closed": CaseStatus.CLOSED.value,
+        "closed referred": CaseStatus.CLOSED_REFERRED.value,
     },
     "vic_MethodOfRecruitment": {
         "At a place of business": "AtAPlaceOfBusiness",
