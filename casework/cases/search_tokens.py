@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 from flask import session
 
 from casework.core.db import utcnow
+from casework.core.session_store import keep_out_of_copies
 
 SESSION_KEY = "case_searches"
+keep_out_of_copies(SESSION_KEY)  # a name typed stays out of the database (decision 0180)
 LIFETIME = timedelta(minutes=30)
 KEPT = 10  # the latest searches of a session, for the back button and the pages of each
 

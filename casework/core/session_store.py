@@ -124,6 +124,17 @@ class SessionCopy(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+# Session keys never copied to the database: what a person typed to find someone (a name, a
+# document number) lives only in Redis, for the minutes it is used, and is lost in an outage
+# rather than kept in plain text in a table. Features declare their keys at import.
+NOT_COPIED: set[str] = set()
+
+
+def keep_out_of_copies(key: str) -> None:
+    """Never write session key `key` to the database's copy."""
+    NOT_COPIED.add(key)
+
+
 def _content_digest(data: dict[str, Any]) -> str:
     """What the session holds, leaving out the idle-time stamp and the copy's bookkeeping."""
     content = {key: value for key, value in data.items() if key not in (SEEN_AT, COPIED)}
@@ -212,7 +223,9 @@ class CopyingRedisSessionInterface(RedisSessionInterface):
     def _write_copy(self, store_id: str, session: ServerSideSession, lifetime: timedelta) -> None:
         row = {
             "sid_hash": _digest(store_id),
-            "data": self.serializer.encode(session),
+            "data": self.serializer.encode(
+                {key: value for key, value in session.items() if key not in NOT_COPIED}
+            ),
             "expires_at": utcnow() + lifetime,
         }
         try:
