@@ -40,6 +40,9 @@ def _flask_app(settings: dict[str, Any]) -> Flask:
         instance_relative_config=False,
     )
     app.config.update(settings)
+    from casework.web.compact import Compact
+
+    app.jinja_env.add_extension(Compact)  # templates without their indentation (decision 0111)
     return app
 
 

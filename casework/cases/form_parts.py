@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from rapidfuzz import fuzz
 from wtforms import DateField, Form, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -60,27 +62,37 @@ def coded(label: object, vocabulary: Vocabulary, *, required: bool = False, **kw
 
 COUNTRY_LIST_ID = "country-names"
 NOT_A_COUNTRY = _l("Choose a country from the list, or leave it empty.")
+CLOSE_COUNTRIES = _l(
+    "No country has that name. Did you mean: %(names)s? Type one of them, or the country's "
+    "two-letter code."
+)
+COUNTRY_HINT = _l("Its name, or its two-letter code (TH).")
 
 
 class CountryField(StringField):
-    """A country typed with suggestions from one shared list, stored as its ISO code.
+    """A country typed with suggestions, stored as its ISO code.
 
-    A case form has up to six country fields (citizenship, each document, each event): as
-    selects they repeated 250 options each, most of the registration page's weight. Here every
-    field points at one `<datalist>` the page renders once (`country_datalist` in
-    templates/_macros.html). The person picks or types a name in their language (or English,
-    or the two-letter code); anything else is refused with the field's message.
+    A case form has several country fields (citizenship, each document, each event): as
+    selects they repeated 250 options each, most of the registration page's weight; later as
+    one `<datalist>` per page they were still 9 KB of it. Now the page carries no names: every
+    field points at the list `country-names`, which forms.js builds from the reader's
+    language's file `static/countries/<lang>.json` (fingerprinted, cached for a year; written
+    by tools/country_names.py), so the browser offers the names as an accessible combobox.
+    Without JavaScript the person types the name in their language (or English) or the
+    two-letter code; the server resolves it, and a name it does not know is refused with the
+    close names to choose from (decision 0111).
     """
 
     def __init__(self, label: object = None, validators: Any = None, **kw: Any) -> None:
         render_kw = {"list": COUNTRY_LIST_ID, "autocomplete": "off", **kw.pop("render_kw", {})}
+        kw.setdefault("description", COUNTRY_HINT)
         super().__init__(label, validators or [Optional()], render_kw=render_kw, **kw)
         self._unknown = False
 
     @staticmethod
-    def options() -> list[str]:
-        """The names offered, in the reader's language, sorted as they read."""
-        return [name for _code, name in country_choices()]
+    def names_file() -> str:
+        """The static file (under `static/`) of the names in the reader's language."""
+        return f"countries/{get_locale() or 'en'}.json"
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         typed = " ".join(str(valuelist[0]).split()) if valuelist else ""
@@ -94,6 +106,9 @@ class CountryField(StringField):
 
     def pre_validate(self, form: Any) -> None:
         if self._unknown:
+            close = close_countries(str(self.raw_data[0]) if self.raw_data else "")
+            if close:
+                raise ValidationError(str(CLOSE_COUNTRIES) % {"names": ", ".join(close)})
             raise ValidationError(str(NOT_A_COUNTRY))
 
     def _value(self) -> str:
@@ -114,6 +129,26 @@ def country_code_for(typed: str) -> str | None:
             if _letters(name) == wanted:
                 return code
     return None
+
+
+def close_countries(typed: str, limit: int = 3) -> list[str]:
+    """The names (in the reader's language) of the countries closest to `typed`, compared
+    with their names in the reader's language and in English; at most `limit`, best first."""
+    wanted = _letters(typed)
+    if len(wanted) < 2:
+        return []
+    shown = dict(country_choices())
+    best: dict[str, float] = {}
+    for names in (country_choices(), country_choices(locale="en")):
+        for code, name in names:
+            score = fuzz.WRatio(wanted, _letters(name))
+            if score >= CLOSE_ENOUGH and score > best.get(code, 0):
+                best[code] = score
+    ranked = sorted(best, key=lambda code: (-best[code], shown[code]))
+    return [shown[code] for code in ranked[:limit]]
+
+
+CLOSE_ENOUGH = 75
 
 
 def _letters(text: str) -> str:

@@ -169,6 +169,17 @@ class CaseForm(FlaskForm):
                 valid = False
         return valid
 
+    def add_row(self, wanted: str | None) -> bool:
+        """ "Add another" was pressed (`wanted` names the repeated part): one more blank row
+        of it, up to its maximum. True when it was, and then the form is shown again as sent,
+        neither checked nor saved (decision 0112)."""
+        rows = {"documents": self.documents, "events": self.events}.get(wanted or "")
+        if rows is None:
+            return False
+        if len(rows.entries) < (rows.max_entries or 0):
+            rows.append_entry()
+        return True
+
     def error_links(self) -> list[tuple[str, str, str]]:
         """(field id, label, message) for every error, for the summary above the form."""
         links: list[tuple[str, str, str]] = []

@@ -31,7 +31,7 @@ from casework.web.views import CONFLICT, INVALID, Page, show_operation_error, si
 
 EXTRA_DOCUMENT_ROWS = 1
 TOO_MANY = 429
-NEW_EVENT_KINDS = ("recruitment", "transit", "exploitation")
+FIRST_EVENT_KIND = "recruitment"  # an interview starts with the recruitment
 
 
 # ---- register ------------------------------------------------------------------------------
@@ -46,12 +46,13 @@ def new_case() -> Page:
             data={
                 "identified_on": today,
                 "consent_given_on": today,
-                "events": [{"kind": kind} for kind in NEW_EVENT_KINDS],
+                "events": [{"kind": FIRST_EVENT_KIND}],
             }
         )
-        form.documents.append_entry()
         return render_template("cases/new.html", form=form, duplicates=None)
     form = RegisterForm()
+    if form.add_row(request.form.get("add_row")):
+        return render_template("cases/new.html", form=form, duplicates=None)
     if form.validate():
         user = signed_in_user()
         duplicates = find_duplicates(user, CaseInput.from_data(form.data))
@@ -180,6 +181,8 @@ def edit_case(case_id: uuid.UUID) -> Page:
         operations.record_case_read(signed_in_user(), case, "edit")
         return render_template("cases/edit.html", case=case, form=_edit_form_for(case))
     form = EditForm()
+    if form.add_row(request.form.get("add_row")):
+        return render_template("cases/edit.html", case=case, form=form)
     if form.validate():
         try:
             changed = operations.update_case(

@@ -37,7 +37,7 @@ from casework.vocab.cases import (
     age_band,
     band_bounds,
 )
-from casework.vocab.countries import COUNTRY_CODES, country_choices, country_name
+from casework.vocab.countries import COUNTRY_CODES, country_choices, country_name, country_names
 from casework.vocab.events import EVENTS, OUTCOMES, TARGET_KINDS, event_label
 from casework.vocab.plans import (
     PLAN_APPROVAL_KINDS,
@@ -118,5 +118,6 @@ __all__ = [
     "band_bounds",
     "country_choices",
     "country_name",
+    "country_names",
     "event_label",
 ]

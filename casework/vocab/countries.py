@@ -40,3 +40,10 @@ def country_choices(
         key=lambda item: item[1],
     )
     return ([("", str(blank))] if blank is not None else []) + items
+
+
+def country_names(locale: str) -> list[str]:
+    """Every country's name in `locale`, sorted as `country_choices` sorts them: the content of
+    `casework/static/countries/<locale>.json`, the suggestions of the case forms' country
+    fields (written by `tools/country_names.py`; decision 0111)."""
+    return [name for _code, name in country_choices(locale=locale)]

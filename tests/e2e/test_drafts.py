@@ -349,3 +349,37 @@ def test_activity_in_another_tab_withdraws_the_warning(
     expect(warning).to_be_hidden(timeout=15_000)
     monkeypatch.setitem(app.config, "IDLE_TIMEOUT_MINUTES", 15)
     other_tab.close()
+
+
+def test_rows_added_in_the_page_come_back_with_the_draft(worker_page: Any, audit) -> None:
+    """One blank event row; "Add another event" adds one in the page (decisions 0111, 0112),
+    focused; a draft holding two events fills two rows in again. The country suggestions
+    arrive from the static file of the reader's language."""
+    from casework.vocab import COUNTRY_CODES
+
+    page = worker_page
+    page.goto("/cases/new")
+    expect(page.locator("datalist#country-names option")).to_have_count(len(COUNTRY_CODES))
+    expect(page.get_by_role("group", name="Event 2")).to_have_count(0)
+    page.get_by_role("button", name="Add another event").click()
+    second = page.get_by_role("group", name="Event 2")
+    expect(second.get_by_label("Stage")).to_be_focused()
+    assert urlsplit(page.url).path == "/cases/new"  # added in the page, nothing sent
+    second.get_by_label("Stage").select_option("transit")
+    second.get_by_label("Country").fill("Thailand")
+    with page.expect_response(
+        lambda r: (
+            urlsplit(r.url).path == "/drafts" and "Zqe2e border" in (r.request.post_data or "")
+        )
+    ) as saved:
+        second.get_by_label("What happened").fill("Zqe2e border crossing at night")
+    assert saved.value.status == 200
+    audit(page, "a second event added in the page")
+
+    page.reload()
+    expect(page.get_by_text(re.compile("was filled in again"))).to_be_visible()
+    second = page.get_by_role("group", name="Event 2")
+    expect(second.get_by_label("What happened")).to_have_value("Zqe2e border crossing at night")
+    expect(second.get_by_label("Stage")).to_have_value("transit")
+    expect(second.get_by_label("Country")).to_have_value("Thailand")
+    _nothing_in_browser_storage(page)

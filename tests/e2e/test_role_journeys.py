@@ -69,7 +69,7 @@ def test_caseworker_registers_a_case_and_refers_it(open_as, audit) -> None:
     page.get_by_label("Identification date").fill(DAY)
     page.get_by_label("Identified through").select_option("police")
     page.get_by_label("Risk level").select_option("high")
-    page.locator("#case-form [type=submit]").first.click()
+    page.get_by_role("button", name="Register the case").click()
     page.wait_for_url(lambda url: "/cases/new" not in url)
     case_id = case_id_from(page.url)
     expect(page.get_by_text("Sokha Chan").first).to_be_visible()

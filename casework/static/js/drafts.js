@@ -149,6 +149,7 @@
 
   function fill(form, values) {
     var seen = {};
+    if (window.cwRows) { window.cwRows.ensure(form, values); }  // the rows the draft holds
     Array.prototype.forEach.call(form.elements, function (el) {
       var name = el.name;
       if (!name || SKIPPED[name]) { return; }
