@@ -77,6 +77,7 @@ def _case_list(*, mine: bool) -> Page:
         shows_person=lambda case: "identity_contact" in visible_field_groups(current_user, case),
         searched=form.q.data if searched_as is not None else None,
         searched_as=searched_as,
+        filtered=any(filters.get(name) for name in ("status", "risk", "assignee")),
     ), status
 
 

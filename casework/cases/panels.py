@@ -245,8 +245,39 @@ def case_actions(case: Any, groups: frozenset[str]) -> list[CaseAction]:
 def case_action(case: Any, name: str) -> CaseAction | None:
     """The declared action `name` when this viewer may take it on this case now (a panel's
     own button asks this, so the bar and the panel answer alike)."""
+    action = declared_action(name)
+    return action if action.allowed(current_user, case) else None
+
+
+def declared_action(name: str) -> CaseAction:
     for panel in declared():
         for action in panel.actions:
             if action.name == name:
-                return action if action.allowed(current_user, case) else None
+                return action
     raise LookupError(f"no case action is declared as {name!r}")
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What an empty panel offers next (issue 16): the action's link when this viewer may take
+    it on this case now; otherwise whether the case itself refuses it (closed, erased), so the
+    panel says so, or only this viewer may not, so the panel says who can."""
+
+    url: str | None
+    label: Any
+    case_locked: bool
+
+
+def next_step(case: Any, name: str, anchor: str | None = None) -> NextStep:
+    """The next step of an empty panel: the declared action `name`, asked as the action bar
+    asks it (the policy, then the guard). `anchor`: a place on the action's page."""
+    action = declared_action(name)
+    if action.allowed(current_user, case):
+        url = action.href(case)
+        if anchor and action.endpoint is not None:
+            url = f"{url}#{anchor}"
+        return NextStep(url, action.label, False)
+    change = action.change
+    if change in (Change.RECORD_SERVICE, Change.EDIT_SERVICE):
+        change = service_change(current_user, case, change)
+    return NextStep(None, action.label, not may_change(case, change))

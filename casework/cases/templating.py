@@ -13,7 +13,14 @@ from casework.cases.attachments.operations import human_size, signs_consent
 from casework.cases.guard import Change, may_change, refusal, service_change
 from casework.cases.lifecycle.closure import closure_pending
 from casework.cases.overview import person_facts
-from casework.cases.panels import case_action, case_actions, case_panel, case_panels, jump_links
+from casework.cases.panels import (
+    case_action,
+    case_actions,
+    case_panel,
+    case_panels,
+    jump_links,
+    next_step,
+)
 from casework.cases.presenting import changed_fields, code_label, codes_label, timeline_label
 from casework.vocab import (
     ATTACHMENT_KINDS,
@@ -55,6 +62,7 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "case_panel": case_panel,
     "case_actions": case_actions,
     "case_action": case_action,
+    "next_step": next_step,
     "case_jump_links": jump_links,
     "case_person_facts": person_facts,
 }
