@@ -103,6 +103,7 @@ def _register_features(app: Flask) -> None:
     from casework.drafts import bp as drafts_bp
     from casework.federation import bp as federation_bp
     from casework.jobs import bp as jobs_bp
+    from casework.links import bp as links_bp
     from casework.main import bp as main_bp
     from casework.notifications import bp as notifications_bp
     from casework.referrals import bp as referrals_bp
@@ -123,6 +124,7 @@ def _register_features(app: Flask) -> None:
         jobs_bp,
         federation_bp,
         drafts_bp,
+        links_bp,
     ):
         app.register_blueprint(blueprint)
     referral_hooks.connect()
@@ -153,10 +155,11 @@ def _register_case_panels(app: Flask) -> None:
     """The case page's panels: the case feature's own, then those of features that show
     something of a case (casework/cases/panels.py)."""
     from casework.cases import panels
+    from casework.links.panels import PANELS as LINK_PANELS
     from casework.referrals.panels import PANELS as REFERRAL_PANELS
     from casework.services.panels import PANELS as SERVICE_PANELS
 
-    panels.declare(app, [*panels.PANELS, *REFERRAL_PANELS, *SERVICE_PANELS])
+    panels.declare(app, [*panels.PANELS, *REFERRAL_PANELS, *SERVICE_PANELS, *LINK_PANELS])
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -166,6 +169,7 @@ def _register_template_helpers(app: Flask) -> None:
     from casework.cases import templating as case_templating
     from casework.drafts import templating as draft_templating
     from casework.federation import templating as federation_templating
+    from casework.links import templating as link_templating
     from casework.notifications import templating as notification_templating
     from casework.referrals import display as referral_display
     from casework.services import templating as service_templating
@@ -183,6 +187,7 @@ def _register_template_helpers(app: Flask) -> None:
             notification_templating.TEMPLATE_GLOBALS,
             federation_templating.TEMPLATE_GLOBALS,
             draft_templating.TEMPLATE_GLOBALS,
+            link_templating.TEMPLATE_GLOBALS,
         ],
         filters=[dates.TEMPLATE_FILTERS, case_templating.TEMPLATE_FILTERS],
     )

@@ -23,6 +23,7 @@ from casework.encryption.custody import KeyOperation
 from casework.encryption.models import DataKey
 from casework.federation.models import InboundReceipt, OutboundMessage, Peer
 from casework.jobs.models import Job
+from casework.links.models import CaseLink
 from casework.main.models import TaskMark
 from casework.notifications.models import Notification, OutboundEmail
 from casework.referrals.models import Referral, ReferralService
@@ -44,6 +45,7 @@ __all__ = [
     "AuditHead",
     "Case",
     "CaseCode",
+    "CaseLink",
     "CaseNote",
     "Consent",
     "CoordinatorScope",

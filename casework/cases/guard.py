@@ -67,6 +67,7 @@ class Change(StrEnum):
     # A step worked on by an agency the plan is shared with (not the case's owner): like its
     # services, its work goes on while the case continues elsewhere (`plan_step_change()`).
     WORK_ON_SHARED_STEP = "work_on_shared_step"
+    LINK_CASES = "link_cases"  # add or remove a link between two cases (decision 0114)
 
 
 OPEN, CLOSED, ERASED = CaseState.OPEN, CaseState.CLOSED, CaseState.ERASED
@@ -101,6 +102,9 @@ ALLOWED: dict[Change, frozenset[CaseState]] = {
     Change.RECORD_SERVICE: frozenset({OPEN}),
     Change.EDIT_SERVICE: frozenset({OPEN}),
     Change.EDIT_SUPPORT_PLAN: frozenset({OPEN}),
+    # Links are added and removed while both cases are open; a closed case shows its links,
+    # read-only; links to an erased case are not shown at all (decision 0114).
+    Change.LINK_CASES: frozenset({OPEN}),
     # What only reduces what may be done with the person's data stays possible when closed:
     # a person's withdrawal must always take effect.
     Change.WITHDRAW_CONSENT: frozenset({OPEN, CLOSED, CLOSED_REFERRED}),

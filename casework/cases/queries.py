@@ -241,7 +241,28 @@ def case_timeline(actor: Actor, case_: Case) -> list[TimelineEntry]:
             )
             | TimelineEntry.target_id.in_(own_referrals)
         )
-    return list(db.session.scalars(query.order_by(TimelineEntry.at.desc())))
+    entries = list(db.session.scalars(query.order_by(TimelineEntry.at.desc())))
+    return _without_hidden_links(actor, entries)
+
+
+def _without_hidden_links(actor: Actor, entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """A link's entries (`case_link.*`) name the other case by id (their detail): kept only
+    for whoever may open that case too, and not when it is erased, so a link never reveals
+    a case by its existence (decision 0114)."""
+    others = {
+        uuid.UUID(entry.detail)
+        for entry in entries
+        if entry.kind.startswith("case_link.") and entry.detail
+    }
+    if not others:
+        return entries
+    query = visible_cases(actor).where(Case.id.in_(others), Case.erased_at.is_(None))
+    seen = {str(case_id) for case_id in db.session.scalars(query.with_only_columns(Case.id))}
+    return [
+        entry
+        for entry in entries
+        if not entry.kind.startswith("case_link.") or entry.detail in seen
+    ]
 
 
 def case_reads(actor: Actor, case_: Case) -> tuple[list[Read], int]:

@@ -21,6 +21,7 @@ from casework.core.db import utcnow
 from casework.core.extensions import db
 from casework.devdata.accounts import DEMO_AGENCIES, DEMO_USERS, demo_password
 from casework.devdata.cases import load_demo_cases
+from casework.devdata.links import load_demo_links
 from casework.devdata.plans import load_demo_plan
 from casework.devdata.referrals import load_demo_referrals, referred_to
 from casework.policy import Role
@@ -34,7 +35,8 @@ def load_demo() -> bool:
     referrals_created = load_demo_referrals()
     # After the referrals: a reintegration plan shared with the Phnom Penh agency.
     plan_created = load_demo_plan()
-    return created or cases_created > 0 or referrals_created or plan_created
+    links_created = load_demo_links()  # linked cases (decision 0114)
+    return created or cases_created > 0 or referrals_created or plan_created or links_created > 0
 
 
 def _load_agencies_and_users() -> bool:

@@ -58,6 +58,7 @@ from casework.policy.predicates import (
 from casework.policy.protocols import (
     Actor,
     CaseLike,
+    CaseLinkLike,
     CaseRecordLike,
     ReferralDraft,
     ReferralDraftLike,
@@ -65,6 +66,7 @@ from casework.policy.protocols import (
     ServiceRecordLike,
     case_of,
     draft_of,
+    link_of,
     referral_of,
     service_of,
 )
@@ -76,6 +78,7 @@ __all__ = [
     "Action",
     "Actor",
     "CaseLike",
+    "CaseLinkLike",
     "CaseRecordLike",
     "PermissionDenied",
     "ReferralDraft",
@@ -141,6 +144,11 @@ class Action(StrEnum):
     VIEW_ATTACHMENT = "attachment.view"
     ADD_ATTACHMENT = "attachment.add"
     DELETE_ATTACHMENT = "attachment.delete"
+    # Linked cases (decision 0114): a link is seen by whoever may open both of its cases, and
+    # made or removed by whoever may edit both.
+    VIEW_CASE_LINK = "case_link.view"
+    LINK_CASES = "case_link.create"
+    UNLINK_CASES = "case_link.remove"
     # Referrals
     CREATE_REFERRAL = "referral.create"
     SEND_REFERRAL = "referral.send"
@@ -175,6 +183,23 @@ class Action(StrEnum):
 
 
 C, S, P, K, A = Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER, Role.COORDINATOR, Role.ADMIN
+
+
+def on_both_ends(action: Action) -> Rule:
+    """A link's rule (decision 0114): `action` on both of its cases, asked of this table
+    itself, so a link follows the cases' own rules. On one case (a link starting from it, its
+    panel), `action` on that case."""
+
+    def rule(actor: Actor, obj: object) -> bool:
+        link = link_of(obj)
+        if link is not None:
+            return can(actor, action, link.case) and can(actor, action, link.other_case)
+        case = case_of(obj)
+        return case is not None and can(actor, action, case)
+
+    return rule
+
+
 ALL_ROLES = tuple(Role)
 
 RULES: dict[tuple[Role, Action], Rule] = {
@@ -223,6 +248,10 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (S, Action.ADD_ATTACHMENT): on_case(same_agency),
     (C, Action.DELETE_ATTACHMENT): on_case(assigned_to_actor),
     (S, Action.DELETE_ATTACHMENT): on_case(same_agency),
+    # Linked cases: the cases' own rules on both ends (decision 0114).
+    **{(role, Action.VIEW_CASE_LINK): on_both_ends(Action.VIEW_CASE) for role in (C, S, P)},
+    **{(role, Action.LINK_CASES): on_both_ends(Action.EDIT_CASE) for role in (C, S)},
+    **{(role, Action.UNLINK_CASES): on_both_ends(Action.EDIT_CASE) for role in (C, S)},
     # Referrals
     # Refer: on the case, its owners may refer it; a referral to a chosen agency (a draft, not
     # made yet) also needs a current consent for that agency (SEND_REFERRAL).

@@ -131,6 +131,20 @@ class FormDraftLike(Protocol):
     def form_key(self) -> str: ...
 
 
+@runtime_checkable
+class CaseLinkLike(Protocol):
+    """A link between two cases, made or not yet (decision 0114): its two cases."""
+
+    @property
+    def case(self) -> CaseLike: ...
+    @property
+    def other_case(self) -> CaseLike: ...
+
+
+def link_of(obj: object) -> CaseLinkLike | None:
+    return obj if isinstance(obj, CaseLinkLike) else None
+
+
 def form_draft_of(obj: object) -> FormDraftLike | None:
     return obj if isinstance(obj, FormDraftLike) else None
 

@@ -39,6 +39,7 @@ from casework.vocab.cases import (
 )
 from casework.vocab.countries import COUNTRY_CODES, country_choices, country_name, country_names
 from casework.vocab.events import EVENTS, OUTCOMES, TARGET_KINDS, event_label
+from casework.vocab.links import CASE_LINK_KINDS
 from casework.vocab.plans import (
     PLAN_APPROVAL_KINDS,
     PLAN_APPROVAL_STATUSES,
@@ -66,6 +67,7 @@ __all__ = [
     "AGE_BANDS",
     "ATTACHMENT_KINDS",
     "CASE_CODE_LISTS",
+    "CASE_LINK_KINDS",
     "CASE_STATUSES",
     "CASE_STATUS_GROUP_LABELS",
     "CLOSURE_REASONS",

@@ -36,6 +36,7 @@ from casework.cases.lifecycle.erasure import erase_case
 from casework.cases.models import Case, Consent
 from casework.core.db import utcnow
 from casework.core.extensions import db
+from casework.links.models import CaseLink, pair_of
 from casework.policy import Role
 from casework.services.models import ServiceRecord, SupportPlan
 from casework.services.plans.models import PlanApproval, PlanStep
@@ -52,6 +53,7 @@ CASE_ARGUMENTS = {
     "service_id",
     "step_id",
     "approval_id",
+    "link_id",
 }
 
 # Every state-changing route of a case or its records, and the change it makes.
@@ -82,6 +84,8 @@ CHANGES: dict[str, Change] = {
     "services.move_plan_step": Change.EDIT_SUPPORT_PLAN,
     "services.request_plan_approval": Change.EDIT_SUPPORT_PLAN,
     "services.decide_plan_approval": Change.EDIT_SUPPORT_PLAN,
+    "links.new_link": Change.LINK_CASES,
+    "links.remove_link": Change.LINK_CASES,
 }
 
 # Case routes the walk leaves out, and why: they only read (GET, and no GET changes anything:
@@ -127,6 +131,7 @@ POSTED: dict[str, Callable[[World], dict[str, Any]]] = {
     "services.move_plan_step": lambda w: {"event": "start"},
     "services.request_plan_approval": lambda w: {"kind": "assessment"},
     "services.decide_plan_approval": lambda w: {"decision": "approve"},
+    "links.new_link": lambda w: {"reference": w.other_reference, "kind": "FamilyMember"},
 }
 
 STATES = (CaseState.CLOSED, CaseState.CLOSED_REFERRED, CaseState.ERASED)
@@ -194,6 +199,8 @@ class World:
     service_id: Any
     step_id: Any
     approval_id: Any
+    link_id: Any  # a link to `other_reference`, the owner's other case (decision 0114)
+    other_reference: str
 
     def client(self, account: factories.Account) -> FlaskClient:
         client = self.app.test_client()
@@ -254,6 +261,12 @@ def _world(app: Flask, state: CaseState) -> World:
     )
     db.session.add_all([step, approval])
     step.description = "A step"
+    other = factories.make_case(home, full_name="Linked Person")
+    linked = factories.make_case(home, full_name="Another Linked Person")
+    link = CaseLink(
+        case=case, other_case=linked, pair=pair_of(case.id, linked.id), kind="FamilyMember"
+    )
+    db.session.add(link)
     db.session.flush()
     record.notes = "Service notes"
     closed_as = "ClosedReferred" if state == CaseState.CLOSED_REFERRED else "Closed"
@@ -275,6 +288,8 @@ def _world(app: Flask, state: CaseState) -> World:
         record.id,
         step.id,
         approval.id,
+        link.id,
+        other.reference,
     )
 
 
@@ -296,6 +311,7 @@ def _path(world: World, endpoint: str) -> str:
         "service_id": world.service_id,
         "step_id": world.step_id,
         "approval_id": world.approval_id,
+        "link_id": world.link_id,
     }
     with world.app.test_request_context():
         return url_for(endpoint, **{name: values[name] for name in arguments})

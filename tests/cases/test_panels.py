@@ -29,6 +29,7 @@ HEADINGS = [
     ("referrals", "Referrals"),
     ("services", "Support and services"),
     ("support_plan", "Support plan"),
+    ("links", "Linked cases"),
 ]
 
 
