@@ -483,3 +483,23 @@ def test_home_queue_overdue_first_then_due_soon_and_approvals(world: World) -> N
     theirs = [t for t in all_tasks(other, today) if t.kind == "plan_approval"]
     assert [t.key for t in theirs] == [f"plan_approval:{request.id}"]
     assert all_tasks(world.caseworker.user, today)[0].kind == "plan_step_overdue"
+
+
+def test_home_page_lists_the_partners_steps_without_their_words_until_the_referral_ends(
+    app, world: World
+) -> None:
+    referral = _share_plan(world)
+    today = utcnow().date()
+    _step(world, agency=world.ngo, due=today - timedelta(days=1), text="Canary overdue step")
+    _step(world, agency=world.ngo, due=today + timedelta(days=1), text="Canary soon step")
+    db.session.commit()
+    partner = _client(app, world.partner)
+    html = partner.get("/").get_data(as_text=True)
+    overdue = html.index("A step of the support plan is overdue")
+    assert overdue < html.index("A step of the support plan is due soon")
+    assert world.case.reference in html
+    assert "Canary" not in html
+    referral.status = "completed"
+    db.session.commit()
+    html = partner.get("/").get_data(as_text=True)
+    assert "A step of the support plan" not in html
