@@ -110,6 +110,8 @@ def _register_features(app: Flask) -> None:
     from casework.referrals import hooks as referral_hooks
     from casework.reports import bp as reports_bp
     from casework.services import bp as services_bp
+    from casework.transfers import bp as transfers_bp
+    from casework.transfers import hooks as transfer_hooks
 
     for blueprint in (
         main_bp,
@@ -120,6 +122,7 @@ def _register_features(app: Flask) -> None:
         reports_bp,
         referrals_bp,
         services_bp,
+        transfers_bp,
         notifications_bp,
         jobs_bp,
         federation_bp,
@@ -128,6 +131,7 @@ def _register_features(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     referral_hooks.connect()
+    transfer_hooks.connect()
     _declare_jobs()
     _register_case_panels(app)
     _register_template_helpers(app)
@@ -158,8 +162,11 @@ def _register_case_panels(app: Flask) -> None:
     from casework.links.panels import PANELS as LINK_PANELS
     from casework.referrals.panels import PANELS as REFERRAL_PANELS
     from casework.services.panels import PANELS as SERVICE_PANELS
+    from casework.transfers.panels import PANELS as TRANSFER_PANELS
 
-    panels.declare(app, [*panels.PANELS, *REFERRAL_PANELS, *SERVICE_PANELS, *LINK_PANELS])
+    panels.declare(
+        app, [*panels.PANELS, *REFERRAL_PANELS, *SERVICE_PANELS, *LINK_PANELS, *TRANSFER_PANELS]
+    )
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -173,6 +180,7 @@ def _register_template_helpers(app: Flask) -> None:
     from casework.notifications import templating as notification_templating
     from casework.referrals import display as referral_display
     from casework.services import templating as service_templating
+    from casework.transfers import display as transfer_display
     from casework.web import dates, templating
 
     templating.register(
@@ -184,6 +192,7 @@ def _register_template_helpers(app: Flask) -> None:
             case_templating.TEMPLATE_GLOBALS,
             referral_display.TEMPLATE_GLOBALS,
             service_templating.TEMPLATE_GLOBALS,
+            transfer_display.TEMPLATE_GLOBALS,
             notification_templating.TEMPLATE_GLOBALS,
             federation_templating.TEMPLATE_GLOBALS,
             draft_templating.TEMPLATE_GLOBALS,

@@ -35,6 +35,7 @@ from casework.reports.models import (
 )
 from casework.services.models import CounsellingSession, ServiceRecord, SupportPlan
 from casework.services.plans.models import PlanApproval, PlanStep, PlanStepReminder
+from casework.transfers.models import CaseTransfer
 from casework.web.once import FormSubmission
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "CaseCode",
     "CaseLink",
     "CaseNote",
+    "CaseTransfer",
     "Consent",
     "CoordinatorScope",
     "CounsellingSession",

@@ -87,6 +87,13 @@ EXPECTED_TABLE: dict[Action, tuple[str, str, str, str, str]] = {
     Action.VIEW_AGENCY_REPORTS:      (N,         Y,         N,      N,          N),
     Action.VIEW_REGIONAL_REPORTS:    (N,         N,         N,      Y,          N),
     Action.PUBLISH_RELEASE:          (N,         N,         N,      Y,          N),
+    Action.PROPOSE_TRANSFER:         (OBJ,       OBJ,       N,      N,          N),
+    Action.SEND_TRANSFER:            (OBJ,       OBJ,       N,      N,          N),
+    Action.VIEW_TRANSFER:            (OBJ,       OBJ,       N,      N,          N),
+    Action.RESPOND_TRANSFER:         (N,         OBJ,       N,      N,          N),
+    Action.WITHDRAW_TRANSFER:        (OBJ,       OBJ,       N,      N,          N),
+    Action.VIEW_TRANSFERRED_RECORDS: (OBJ,       OBJ,       N,      N,          N),
+    Action.LIST_TRANSFERS:           (Y,         Y,         N,      N,          N),
 }
 # fmt: on
 
@@ -105,9 +112,24 @@ REFERRAL_ACTIONS = {
 SERVICE_RECORD_ACTIONS = {Action.VIEW_SERVICES, Action.EDIT_SERVICE, Action.VIEW_SESSION_NOTES}
 STEP_ACTIONS = {Action.UPDATE_PLAN_STEP}  # on one step of a plan
 APPROVAL_ACTIONS = {Action.DECIDE_PLAN_APPROVAL}  # on one request for approval
-DRAFT_ACTIONS = {Action.SEND_REFERRAL}  # on a referral not made yet: a ReferralDraft
+DRAFT_ACTIONS = {Action.SEND_REFERRAL, Action.SEND_TRANSFER}  # not made yet: a ReferralDraft
+# On a transfer (decision 0091), and the status each needs to be granted on one's own.
+TRANSFER_ACTIONS = {
+    Action.VIEW_TRANSFER: "pending",
+    Action.RESPOND_TRANSFER: "pending",
+    Action.WITHDRAW_TRANSFER: "pending",
+    Action.VIEW_TRANSFERRED_RECORDS: "accepted",
+}
 FORM_DRAFT_ACTIONS = {Action.KEEP_FORM_DRAFT}  # on a draft of a form (decision 0110)
-CASE_CONTENT_PREFIXES = ("case.", "consent.", "attachment.", "referral.", "service.", "plan.")
+CASE_CONTENT_PREFIXES = (
+    "case.",
+    "consent.",
+    "attachment.",
+    "referral.",
+    "service.",
+    "plan.",
+    "transfer.",
+)
 
 
 # ---- fakes ---------------------------------------------------------------------------------
@@ -129,6 +151,7 @@ class FakeCase:
     shared_groups: frozenset[str] = frozenset(FIELD_GROUPS)  # what those referrals share
     consented: set[uuid.UUID] = field(default_factory=set)  # sharing consents (besides referred)
     processing_restricted: bool = False  # the registration consent withdrawn (decision 0063)
+    owner_field_groups: list[str] | None = None  # the groups a transfer handed over (0091)
 
     def has_current_consent(self, purposes: frozenset[str], agency_id: uuid.UUID) -> bool:
         assert purposes == {"sharing", "referral"}
@@ -147,6 +170,16 @@ class FakeReferral:
     from_agency_id: uuid.UUID | None
     to_agency_id: uuid.UUID | None
     effective_status: str = "pending"
+
+
+@dataclass
+class FakeTransfer:
+    case: FakeCase
+    from_agency_id: uuid.UUID | None
+    receiving_agency_id: uuid.UUID | None
+    proposed_by_id: uuid.UUID | None = None
+    from_assignee_id: uuid.UUID | None = None
+    status: str = "pending"
 
 
 @dataclass
@@ -188,6 +221,17 @@ def actor(role: Role | str, **kwargs: Any) -> FakeUser:
 
 def other() -> uuid.UUID:
     return uuid.uuid4()
+
+
+def own_object(user: FakeUser, action: Action) -> Any:
+    """`own_everything`, or for an action on a transfer one the user's agency sent and
+    received, proposed by the user and of their case, in the status the action needs."""
+    if action in TRANSFER_ACTIONS:
+        case = FakeCase(user.agency_id, user.id)
+        return FakeTransfer(
+            case, user.agency_id, user.agency_id, user.id, user.id, TRANSFER_ACTIONS[action]
+        )
+    return own_everything(user)
 
 
 def own_everything(user: FakeUser) -> Any:
@@ -232,6 +276,8 @@ def foreign_object(action: Action) -> Any:
     case = FakeCase(other(), other())
     if action in REFERRAL_ACTIONS:
         return FakeReferral(case, other(), other())
+    if action in TRANSFER_ACTIONS:
+        return FakeTransfer(case, other(), other(), other(), other(), TRANSFER_ACTIONS[action])
     if action in SERVICE_RECORD_ACTIONS:
         return FakeService(case, other())
     if action in STEP_ACTIONS:
@@ -266,7 +312,7 @@ def test_every_cell(role: Role, action: Action) -> None:
     user = actor(role)
     role_level = can(user, action)
     on_foreign = can(user, action, foreign_object(action))
-    on_own = can(user, action, own_everything(user))
+    on_own = can(user, action, own_object(user, action))
     if expected == Y:
         assert (role_level, on_foreign, on_own) == (True, True, True)
     elif expected == OBJ:
@@ -284,7 +330,11 @@ def test_every_cell(role: Role, action: Action) -> None:
 
 def _actions(role: Role, kind: str) -> list[Action]:
     """The actions on cases and their records (drafts of forms have their own test)."""
-    return [a for a in Action if EXPECTED[(role, a)] == kind and a not in FORM_DRAFT_ACTIONS]
+    return [
+        a
+        for a in Action
+        if EXPECTED[(role, a)] == kind and a not in FORM_DRAFT_ACTIONS and a not in TRANSFER_ACTIONS
+    ]
 
 
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR, Role.PARTNER], ids=str)
@@ -428,7 +478,7 @@ def test_inactive_actor_can_do_nothing(role: Role) -> None:
     user = actor(role, is_active=False)
     for action in Action:
         assert not can(user, action)
-        assert not can(user, action, own_everything(user))
+        assert not can(user, action, own_object(user, action))
         with pytest.raises(PermissionDenied):
             require(user, action)
 
@@ -438,7 +488,7 @@ def test_unknown_role_can_do_nothing(role: Any) -> None:
     user = FakeUser(role=role)
     for action in Action:
         assert not can(user, action)
-        assert not can(user, action, own_everything(user))
+        assert not can(user, action, own_object(user, action))
 
 
 def test_nobody_can_do_anything() -> None:
@@ -457,7 +507,7 @@ def test_admin_never_touches_case_contents_or_reports() -> None:
     assert len(forbidden) > 20
     for action in forbidden:
         assert not can(user, action), action
-        assert not can(user, action, own_everything(user)), action
+        assert not can(user, action, own_object(user, action)), action
 
 
 def test_an_administrator_never_approves_their_own_request() -> None:
@@ -477,7 +527,7 @@ def test_coordinator_never_touches_a_row_about_a_person() -> None:
     assert len(forbidden) > 20
     for action in forbidden:
         assert not can(user, action), action
-        assert not can(user, action, own_everything(user)), action
+        assert not can(user, action, own_object(user, action)), action
 
 
 def test_require_raises_with_the_action() -> None:
@@ -694,3 +744,90 @@ def test_a_partner_reads_the_plan_only_when_its_referral_shares_it() -> None:
     assert can(partner, Action.VIEW_SUPPORT_PLAN, shared)
     assert not can(partner, Action.VIEW_SUPPORT_PLAN, unshared)
     assert not can(partner, Action.MANAGE_PLAN_STEPS, shared), "steps are added by the owner"
+
+
+# ---- transfers of the lead agency (decision 0091) --------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["pending", "accepted", "declined", "withdrawn"])
+def test_transfer_before_during_and_after_for_each_side(status: str) -> None:
+    bangkok, phnom_penh = other(), other()
+    worker = actor(Role.CASEWORKER, agency_id=bangkok)
+    colleague = actor(Role.CASEWORKER, agency_id=bangkok)
+    sender = actor(Role.SUPERVISOR, agency_id=bangkok)
+    receiver = actor(Role.SUPERVISOR, agency_id=phnom_penh)
+    receiving_worker = actor(Role.CASEWORKER, agency_id=phnom_penh)
+    stranger = actor(Role.SUPERVISOR)
+    partner = actor(Role.PARTNER, agency_id=phnom_penh)
+    transfer = FakeTransfer(
+        FakeCase(phnom_penh if status == "accepted" else bangkok),
+        bangkok,
+        phnom_penh,
+        proposed_by_id=worker.id,
+        from_assignee_id=worker.id,
+        status=status,
+    )
+    pending, accepted = status == "pending", status == "accepted"
+    expected = [
+        ((worker, Action.VIEW_TRANSFER), True),
+        ((worker, Action.WITHDRAW_TRANSFER), pending),
+        ((worker, Action.VIEW_TRANSFERRED_RECORDS), accepted),
+        ((worker, Action.RESPOND_TRANSFER), False),
+        ((colleague, Action.VIEW_TRANSFER), False),
+        ((colleague, Action.VIEW_TRANSFERRED_RECORDS), False),
+        ((sender, Action.VIEW_TRANSFER), True),
+        ((sender, Action.WITHDRAW_TRANSFER), pending),
+        ((sender, Action.VIEW_TRANSFERRED_RECORDS), accepted),
+        ((sender, Action.RESPOND_TRANSFER), False),
+        ((receiver, Action.VIEW_TRANSFER), True),
+        ((receiver, Action.RESPOND_TRANSFER), True),  # the transitions table refuses answered ones
+        ((receiver, Action.WITHDRAW_TRANSFER), False),
+        ((receiver, Action.VIEW_TRANSFERRED_RECORDS), False),
+        ((receiving_worker, Action.VIEW_TRANSFER), False),
+        ((stranger, Action.VIEW_TRANSFER), False),
+        ((stranger, Action.RESPOND_TRANSFER), False),
+        ((partner, Action.VIEW_TRANSFER), False),
+    ]
+    for (user, action), allowed in expected:
+        assert can(user, action, transfer) is allowed, (user.role, action)
+    # The case itself: the owner's after acceptance, the sender's before, never both.
+    assert can(receiver, Action.VIEW_CASE, transfer.case) is accepted
+    assert can(sender, Action.VIEW_CASE, transfer.case) is not accepted
+    assert can(worker, Action.VIEW_CASE, transfer.case) is False  # unassigned either way
+
+
+def test_a_restricted_case_keeps_the_senders_caseworker_out_of_its_records() -> None:
+    bangkok = other()
+    worker = actor(Role.CASEWORKER, agency_id=bangkok)
+    transfer = FakeTransfer(
+        FakeCase(other(), processing_restricted=True),
+        bangkok,
+        other(),
+        worker.id,
+        worker.id,
+        "accepted",
+    )
+    assert not can(worker, Action.VIEW_TRANSFERRED_RECORDS, transfer)
+    assert not can(worker, Action.VIEW_TRANSFER, transfer)
+
+
+def test_a_transfer_needs_a_consent_for_its_receiver() -> None:
+    user = actor(Role.SUPERVISOR)
+    case = FakeCase(user.agency_id, other())
+    receiver = other()
+    assert not can(user, Action.SEND_TRANSFER, ReferralDraft(case, receiver))
+    case.consented.add(receiver)
+    assert can(user, Action.SEND_TRANSFER, ReferralDraft(case, receiver))
+
+
+def test_the_receiver_sees_only_the_groups_handed_over() -> None:
+    user = actor(Role.SUPERVISOR)
+    case = FakeCase(user.agency_id, other(), owner_field_groups=["identity_contact"])
+    assert visible_field_groups(user, case) == {"identity_contact"}
+    # the case file's own categories go with the lead; health notes were not handed over
+    assert visible_note_categories(user, case) == {"case_management", "investigation"}
+    case.owner_field_groups = ["health_notes"]
+    assert "health_risk" in visible_note_categories(user, case)
+    assert "trafficking_context" not in visible_note_categories(user, case)
+    case.owner_field_groups = None
+    assert visible_field_groups(user, case) == frozenset(FIELD_GROUPS)

@@ -58,6 +58,9 @@ class Change(StrEnum):
     REFER = "refer"  # a new referral
     ACCEPT_REFERRAL = "accept_referral"
     END_REFERRAL = "end_referral"  # decline, complete, revoke: fewer people see the case
+    TRANSFER = "transfer"  # a proposal to transfer the case's lead (decision 0091)
+    ACCEPT_TRANSFER = "accept_transfer"
+    END_TRANSFER = "end_transfer"  # decline, withdraw: the case stays where it is
     RECORD_SERVICE = "record_service"  # a service record or a counselling session
     EDIT_SERVICE = "edit_service"
     # A service recorded or edited by an agency the case is referred to (not its owner): its
@@ -99,6 +102,7 @@ ALLOWED: dict[Change, frozenset[CaseState]] = {
     Change.REQUEST_CLOSURE: frozenset({OPEN}),
     Change.DECIDE_CLOSURE: frozenset({OPEN}),
     Change.REFER: frozenset({OPEN}),
+    Change.TRANSFER: frozenset({OPEN}),
     Change.RECORD_SERVICE: frozenset({OPEN}),
     Change.EDIT_SERVICE: frozenset({OPEN}),
     Change.EDIT_SUPPORT_PLAN: frozenset({OPEN}),
@@ -109,9 +113,11 @@ ALLOWED: dict[Change, frozenset[CaseState]] = {
     # a person's withdrawal must always take effect.
     Change.WITHDRAW_CONSENT: frozenset({OPEN, CLOSED, CLOSED_REFERRED}),
     Change.END_REFERRAL: frozenset({OPEN, CLOSED, CLOSED_REFERRED}),
+    Change.END_TRANSFER: frozenset({OPEN, CLOSED, CLOSED_REFERRED}),
     # A case closed as referred continues with the agencies it went to (0090): they answer its
     # referrals and record their services; its owner's record stays read-only.
     Change.ACCEPT_REFERRAL: frozenset({OPEN, CLOSED_REFERRED}),
+    Change.ACCEPT_TRANSFER: frozenset({OPEN, CLOSED_REFERRED}),
     Change.PROVIDE_REFERRED_SERVICE: frozenset({OPEN, CLOSED_REFERRED}),
     Change.WORK_ON_SHARED_STEP: frozenset({OPEN, CLOSED_REFERRED}),
     # Re-opening and erasure act on closed cases: the states from which the case life cycle
@@ -145,6 +151,12 @@ REFUSALS: dict[tuple[Change, CaseState], object] = {
     (Change.REFER, CLOSED): _l("A closed case cannot be referred."),
     (Change.REFER, ERASED): _l("A closed case cannot be referred."),
     (Change.REFER, CLOSED_REFERRED): _l("A closed case cannot be referred."),
+    (Change.TRANSFER, CLOSED): _l("A closed case cannot be transferred."),
+    (Change.TRANSFER, ERASED): _l("A closed case cannot be transferred."),
+    (Change.TRANSFER, CLOSED_REFERRED): _l("A closed case cannot be transferred."),
+    (Change.ACCEPT_TRANSFER, CLOSED): _l(
+        "The case has been closed: this transfer can only be declined."
+    ),
     (Change.ACCEPT_REFERRAL, CLOSED): _l(
         "The case has been closed: this referral can only be declined."
     ),

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Date,
     ForeignKey,
@@ -49,6 +50,11 @@ if TYPE_CHECKING:
     from casework.referrals.models import Referral
 
 
+def _registering_agency(context: Any) -> Any:
+    """The default of `Case.sealed_for_agency_id`: the agency the case is registered in."""
+    return context.get_current_parameters()["agency_id"]
+
+
 class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
     """A presumed or identified victim's case, owned by one agency."""
 
@@ -61,6 +67,15 @@ class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
 
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    # The agency the case's records are sealed for (the associated data of every encrypted
+    # field and attachment chunk): the registering agency, for the case's whole life. A
+    # transfer changes `agency_id` (who owns the case), never this (decision 0091).
+    sealed_for_agency_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agencies.id"), default=_registering_agency
+    )
+    # The field groups the owner sees: None, all of them; after a transfer, the groups the
+    # sender handed over (set when the transfer is accepted, decision 0091).
+    owner_field_groups: Mapped[list[str] | None] = mapped_column(JSON)
     assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
@@ -95,7 +110,7 @@ class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__: dict[str, Any] = {"version_id_col": version}  # noqa: RUF012
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
+    agency: Mapped[Agency] = relationship(lazy="joined", foreign_keys=[agency_id])
     assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
     person: Mapped[Person | None] = relationship(
         back_populates="case", uselist=False, cascade="all, delete-orphan"
@@ -217,7 +232,11 @@ class CaseChild(EncryptedRecord):
         return self.case  # type: ignore[attr-defined,no-any-return]
 
     def encryption_agency_id(self) -> uuid.UUID:
-        return self.case.agency_id  # type: ignore[attr-defined,no-any-return]
+        """The case's sealing agency, which a transfer never changes (decision 0091); a case
+        not inserted yet has none stored, and is sealed for the agency registering it."""
+        case = self.case  # type: ignore[attr-defined]
+        sealed = case.sealed_for_agency_id
+        return sealed if sealed is not None else case.agency_id  # type: ignore[no-any-return]
 
 
 class Person(CaseChild, UUIDPrimaryKey, Timestamps, Base):

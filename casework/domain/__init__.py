@@ -62,6 +62,7 @@ from casework.domain.services import (
     ServiceEvent,
     ServiceStatus,
 )
+from casework.domain.transfers import TRANSFER_TRANSITIONS, TransferEvent, TransferStatus
 
 # Every life cycle, by name (tests walk them all; templates get the enums from here).
 TRANSITIONS: dict[str, Transitions[Any, Any]] = {
@@ -73,6 +74,7 @@ TRANSITIONS: dict[str, Transitions[Any, Any]] = {
     "peer": PEER_TRANSITIONS,
     "plan_step": PLAN_STEP_TRANSITIONS,
     "plan_approval": PLAN_APPROVAL_TRANSITIONS,
+    "transfer": TRANSFER_TRANSITIONS,
 }
 
 # The enums templates compare with (`referral.status == ReferralStatus.PENDING`).
@@ -87,6 +89,8 @@ ENUMS = {
         ReferralEvent,
         ServiceStatus,
         ServiceEvent,
+        TransferStatus,
+        TransferEvent,
         ConsentPurpose,
         NoteCategory,
         WorkStatus,
@@ -121,6 +125,7 @@ __all__ = [
     "PROCESSING_CONSENT_PURPOSE",
     "REFERRAL_TRANSITIONS",
     "SERVICE_TRANSITIONS",
+    "TRANSFER_TRANSITIONS",
     "TRANSITIONS",
     "UNCATEGORISED_NOTES",
     "UNFINISHED_SERVICE_STATUSES",
@@ -148,6 +153,8 @@ __all__ = [
     "ReferralStatus",
     "ServiceEvent",
     "ServiceStatus",
+    "TransferEvent",
+    "TransferStatus",
     "Transitions",
     "WorkEvent",
     "WorkStatus",

@@ -37,6 +37,7 @@ from casework.policy.predicates import (
     on_referral,
     on_service,
     on_step,
+    on_transfer,
     own_service_on_own_or_referred_case,
     own_service_while_referred,
     own_step_while_plan_shared,
@@ -54,6 +55,13 @@ from casework.policy.predicates import (
     step_on_agency_case,
     step_on_assigned_case,
     supervisor_approves_in_agency,
+    transfer_accepted_of_actor,
+    transfer_accepted_sent_by_actor_agency,
+    transfer_of_actor,
+    transfer_pending_of_actor,
+    transfer_pending_sent_by_actor_agency,
+    transfer_received_by_actor_agency,
+    transfer_sent_by_actor_agency,
 )
 from casework.policy.protocols import (
     Actor,
@@ -64,11 +72,13 @@ from casework.policy.protocols import (
     ReferralDraftLike,
     ReferralLike,
     ServiceRecordLike,
+    TransferLike,
     case_of,
     draft_of,
     link_of,
     referral_of,
     service_of,
+    transfer_of,
 )
 
 __all__ = [
@@ -86,6 +96,7 @@ __all__ = [
     "ReferralLike",
     "Role",
     "ServiceRecordLike",
+    "TransferLike",
     "allowed_actions",
     "can",
     "case_of",
@@ -93,6 +104,7 @@ __all__ = [
     "referral_of",
     "require",
     "service_of",
+    "transfer_of",
     "visible_field_groups",
     "visible_note_categories",
 ]
@@ -160,6 +172,16 @@ class Action(StrEnum):
     COMPLETE_REFERRAL = "referral.complete"
     VIEW_REFERRAL_INBOX = "referral.inbox"
     LIST_SENT_REFERRALS = "referral.list_sent"
+    # Transfers of the lead agency (decision 0091): propose on a case, send to a chosen agency
+    # (a ReferralDraft: the same consent check as a referral), see, answer, withdraw; the
+    # sender's own records once the case changed hands.
+    PROPOSE_TRANSFER = "transfer.propose"
+    SEND_TRANSFER = "transfer.send"
+    VIEW_TRANSFER = "transfer.view"
+    RESPOND_TRANSFER = "transfer.respond"
+    WITHDRAW_TRANSFER = "transfer.withdraw"
+    VIEW_TRANSFERRED_RECORDS = "transfer.view_own_records"
+    LIST_TRANSFERS = "transfer.list"
     # Services
     VIEW_SERVICES = "service.view"
     # A counselling session's notes: confidential to the agency that provides the counselling
@@ -281,6 +303,24 @@ RULES: dict[tuple[Role, Action], Rule] = {
     (P, Action.VIEW_REFERRAL_INBOX): True,
     (C, Action.LIST_SENT_REFERRALS): True,
     (S, Action.LIST_SENT_REFERRALS): True,
+    # Transfers: the owner proposes (with the person's consent to the receiver, as a referral);
+    # a supervisor of the receiving agency answers; the sender withdraws while pending; once
+    # accepted, the sender reads its own records of the case up to then, nothing else.
+    (C, Action.PROPOSE_TRANSFER): on_case(assigned_to_actor),
+    (S, Action.PROPOSE_TRANSFER): on_case(same_agency_unrestricted),
+    (C, Action.SEND_TRANSFER): on_draft(may_send_assigned),
+    (S, Action.SEND_TRANSFER): on_draft(may_send_agency),
+    (C, Action.VIEW_TRANSFER): on_transfer(transfer_of_actor),
+    (S, Action.VIEW_TRANSFER): any_of(
+        on_transfer(transfer_sent_by_actor_agency), on_transfer(transfer_received_by_actor_agency)
+    ),
+    (S, Action.RESPOND_TRANSFER): on_transfer(transfer_received_by_actor_agency),
+    (C, Action.WITHDRAW_TRANSFER): on_transfer(transfer_pending_of_actor),
+    (S, Action.WITHDRAW_TRANSFER): on_transfer(transfer_pending_sent_by_actor_agency),
+    (C, Action.VIEW_TRANSFERRED_RECORDS): on_transfer(transfer_accepted_of_actor),
+    (S, Action.VIEW_TRANSFERRED_RECORDS): on_transfer(transfer_accepted_sent_by_actor_agency),
+    (C, Action.LIST_TRANSFERS): True,
+    (S, Action.LIST_TRANSFERS): True,
     # Services: the owning agency sees all (on the case, or one record); a provider its own
     # records.
     (C, Action.VIEW_SERVICES): on_case(assigned_to_actor),
@@ -334,6 +374,9 @@ def visible_field_groups(actor: Actor | None, case: CaseLike) -> frozenset[str]:
         return frozenset()
     if _role(actor) == Role.PARTNER:
         return frozenset(case.shared_groups_for(actor.agency_id))
+    handed_over = case.owner_field_groups
+    if handed_over is not None:  # the case came by a transfer: the groups handed over (0091)
+        return frozenset(handed_over) & frozenset(FIELD_GROUPS)
     return frozenset(FIELD_GROUPS)
 
 
@@ -348,7 +391,13 @@ def visible_note_categories(actor: Actor | None, case: CaseLike) -> frozenset[st
         return frozenset(
             category.value for category, group in NOTE_CATEGORY_GROUPS.items() if group in groups
         )
-    return frozenset(category.value for category in NoteCategory)
+    # The owner: every category, but after a transfer the grouped ones only when their group
+    # was handed over (the case file's own categories go with the lead, decision 0091).
+    return frozenset(
+        category.value
+        for category in NoteCategory
+        if category not in NOTE_CATEGORY_GROUPS or NOTE_CATEGORY_GROUPS[category] in groups
+    )
 
 
 class PermissionDenied(Exception):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from casework.domain import AGENCY_CONSENT_PURPOSES, ReferralStatus
+from casework.domain import AGENCY_CONSENT_PURPOSES, ReferralStatus, TransferStatus
 from casework.policy.protocols import (
     AccountLike,
     Actor,
@@ -18,6 +18,7 @@ from casework.policy.protocols import (
     ReferralDraftLike,
     ReferralLike,
     ServiceRecordLike,
+    TransferLike,
     account_of,
     approval_of,
     case_of,
@@ -26,6 +27,7 @@ from casework.policy.protocols import (
     referral_of,
     service_of,
     step_of,
+    transfer_of,
 )
 
 Predicate = Callable[[Actor, object], bool]
@@ -63,6 +65,10 @@ def on_step(test: Callable[[Actor, PlanStepLike], bool]) -> Predicate:
 
 def on_approval(test: Callable[[Actor, PlanApprovalLike], bool]) -> Predicate:
     return _on(approval_of, test)
+
+
+def on_transfer(test: Callable[[Actor, TransferLike], bool]) -> Predicate:
+    return _on(transfer_of, test)
 
 
 def on_draft(test: Callable[[Actor, ReferralDraftLike], bool]) -> Predicate:
@@ -229,6 +235,50 @@ def another_supervisor_decides(actor: Actor, approval: PlanApprovalLike) -> bool
         same_agency(actor, approval.case)
         and approval.requested_by_id is not None
         and approval.requested_by_id != actor.id
+    )
+
+
+# ---- transfers (decision 0091) ------------------------------------------------------------
+
+
+def transfer_sent_by_actor_agency(actor: Actor, transfer: TransferLike) -> bool:
+    return transfer.from_agency_id is not None and transfer.from_agency_id == actor.agency_id
+
+
+def transfer_received_by_actor_agency(actor: Actor, transfer: TransferLike) -> bool:
+    return (
+        transfer.receiving_agency_id is not None and transfer.receiving_agency_id == actor.agency_id
+    )
+
+
+def transfer_of_actor(actor: Actor, transfer: TransferLike) -> bool:
+    """A caseworker of the sending agency who proposed the transfer or had the case then
+    (never on a restricted case, as for their own cases: decision 0063)."""
+    return (
+        transfer_sent_by_actor_agency(actor, transfer)
+        and actor.id in (transfer.proposed_by_id, transfer.from_assignee_id)
+        and unrestricted(transfer.case)
+    )
+
+
+def transfer_pending_of_actor(actor: Actor, transfer: TransferLike) -> bool:
+    return transfer.status == TransferStatus.PENDING and transfer_of_actor(actor, transfer)
+
+
+def transfer_pending_sent_by_actor_agency(actor: Actor, transfer: TransferLike) -> bool:
+    return transfer.status == TransferStatus.PENDING and transfer_sent_by_actor_agency(
+        actor, transfer
+    )
+
+
+def transfer_accepted_of_actor(actor: Actor, transfer: TransferLike) -> bool:
+    """The sender's caseworker, once the case changed hands: their agency's records of it."""
+    return transfer.status == TransferStatus.ACCEPTED and transfer_of_actor(actor, transfer)
+
+
+def transfer_accepted_sent_by_actor_agency(actor: Actor, transfer: TransferLike) -> bool:
+    return transfer.status == TransferStatus.ACCEPTED and transfer_sent_by_actor_agency(
+        actor, transfer
     )
 
 

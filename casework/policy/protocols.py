@@ -36,6 +36,8 @@ class CaseLike(Protocol):
     def assigned_to_id(self) -> Any: ...
     @property
     def processing_restricted(self) -> bool: ...
+    @property
+    def owner_field_groups(self) -> list[str] | None: ...
     def has_current_consent(self, purposes: frozenset[str], agency_id: Any) -> bool: ...
     def open_referral_to(self, agency_id: Any) -> bool: ...
     def shared_groups_for(self, agency_id: Any) -> frozenset[str]: ...
@@ -60,6 +62,24 @@ class ReferralLike(CaseRecordLike, Protocol):
     def to_agency_id(self) -> Any: ...
     @property
     def effective_status(self) -> str: ...
+
+
+@runtime_checkable
+class TransferLike(CaseRecordLike, Protocol):
+    """A transfer of a case's lead (decision 0091): the agency that proposed it, the agency
+    asked to take the case, who proposed it, the caseworker the case was assigned to then,
+    and its status."""
+
+    @property
+    def from_agency_id(self) -> Any: ...
+    @property
+    def receiving_agency_id(self) -> Any: ...
+    @property
+    def proposed_by_id(self) -> Any: ...
+    @property
+    def from_assignee_id(self) -> Any: ...
+    @property
+    def status(self) -> str: ...
 
 
 @runtime_checkable
@@ -162,6 +182,10 @@ def case_of(obj: object) -> CaseLike | None:
 
 def referral_of(obj: object) -> ReferralLike | None:
     return obj if isinstance(obj, ReferralLike) and case_of(obj) is not None else None
+
+
+def transfer_of(obj: object) -> TransferLike | None:
+    return obj if isinstance(obj, TransferLike) and case_of(obj) is not None else None
 
 
 def service_of(obj: object) -> ServiceRecordLike | None:

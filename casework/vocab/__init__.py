@@ -59,6 +59,7 @@ from casework.vocab.services import (
     SERVICE_STATUSES,
     SERVICE_TYPES,
     SHARED_GROUPS,
+    TRANSFER_STATUSES,
     URGENCIES,
     URGENCY_RANK,
 )
@@ -112,6 +113,7 @@ __all__ = [
     "TARGET_KINDS",
     "TRAFFICKER_RELATIONSHIPS",
     "TRAFFICKING_STATUSES",
+    "TRANSFER_STATUSES",
     "URGENCIES",
     "URGENCY_RANK",
     "Term",

@@ -59,6 +59,12 @@ EVENTS = Vocabulary(
             _l("Referral withdrawn: the consent to registration was withdrawn"),
         ),
         ("referral.expiry_run", _l("Unanswered referrals checked for expiry")),
+        # Transfers of the lead agency
+        ("transfer.proposed", _l("Transfer of the case proposed")),
+        ("transfer.accepted", _l("Transfer accepted: the case changed agency")),
+        ("transfer.declined", _l("Transfer declined")),
+        ("transfer.withdrawn", _l("Transfer withdrawn")),
+        ("transfer.withdrawn_on_closure", _l("Transfer withdrawn: the case was closed")),
         # Services
         ("service.recorded", _l("Service recorded")),
         ("service.updated", _l("Service record updated")),
@@ -193,6 +199,7 @@ TARGET_KINDS = Vocabulary(
         ("users", _l("Account")),
         ("agencies", _l("Agency")),
         ("referrals", _l("Referral")),
+        ("case_transfers", _l("Transfer")),
         ("consents", _l("Consent")),
         ("attachments", _l("File")),
         ("case_notes", _l("Note")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from casework.domain import ReferralStatus, ServiceStatus
+from casework.domain import ReferralStatus, ServiceStatus, TransferStatus
 from casework.vocab.base import Vocabulary
 
 SERVICE_TYPES = Vocabulary(
@@ -63,6 +63,17 @@ REFERRAL_STATUSES = Vocabulary.of(
         ReferralStatus.COMPLETED: _l("Completed"),
         ReferralStatus.REVOKED: _l("Revoked"),
         ReferralStatus.EXPIRED: _l("Expired"),
+    },
+)
+
+TRANSFER_STATUSES = Vocabulary.of(
+    "transfer_status",
+    TransferStatus,
+    {
+        TransferStatus.PENDING: _l("Waiting for an answer"),
+        TransferStatus.ACCEPTED: _l("Accepted"),
+        TransferStatus.DECLINED: _l("Declined"),
+        TransferStatus.WITHDRAWN: _l("Withdrawn"),
     },
 )
 

@@ -49,6 +49,12 @@ NAVIGATION: list[tuple[str, object, object, Action]] = [
         Action.LIST_SENT_REFERRALS,
     ),
     (
+        "transfers.list_transfers",
+        _l("Transfers"),
+        _l("Cases your agency transferred or was asked to take over."),
+        Action.LIST_TRANSFERS,
+    ),
+    (
         "services.list_services",
         _l("Services"),
         _l("Service records and counselling sessions."),
@@ -123,6 +129,13 @@ SECTIONS: dict[str, frozenset[str]] = {
         {"referrals.view_referral", "referrals.decline", "referrals.complete"}
     ),
     "referrals.sent": frozenset({"referrals.new_referral", "referrals.revoke"}),
+    "transfers.list_transfers": frozenset(
+        {
+            "transfers.new_transfer",
+            "transfers.view_transfer",
+            "transfers.decline",
+        }
+    ),
     "services.list_services": frozenset(
         {
             "services.new_service",

@@ -99,6 +99,7 @@ class Generator:
                 "id": case_id,
                 "reference": self.reference(owner.country, identified.year),
                 "agency_id": owner.id,
+                "sealed_for_agency_id": owner.id,
                 "assigned_to_id": worker,
                 "created_by_id": worker,
                 "status": status,
