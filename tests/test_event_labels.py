@@ -36,6 +36,14 @@ BUILT: dict[str, set[str]] = {
         "referral.revoked_on_closure",
         "referral.revoked_on_consent_withdrawal",
     },
+    "casework/transfers/operations.py:record": {
+        *(f"transfer.{s}" for s in ("proposed", "accepted", "declined", "withdrawn")),
+        "transfer.withdrawn_on_closure",
+    },
+    "casework/transfers/operations.py:add_entry": {
+        *(f"transfer.{s}" for s in ("proposed", "accepted", "declined", "withdrawn")),
+        "transfer.withdrawn_on_closure",
+    },
     "casework/auth/operations.py:record": {
         "sign_in.password_failed",
         "sign_in.second_factor_failed",

@@ -59,6 +59,8 @@ KIND_PRIORITY = {
     "follow_up": 1,
     "service_due": 2,
     "referral_waiting": 3,
+    "transfer_answer": 1,  # a person is about to change agency (decision 0091)
+    "transfer_waiting": 3,
     "duplicate_checks": 2,
     "possible_duplicate": 3,
     "account_approval": 3,
@@ -97,8 +99,9 @@ def about(user: Any, case: Any) -> About:
 
 @dataclass(frozen=True)
 class Task:
-    # referral_answer, referral_waiting, service_due, follow_up, possible_duplicate,
-    # duplicate_checks, account_approval, plan_step_overdue, plan_step_due_soon, plan_approval
+    # referral_answer, referral_waiting, transfer_answer, transfer_waiting, service_due,
+    # follow_up, possible_duplicate, duplicate_checks, account_approval, plan_step_overdue,
+    # plan_step_due_soon, plan_approval
     kind: str
     text: str
     case_reference: str  # empty when the task is about no case
@@ -406,6 +409,7 @@ def all_tasks(user: Any, today: date) -> list[Task]:
     """Every task of the user, snoozed and done ones included, most urgent first."""
     tasks = [
         *referral_tasks(user),
+        *transfer_tasks(user),
         *service_tasks(user, today),
         *follow_up_tasks(user, today),
         *possible_duplicate_tasks(user),

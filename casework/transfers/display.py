@@ -35,7 +35,15 @@ def case_transfers(case: Any) -> list[CaseTransfer]:
     return list(db.session.execute(query.order_by(CaseTransfer.created_at.desc())).scalars())
 
 
+def incoming_transfers() -> list[CaseTransfer]:
+    """Transfers waiting for the viewer's agency to answer, oldest first (supervisors)."""
+    from casework.transfers.queries import incoming
+
+    return list(db.session.execute(incoming(current_user)).scalars())
+
+
 TEMPLATE_GLOBALS: dict[str, Any] = {
+    "incoming_transfers": incoming_transfers,
     "transfer_status_label": transfer_status_label,
     "transfer_badge": transfer_badge,
     "case_transfers": case_transfers,

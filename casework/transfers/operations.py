@@ -198,7 +198,7 @@ def accept_transfer(actor: User, transfer: CaseTransfer) -> CaseTransfer:
     if not moved:  # closed, erased or moved since it was loaded: nothing changes hands
         raise TransferRefused(answered)
     db.session.expire(case, ["agency", "assigned_to"])
-    _record(transfer, "accepted", actor, _sender_users(transfer), "transfer_accepted")
+    _record(transfer, TransferStatus.ACCEPTED, actor, _sender_users(transfer), "transfer_accepted")
     return transfer
 
 
@@ -216,7 +216,7 @@ def decline_transfer(actor: User, transfer: CaseTransfer, *, reason: Any) -> Cas
         decided_by_id=actor.id,
     )
     transfer.decline_reason = text
-    _record(transfer, "declined", actor, _sender_users(transfer), "transfer_declined")
+    _record(transfer, TransferStatus.DECLINED, actor, _sender_users(transfer), "transfer_declined")
     return transfer
 
 
@@ -230,7 +230,9 @@ def withdraw_transfer(actor: User, transfer: CaseTransfer) -> CaseTransfer:
         _("Only a transfer waiting for an answer can be withdrawn."),
         withdrawn_at=utcnow(),
     )
-    _record(transfer, "withdrawn", actor, _receiver_users(transfer), "transfer_withdrawn")
+    _record(
+        transfer, TransferStatus.WITHDRAWN, actor, _receiver_users(transfer), "transfer_withdrawn"
+    )
     return transfer
 
 

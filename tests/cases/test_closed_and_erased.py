@@ -71,6 +71,7 @@ CHANGES: dict[str, Change] = {
     "cases.reopen": Change.REOPEN,
     "cases.erase": Change.ERASE,
     "referrals.new_referral": Change.REFER,
+    "transfers.new_transfer": Change.TRANSFER,
     "referrals.accept": Change.ACCEPT_REFERRAL,
     "referrals.decline": Change.END_REFERRAL,
     "referrals.complete": Change.END_REFERRAL,

@@ -27,6 +27,7 @@ HEADINGS = [
     ("consents", "Consents"),
     ("attachments", "Files"),
     ("referrals", "Referrals"),
+    ("transfers", "Transfers"),
     ("services", "Support and services"),
     ("support_plan", "Support plan"),
     ("links", "Linked cases"),

@@ -66,7 +66,8 @@ def test_a_proposal_is_audited_on_the_timeline_announced_and_gives_no_access(
     mail = [
         m for m in app.extensions.get(MEMORY_OUTBOX, []) if m.user_id == world.kh_supervisor.user.id
     ]
-    assert len(mail) == 1 and f"/transfers/{transfer.id}" in mail[0].body
+    assert len(mail) == 1
+    assert f"/transfers/{transfer.id}" in mail[0].body
     for secret in ("Canary", "Sokha", "returns home"):
         assert secret not in mail[0].body + mail[0].subject
     # pending: the case is still Bangkok's alone
@@ -168,7 +169,8 @@ def test_accepting_moves_the_lead_and_the_sender_keeps_only_its_own_records(worl
         assert [n.id for n in notes] == [before.id]
         assert after.id not in {n.id for n in notes}
         kinds = [e.kind for e in queries.own_timeline(account.user, transfer)]
-        assert "note.added" in kinds and "transfer.proposed" in kinds
+        assert "note.added" in kinds
+        assert "transfer.proposed" in kinds
         assert "transfer.accepted" not in kinds  # Phnom Penh's entry
     with pytest.raises(PermissionDenied):
         queries.own_notes(world.kh_supervisor.user, transfer)
