@@ -6,7 +6,7 @@ A downgrade is refused once a case has changed hands: its records are sealed for
 that no longer owns it, which the code before this revision cannot read.
 
 Revision ID: a6087e4947a7
-Revises: c93f75fa0396
+Revises: 0b40073e6d5f
 Create Date: 2026-12-08 00:55:04.903206+00:00
 
 """
