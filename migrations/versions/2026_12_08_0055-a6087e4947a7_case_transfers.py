@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "a6087e4947a7"
-down_revision = "c93f75fa0396"
+down_revision = "0b40073e6d5f"
 branch_labels = None
 depends_on = None
 
