@@ -15,6 +15,12 @@ DEMO_AGENCIES: list[dict[str, str]] = [
         "org_type": "InternationalOrganisation",
         "country": "TH",
     },
+    # The agency in the country of origin that carries a case on after return (decision 0091).
+    {
+        "name": "Phnom Penh Reintegration Office",
+        "org_type": "CentralGovernmentOrganisation",
+        "country": "KH",
+    },
 ]
 
 # (role, email, name, agency index). Passwords are fixed so the README can print them.
@@ -29,6 +35,8 @@ DEMO_USERS: list[tuple[Role, str, str, int]] = [
     (Role.SUPERVISOR, "legal.supervisor@demo.casework.example", "Jose Demo", 3),
     (Role.COORDINATOR, "coordinator@demo.casework.example", "Lan Demo", 4),
     (Role.ADMIN, "admin@demo.casework.example", "Arun Demo", 4),
+    (Role.CASEWORKER, "reintegration.caseworker@demo.casework.example", "Chenda Demo", 5),
+    (Role.SUPERVISOR, "reintegration.supervisor@demo.casework.example", "Rith Demo", 5),
 ]
 
 

@@ -36,6 +36,7 @@ POLICE = "Bangkok Anti-Trafficking Police Unit"
 SHELTER = "Mekong Safe Shelter"
 COUNSELLING = "Phnom Penh Counselling Centre"
 LEGAL = "Manila Legal Aid for Migrants"
+REINTEGRATION = "Phnom Penh Reintegration Office"
 POLICE_WORKER = "caseworker@demo.casework.example"
 SHELTER_WORKER = "shelter.caseworker@demo.casework.example"
 
@@ -122,6 +123,31 @@ DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
             closure_reason="returned_reintegrated",
             closed_days_ago=3000,
         ),
+        DemoCase(  # returned home: transferred to the Reintegration Office (devdata/transfers.py)
+            "ស្រី ពៅ",
+            "1999-08-21",
+            "Feminine",
+            "KH",
+            210,
+            "police",
+            ("ForcedLabour",),
+            POLICE_WORKER,
+            phone="+66 89 555 0177",
+            consents=(("registration", None), ("statistics", None), ("sharing", REINTEGRATION)),
+            codes={"control_method": ("WithholdsDocuments",)},
+        ),
+        DemoCase(  # returning soon: the consent is there, the transfer is yours to make
+            "ចាន់ ដារ៉ា",
+            "1996-01-09",
+            "Masculine",
+            "KH",
+            35,
+            "labour_inspection",
+            ("ForcedLabour",),
+            POLICE_WORKER,
+            phone="+66 86 555 0133",
+            consents=(("registration", None), ("sharing", REINTEGRATION)),
+        ),
         DemoCase(  # registered at night, nobody assigned yet: the supervisor's home page
             "Trần Thị Mai",
             "2004-02-11",
@@ -197,6 +223,19 @@ DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
             None,
             status=CaseStatus.FOLLOW_UP,
             risk="low",
+        ),
+    ),
+    REINTEGRATION: (
+        DemoCase(
+            "សុខ លីណា",
+            "2001-05-02",
+            "Feminine",
+            "KH",
+            60,
+            "other_agency",
+            ("SexualExploitation",),
+            "reintegration.caseworker@demo.casework.example",
+            consents=(("registration", None), ("statistics", None)),
         ),
     ),
     LEGAL: (

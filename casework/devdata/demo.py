@@ -24,6 +24,7 @@ from casework.devdata.cases import load_demo_cases
 from casework.devdata.links import load_demo_links
 from casework.devdata.plans import load_demo_plan
 from casework.devdata.referrals import load_demo_referrals, referred_to
+from casework.devdata.transfers import load_demo_transfers
 from casework.policy import Role
 
 
@@ -36,7 +37,16 @@ def load_demo() -> bool:
     # After the referrals: a reintegration plan shared with the Phnom Penh agency.
     plan_created = load_demo_plan()
     links_created = load_demo_links()  # linked cases (decision 0114)
-    return created or cases_created > 0 or referrals_created or plan_created or links_created > 0
+    # A Bangkok case transferred at return to the Phnom Penh Reintegration Office (0091).
+    transfers_created = load_demo_transfers()
+    return (
+        created
+        or cases_created > 0
+        or referrals_created
+        or plan_created
+        or links_created > 0
+        or transfers_created
+    )
 
 
 def _load_agencies_and_users() -> bool:

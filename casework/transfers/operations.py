@@ -39,6 +39,7 @@ from casework.domain import (
 from casework.notifications.operations import agency_users, link_to, notify
 from casework.policy import FIELD_GROUPS, Action, ReferralDraft, Role, require
 from casework.policy import can as policy_can
+from casework.policy.predicates import consent_covers_receiver
 from casework.transfers.models import CaseTransfer
 from casework.vocab import SHARED_GROUPS
 
@@ -183,6 +184,15 @@ def accept_transfer(actor: User, transfer: CaseTransfer) -> CaseTransfer:
         raise TransferRefused(answered)
     case = transfer.case
     ensure_may_change(case, Change.ACCEPT_TRANSFER, TransferRefused)
+    # The consent is checked again: the person may have withdrawn it (or their consent to
+    # registration, decision 0063) since the proposal (the referral's rule, one home).
+    if not consent_covers_receiver(ReferralDraft(case, transfer.receiving_agency_id)):
+        raise TransferRefused(
+            _(
+                "The person's consent to share with your agency is no longer current: this "
+                "transfer can only be declined."
+            )
+        )
     _act(transfer, TransferEvent.ACCEPT, answered, decided_at=utcnow(), decided_by_id=actor.id)
     groups = sorted(transfer.shared_groups or [])
     moved = update_if(

@@ -288,3 +288,18 @@ def test_closed_referred_keeps_a_pending_transfer_and_accepted_referrals_going(
     assert case.agency_id == world.phnom_penh.id
     assert can(world.kh_supervisor.user, Action.VIEW_CASE, case)
     assert can(world.partner.user, Action.VIEW_CASE, case), "the referral goes on"
+
+
+def test_a_consent_withdrawn_while_pending_refuses_the_acceptance(world: World) -> None:
+    from casework.core.db import utcnow
+
+    transfer = propose(world)
+    consent = next(c for c in world.case.consents if c.shared_with_agency_id == world.phnom_penh.id)
+    consent.withdrawn_at = utcnow()
+    db.session.flush()
+    with pytest.raises(ops.TransferRefused) as refused:
+        ops.accept_transfer(world.kh_supervisor.user, transfer)
+    assert "consent" in str(refused.value)
+    assert transfer.status == "pending"
+    assert _fresh(world).agency_id == world.bangkok.id
+    ops.decline_transfer(world.kh_supervisor.user, transfer, reason="No consent any more")
