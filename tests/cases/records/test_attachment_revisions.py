@@ -13,11 +13,13 @@ from pathlib import Path
 import flask_migrate
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from casework import ROOT
 from casework.cases.attachments import operations as attachments
 from casework.cases.attachments.store import attachment_store
-from casework.cases.models import Attachment
+from casework.cases.models import Attachment, Case
 from casework.core.extensions import db
 from casework.encryption.storage import read_file, seal_file
 from casework.policy import Role
@@ -62,6 +64,18 @@ def _populate() -> dict[uuid.UUID, bytes]:
     return expected
 
 
+def _cases_as_before_transfers() -> list[Case]:
+    """Below the transfers revision (decision 0091) `cases` has no sealing agency: a case's
+    records are sealed for its own agency. The cases are loaded without the newer columns and
+    given that value, so the attachments read below find their case in the session."""
+    query = select(Case).options(defer(Case.sealed_for_agency_id), defer(Case.owner_field_groups))
+    cases = list(db.session.scalars(query))
+    for case in cases:
+        set_committed_value(case, "sealed_for_agency_id", case.agency_id)
+        set_committed_value(case, "owner_field_groups", None)
+    return cases  # held by the caller: the session keeps only weak references
+
+
 def test_attachments_go_down_to_files_and_back_up(database_url: str, tmp_path: Path) -> None:
     (tmp_path / "instance").mkdir()
     app = build_app(str(tmp_path / "instance"), SQLALCHEMY_DATABASE_URI=database_url)
@@ -73,11 +87,13 @@ def test_attachments_go_down_to_files_and_back_up(database_url: str, tmp_path: P
 
         flask_migrate.downgrade(directory=MIGRATIONS, revision=CHUNKS_REVISION)
         db.session.expire_all()
+        held = _cases_as_before_transfers()
         for attachment in db.session.scalars(select(Attachment)):
             assert attachment.storage_name is not None
             on_disk = read_file(attachment, attachment.storage_name, attachment.wrapped_key)
             assert b"".join(on_disk) == expected[attachment.id]
         db.session.rollback()
+        del held
         flask_migrate.downgrade(directory=MIGRATIONS, revision=BEFORE)
         assert len(list(folder.glob("*"))) == len(expected)
 
