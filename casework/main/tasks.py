@@ -28,6 +28,7 @@ from casework.domain import (
     OPEN_PLAN_STEP_STATUSES,
     UNFINISHED_SERVICE_STATUSES,
     ReferralStatus,
+    TransferStatus,
 )
 from casework.main.models import TaskMark
 from casework.notifications.operations import link_to
@@ -40,6 +41,8 @@ from casework.services.plans.models import PlanApproval, PlanStep
 from casework.services.plans.reminders import DUE_SOON_DAYS
 from casework.services.plans.scopes import approvals_awaiting, visible_plan_steps
 from casework.services.scopes import visible_service_records
+from casework.transfers.models import CaseTransfer
+from casework.transfers.scopes import visible_transfers
 from casework.vocab import (
     PLAN_APPROVAL_KINDS,
     RISK_RANK,
@@ -403,6 +406,34 @@ def plan_approval_tasks(user: Any) -> list[Task]:
         for approval in db.session.execute(query).scalars()
         if can(user, Action.DECIDE_PLAN_APPROVAL, approval)
     ]
+
+
+def transfer_tasks(user: Any) -> list[Task]:
+    """Transfers waiting for an answer: the receiving supervisors answer them; the sender's
+    proposer (or its supervisors) waits. From the scoped query (transfers/scopes.py)."""
+    query = (
+        visible_transfers(user)
+        .where(CaseTransfer.status == TransferStatus.PENDING)
+        .order_by(CaseTransfer.created_at)
+        .limit(LIMIT)
+    )
+    tasks = []
+    for transfer in db.session.execute(query).scalars():
+        link = link_to("transfers.view_transfer", transfer_id=transfer.id)
+        case = about(user, transfer.case)
+        since = _day(transfer.created_at)
+        if transfer.receiving_agency_id == user.agency_id:
+            kind = "transfer_answer"
+            text = _("Answer this transfer from %(agency)s", agency=transfer.from_agency.name)
+        else:
+            kind = "transfer_waiting"
+            text = _(
+                "No answer yet to the transfer to %(agency)s",
+                agency=transfer.receiving_agency.name,
+            )
+        key = f"{kind}:{transfer.id}"
+        tasks.append(Task(kind, text, case.reference, link, since, key, KIND_PRIORITY[kind], case))
+    return tasks
 
 
 def all_tasks(user: Any, today: date) -> list[Task]:

@@ -6,7 +6,7 @@ A downgrade is refused once a case has changed hands: its records are sealed for
 that no longer owns it, which the code before this revision cannot read.
 
 Revision ID: a6087e4947a7
-Revises: 0b40073e6d5f
+Revises: 7c1e5a9d2f40
 Create Date: 2026-12-08 00:55:04.903206+00:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "a6087e4947a7"
-down_revision = "0b40073e6d5f"
+down_revision = "7c1e5a9d2f40"
 branch_labels = None
 depends_on = None
 
