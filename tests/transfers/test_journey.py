@@ -11,6 +11,7 @@ from sqlalchemy import select
 from casework.cases.models import Case
 from casework.core.extensions import db
 from casework.referrals.models import Referral
+from casework.services.plans.models import PlanStep
 from casework.transfers.models import CaseTransfer
 from tests import factories
 from tests.conftest import csrf_token, sign_in_directly
@@ -90,7 +91,26 @@ def test_transfer_at_return_journey(app: Flask, world: World) -> None:
     assert "Transfer accepted: the case changed agency" in view  # the timeline, one story
     assert "Transfer of the case proposed" in view
 
-    # 4. The Phnom Penh caseworker refers the case to a partner.
+    # 4. The Phnom Penh caseworker adds a reintegration plan step (decision 0094)...
+    path = f"/services/plan/{case_id}/steps/new"
+    form = _text(kh_worker.get(path))
+    submission = form.split('name="submission" type="hidden" value="')[1].split('"')[0]
+    response = _post(
+        kh_worker,
+        path,
+        {
+            "submission": submission,
+            "description": "Canary step: vocational training enrolment",
+            "owner_agency_id": str(world.phnom_penh.id),
+            "owner_user_id": str(world.kh_caseworker.user.id),
+            "due_on": "2027-02-01",
+        },
+    )
+    assert response.status_code == 303, _text(response)
+    step = db.session.execute(select(PlanStep)).scalar_one()
+    assert step.owner_agency_id == world.phnom_penh.id
+
+    # ... and refers the case to a partner.
     factories.make_consent(case, "referral", agency=world.ngo)
     db.session.commit()
     response = _post(
@@ -120,6 +140,7 @@ def test_transfer_at_return_journey(app: Flask, world: World) -> None:
     assert "What your agency recorded" in mine
     assert "Canary Bangkok: shelter stay ends Friday" in mine
     assert "Canary Phnom Penh" not in mine
+    assert "Canary step" not in mine  # the plan step came after the transfer
     assert "Counselling at home" not in mine
     assert "Referral sent" not in mine  # Phnom Penh's referral is not Bangkok's
     # and nothing of the case besides
