@@ -125,7 +125,6 @@ def make_case(
         gender=gender,
         age_at_identification=age,
         age_band=age_band(age),
-        citizenship=citizenship,
     )
     db.session.add(case)
     db.session.flush()
@@ -134,6 +133,8 @@ def make_case(
     person.full_name = full_name
     person.date_of_birth = date_of_birth
     person.phone = phone
+    if citizenship is not None:
+        case.codes.append(CaseCode(vocabulary="citizenship", code=citizenship))
     for code in exploitation:
         case.codes.append(CaseCode(vocabulary="exploitation_type", code=code))
     for doc_type, number in documents:

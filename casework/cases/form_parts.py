@@ -9,10 +9,18 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz
-from wtforms import DateField, Form, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    Form,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from casework.cases.ages import EARLIEST_BIRTH
+from casework.cases.record import coordinates_text
 from casework.core.db import utcnow
 from casework.vocab import (
     COUNTRY_CODES,
@@ -24,6 +32,8 @@ from casework.vocab import (
 )
 from casework.web.forms import checkboxes, squash, strip
 
+MIN_CITIZENSHIPS = 2  # fields shown for a new person
+MAX_CITIZENSHIPS = 4
 MAX_DOCUMENTS = 10
 MAX_EVENTS = 15
 NOT_ON_LIST = _l("Choose a value from the list.")
@@ -169,6 +179,23 @@ def multiple(label: object, vocabulary: Vocabulary, **kw: Any) -> Any:
     )
 
 
+SEVERAL_HINT = _l("Choose one or more: hold Ctrl (Cmd on a Mac) and click, or Shift with arrows.")
+
+
+def several(label: object, vocabulary: Vocabulary, **kw: Any) -> Any:
+    """A multiple choice as one compact list box: a few bytes per option where checkboxes
+    take a line of markup each (the registration page stays light)."""
+    return SelectMultipleField(
+        label,
+        choices=lambda: vocabulary.choices(),
+        validators=[Optional()],
+        invalid_choice_message=NOT_ON_LIST,
+        description=SEVERAL_HINT,
+        render_kw={"size": 5},
+        **kw,
+    )
+
+
 def text(label: object, max_length: int, *, area: bool = False, **kw: Any) -> Any:
     field_class = TextAreaField if area else StringField
     return field_class(
@@ -198,6 +225,14 @@ class DocumentForm(Form):
 class EventForm(Form):
     kind = coded(_l("Stage"), EVENT_KINDS)
     country = country(_l("Country"))
+    province = text(_l("Province or state"), 100)
+    city = text(_l("City or town"), 100, description=_l("Stored encrypted."))
+    coordinates = text(
+        _l("Coordinates"),
+        40,
+        description=_l("Latitude, longitude, e.g. 13.7563, 100.5018. Stored encrypted."),
+        render_kw={"inputmode": "decimal"},
+    )
     occurred_on = DateField(
         _l("Date"),
         validators=[
@@ -210,7 +245,15 @@ class EventForm(Form):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid: bool = super().validate(extra_validators)
-        filled = self.country.data or self.occurred_on.data or self.description.data
+        place = self.province.data or self.city.data or self.coordinates.data
+        filled = self.country.data or self.occurred_on.data or self.description.data or place
+        if self.coordinates.data:
+            spelled = coordinates_text(self.coordinates.data)
+            if spelled is None:
+                self.coordinates.errors.append(str(_l("Write coordinates as latitude, longitude.")))
+                valid = False
+            else:
+                self.coordinates.data = spelled
         if filled and not self.kind.data:
             self.kind.errors.append(
                 str(_l("Choose the stage: recruitment, transit or exploitation."))

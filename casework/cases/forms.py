@@ -19,6 +19,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    Label,
     StringField,
     TextAreaField,
 )
@@ -26,8 +27,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from casework.cases.ages import EARLIEST_BIRTH, OLDEST_AGE, AgeMismatch, derive_ages
 from casework.cases.form_parts import (
+    MAX_CITIZENSHIPS,
     MAX_DOCUMENTS,
     MAX_EVENTS,
+    MIN_CITIZENSHIPS,
     TRAFFICKED_TOO_OLD,
     DocumentForm,
     EventForm,
@@ -36,32 +39,54 @@ from casework.cases.form_parts import (
     multiple,
     not_before,
     not_in_future,
+    several,
     text,
 )
+from casework.cases.operations import MOST_CHILDREN
 from casework.vocab import (
     AGE_BANDS,
     CONSENT_METHODS,
     CONTROL_METHODS,
     EDUCATION_LEVELS,
+    EXPLOITATION_PLATFORMS,
     EXPLOITATION_TYPES,
     GENDERS,
     IDENTIFICATION_CHANNELS,
     ISIC_SECTIONS,
+    MARITAL_STATUSES,
     NOTE_CATEGORIES,
+    PERPETRATOR_ROLES,
     RECRUITMENT_METHODS,
+    RECRUITMENT_PLATFORMS,
     RISK_LEVELS,
     SEXUAL_EXPLOITATION_TYPES,
     STATUS_DECIDING_ORGANISATIONS,
     TRAFFICKER_RELATIONSHIPS,
     TRAFFICKING_STATUSES,
+    VULNERABILITIES,
 )
 from casework.web.forms import squash, strip
 from casework.web.once import OnceForm
 from casework.web.views import show_operation_error
 
+CITIZENSHIP_FIRST = _l("Citizenship")
+CITIZENSHIP_MORE = _l("Also a citizen of")
+
+
+def label_citizenships(form: Any) -> None:
+    """Each country field of the citizenships its own label ("Citizenship", then "Also a
+    citizen of": each read alone by a screen reader), the hint on the first."""
+    for index, entry in enumerate(form.citizenship.entries):
+        entry.label = Label(entry.id, CITIZENSHIP_FIRST if index == 0 else CITIZENSHIP_MORE)
+        entry.description = form.citizenship.description if index == 0 else ""
+
 
 class CaseForm(FlaskForm):
     """The content of a case (shared by register and edit)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        label_citizenships(self)
 
     # Person
     full_name = StringField(
@@ -72,6 +97,10 @@ class CaseForm(FlaskForm):
         render_kw={"autocomplete": "off"},
     )
     other_names = text(_l("Other names and spellings"), 500, render_kw={"autocomplete": "off"})
+    salutation = text(
+        _l("Salutation"), 40, description=_l("How the person wishes to be addressed.")
+    )
+    title = text(_l("Title"), 100, description=_l("Professional or other title, if any."))
     gender = coded(_l("Gender"), GENDERS)
     date_of_birth = DateField(
         _l("Date of birth"),
@@ -95,8 +124,24 @@ class CaseForm(FlaskForm):
         AGE_BANDS,
         description=_l("Worked out from the age; choose one only when the age is not known."),
     )
-    citizenship = country(_l("Citizenship"))
+    # HTCDS allows several citizenships: one country field each, all suggesting from the page's
+    # one list of country names (no options repeated per field).
+    citizenship = FieldList(
+        country(_l("Country")),
+        label=_l("Citizenship"),
+        min_entries=MIN_CITIZENSHIPS,
+        max_entries=MAX_CITIZENSHIPS,
+        description=_l("Every country the person is a citizen of; leave empty if not known."),
+    )
     education = coded(_l("Highest education"), EDUCATION_LEVELS)
+    marital_status = coded(_l("Marital status"), MARITAL_STATUSES)
+    number_of_children = IntegerField(
+        _l("Number of children"),
+        validators=[
+            Optional(),
+            NumberRange(0, MOST_CHILDREN, _l("Enter a number of children between 0 and %(max)d.")),
+        ],
+    )
     languages = text(_l("Languages spoken"), 200)
     # Identity documents
     documents = FieldList(
@@ -119,6 +164,12 @@ class CaseForm(FlaskForm):
     sexual_exploitation_type = multiple(
         _l("Types of sexual exploitation"), SEXUAL_EXPLOITATION_TYPES
     )
+    recruitment_platform = several(_l("Websites and apps used to recruit"), RECRUITMENT_PLATFORMS)
+    exploitation_platform = several(_l("Websites and apps used to exploit"), EXPLOITATION_PLATFORMS)
+    vulnerability = several(_l("Vulnerabilities"), VULNERABILITIES)
+    vulnerability_details = text(_l("Details of the vulnerabilities"), 2000, area=True)
+    perpetrator_role = several(_l("What the perpetrators did"), PERPETRATOR_ROLES)
+    perpetrator_details = text(_l("Details of the perpetrators' roles"), 2000, area=True)
     forced_labour_industry = coded(_l("Forced labour industry"), ISIC_SECTIONS)
     trafficker_relationship = coded(_l("Relationship to the trafficker"), TRAFFICKER_RELATIONSHIPS)
     age_when_trafficked = IntegerField(
@@ -186,11 +237,17 @@ class CaseForm(FlaskForm):
         for field in self:
             if isinstance(field, FieldList):
                 for entry in field:
-                    for sub in entry.form:
+                    number = int(entry.id.rsplit("-", 1)[-1]) + 1
+                    # A row of fields (FormField), or one field (a country of citizenship).
+                    subs = list(entry.form) if isinstance(entry, FormField) else [entry]
+                    for sub in subs:
                         for message in sub.errors:
-                            number = int(entry.id.rsplit("-", 1)[-1]) + 1
                             label = f"{field.label.text} {number}: {sub.label.text}"
                             links.append((sub.id, label, message))
+                first = field.entries[0].id if field.entries else field.id
+                for message in field.errors:
+                    if isinstance(message, str):  # an operation's refusal of the whole list
+                        links.append((first, str(field.label.text), message))
             else:
                 for message in field.errors if isinstance(field.errors, list) else []:
                     links.append((field.id, str(field.label.text), message))

@@ -99,12 +99,14 @@ class Case(OwnsDataKey, UUIDPrimaryKey, Timestamps, Base):
     trafficker_relationship: Mapped[str | None] = mapped_column(String(20))
     age_when_trafficked: Mapped[int | None] = mapped_column(Integer)
 
-    # The person's coded fields, in clear for statistics (one person per case).
+    # The person's coded fields, in clear for statistics (one person per case); the
+    # citizenships (several) are CaseCode rows of the list "citizenship".
     gender: Mapped[str | None] = mapped_column(String(30))
     age_at_identification: Mapped[int | None] = mapped_column(Integer)
     age_band: Mapped[str | None] = mapped_column(String(8))
-    citizenship: Mapped[str | None] = mapped_column(String(2))
     education: Mapped[str | None] = mapped_column(String(40))
+    marital_status: Mapped[str | None] = mapped_column(String(30))
+    number_of_children: Mapped[int | None] = mapped_column(Integer)
 
     # Optimistic locking: every UPDATE checks and bumps it.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -240,11 +242,14 @@ class CaseChild(EncryptedRecord):
 
 
 class Person(CaseChild, UUIDPrimaryKey, Timestamps, Base):
-    """Who the case is about: identifying data, all encrypted."""
+    """Who the case is about: identifying data and the free text of their context, all
+    encrypted."""
 
     __tablename__ = "people"
     __table_args__ = (UniqueConstraint("case_id"),)
 
+    salutation = encrypted()  # HTCDS prs_Salutation
+    title = encrypted()  # HTCDS prs_Title
     full_name = encrypted(index="name", required=True)
     other_names = encrypted()
     date_of_birth = encrypted(index="date")  # ISO yyyy-mm-dd
@@ -253,6 +258,10 @@ class Person(CaseChild, UUIDPrimaryKey, Timestamps, Base):
     address = encrypted()
     languages = encrypted()
     family_contacts = encrypted()
+    # The trafficking context in the person's own words (HTCDS vic_DetailsOfVulnerabilities,
+    # per_RoleDetails); their coded facts are CaseCode rows.
+    vulnerability_details = encrypted()
+    perpetrator_details = encrypted()
 
     case: Mapped[Case] = relationship(back_populates="person")
 
@@ -268,7 +277,8 @@ class IdentityDocument(CaseChild, UUIDPrimaryKey, Timestamps, Base):
 
 
 class CaseCode(UUIDPrimaryKey, Base):
-    """One value of a multi-valued coded field (methods of control, types of exploitation)."""
+    """One value of a multi-valued coded field (citizenships, methods of control, types of
+    exploitation...: `vocab.CASE_CODE_LISTS`)."""
 
     __tablename__ = "case_codes"
     __table_args__ = (UniqueConstraint("case_id", "vocabulary", "code"),)
@@ -281,12 +291,19 @@ class CaseCode(UUIDPrimaryKey, Base):
 
 
 class TraffickingEvent(CaseChild, UUIDPrimaryKey, Timestamps, Base):
-    """Recruitment, transit or exploitation: where and when (coded), what (encrypted)."""
+    """Recruitment, transit or exploitation: where (the country and province coded, the city
+    and coordinates encrypted), when, and what (encrypted)."""
 
     __tablename__ = "trafficking_events"
 
     kind: Mapped[str] = mapped_column(String(20), index=True)
     country: Mapped[str | None] = mapped_column(String(2), index=True)
+    # Below the country (HTCDS hte_State, hte_City, hte_Latitude/hte_Longitude): the province
+    # in clear like the country; the city and the coordinates, which can point at a place and
+    # the people there, encrypted.
+    province: Mapped[str | None] = mapped_column(String(100))
+    city = encrypted()
+    coordinates = encrypted()  # "latitude, longitude" in decimal degrees
     occurred_on: Mapped[date | None] = mapped_column(Date)
     description = encrypted()
 

@@ -21,7 +21,7 @@ from casework.cases.ages import AgeMismatch, Described, check_consent_method, de
 from casework.cases.duplicates import record_matches
 from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case, CaseNote, Consent
-from casework.cases.record import CaseInput, apply_to_case
+from casework.cases.record import CaseInput, apply_to_case, coordinates_text
 from casework.cases.references import next_reference
 from casework.cases.timeline import add_entry
 from casework.core.db import utcnow
@@ -38,6 +38,7 @@ from casework.vocab import (
     GENDERS,
     IDENTIFICATION_CHANNELS,
     ISIC_SECTIONS,
+    MARITAL_STATUSES,
     NOTE_CATEGORIES,
     RISK_LEVELS,
     STATUS_DECIDING_ORGANISATIONS,
@@ -47,11 +48,13 @@ from casework.vocab import (
 )
 
 NOTE_MAX = 5000
+MOST_CHILDREN = 30
 
 # Coded field -> the vocabulary its value must come from.
 FIELD_VOCABULARIES: dict[str, Vocabulary] = {
     "gender": GENDERS,
     "education": EDUCATION_LEVELS,
+    "marital_status": MARITAL_STATUSES,
     "trafficking_status": TRAFFICKING_STATUSES,
     "status_decided_by": STATUS_DECIDING_ORGANISATIONS,
     "forced_labour_industry": ISIC_SECTIONS,
@@ -88,11 +91,14 @@ def check_case_input(data: CaseInput) -> CaseInput:
     if data.identification_channel is None or data.risk_level is None:
         field = "identification_channel" if data.identification_channel is None else "risk_level"
         raise CaseInputError(_l("Choose a value from the list."), field)
-    if data.citizenship is not None and data.citizenship not in COUNTRY_CODES:
-        raise CaseInputError(_l("Choose a country from the list."), "citizenship")
     for name, codes in data.codes.items():
         if name not in CASE_CODE_LISTS or any(c not in CASE_CODE_LISTS[name] for c in codes):
             raise CaseInputError(_l("Choose values from the list."), name)
+    if data.number_of_children is not None and not (0 <= data.number_of_children <= MOST_CHILDREN):
+        raise CaseInputError(
+            _l("Enter a number of children between 0 and %(max)d.", max=MOST_CHILDREN),
+            "number_of_children",
+        )
     if data.date_of_birth is not None and data.date_of_birth > _today():
         raise CaseInputError(_l("The date of birth cannot be in the future."), "date_of_birth")
     for document in data.documents:
@@ -107,6 +113,8 @@ def check_case_input(data: CaseInput) -> CaseInput:
             event.country is not None and event.country not in COUNTRY_CODES
         ):
             raise CaseInputError(_l("Choose event kinds and countries from the lists."), "events")
+        if event.coordinates is not None and coordinates_text(event.coordinates) is None:
+            raise CaseInputError(_l("Write coordinates as latitude, longitude."), "events")
         if event.occurred_on is not None and event.occurred_on > _today():
             raise CaseInputError(_l("An event date cannot be in the future."), "events")
     try:

@@ -16,6 +16,7 @@ from casework.vocab import (
     GENDERS,
     IDENTIFICATION_CHANNELS,
     ISIC_SECTIONS,
+    MARITAL_STATUSES,
     RISK_LEVELS,
     STATUS_DECIDING_ORGANISATIONS,
     TRAFFICKER_RELATIONSHIPS,
@@ -29,6 +30,7 @@ from casework.web.dates import day
 VOCABULARY_OF: dict[str, Vocabulary] = {
     "gender": GENDERS,
     "education": EDUCATION_LEVELS,
+    "marital_status": MARITAL_STATUSES,
     "age_band": AGE_BANDS,
     "trafficking_status": TRAFFICKING_STATUSES,
     "status_decided_by": STATUS_DECIDING_ORGANISATIONS,
@@ -70,6 +72,9 @@ def describe(data: CaseInput, name: str) -> str:
                 for part in (
                     EVENT_KINDS.label(e.kind),
                     country_name(e.country) if e.country else "",
+                    e.province or "",
+                    e.city or "",
+                    e.coordinates or "",
                     day(e.occurred_on),
                     e.description or "",
                 )
@@ -82,8 +87,6 @@ def describe(data: CaseInput, name: str) -> str:
         return ""
     if name in VOCABULARY_OF:
         return VOCABULARY_OF[name].label(value)
-    if name == "citizenship":
-        return country_name(value)
     if hasattr(value, "isoformat"):
         return day(value)
     return str(value)
@@ -121,9 +124,10 @@ def changed_fields(detail: str | None) -> str:
     labels = []
     for name in (detail or "").split(","):
         unbound = getattr(CaseForm, name, None)
-        label = unbound.args[0] if unbound is not None and unbound.args else None
-        if label is None:
-            label = unbound.kwargs.get("label") if unbound is not None else None
+        # A list of fields (FieldList) names its label by keyword; a field, first.
+        label = unbound.kwargs.get("label") if unbound is not None else None
+        if label is None and unbound is not None and unbound.args:
+            label = unbound.args[0]
         if label is not None:
             labels.append(str(label))
     return ", ".join(labels)

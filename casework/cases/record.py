@@ -8,6 +8,7 @@ the keys it knows, so a crafted field is never read) and what the edit form is f
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
@@ -19,6 +20,8 @@ from casework.vocab import CASE_CODE_LISTS
 
 # Encrypted person fields (all text) and the coded, clear fields of the case.
 PERSON_FIELDS = (
+    "salutation",
+    "title",
     "full_name",
     "other_names",
     "phone",
@@ -26,11 +29,13 @@ PERSON_FIELDS = (
     "address",
     "languages",
     "family_contacts",
+    "vulnerability_details",
+    "perpetrator_details",
 )
 CODED_FIELDS = (
     "gender",
-    "citizenship",
     "education",
+    "marital_status",
     "trafficking_status",
     "status_decided_by",
     "forced_labour_industry",
@@ -38,8 +43,8 @@ CODED_FIELDS = (
     "identification_channel",
     "risk_level",
 )
-NUMBER_FIELDS = ("age_at_identification", "age_when_trafficked")
-CODE_LISTS = tuple(CASE_CODE_LISTS)  # recruitment_method, control_method, ...
+NUMBER_FIELDS = ("age_at_identification", "age_when_trafficked", "number_of_children")
+CODE_LISTS = tuple(CASE_CODE_LISTS)  # citizenship, recruitment_method, control_method, ...
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,24 @@ class EventInput:
     country: str | None
     occurred_on: date | None
     description: str | None
+    province: str | None = None
+    city: str | None = None
+    coordinates: str | None = None
+
+
+COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d{1,7})?)\s*,\s*(-?\d{1,3}(?:\.\d{1,7})?)\s*$")
+
+
+def coordinates_text(value: str | None) -> str | None:
+    """Decimal "latitude, longitude" in its one spelling ("13.7563, 100.5018"); None when
+    `value` is not a pair of coordinates on the globe."""
+    match = COORDINATES.match(value or "")
+    if match is None:
+        return None
+    latitude, longitude = float(match[1]), float(match[2])
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return f"{match[1]}, {match[2]}"
 
 
 def _text(value: Any) -> str | None:
@@ -82,6 +105,8 @@ def _date(value: Any) -> date | None:
 
 @dataclass
 class CaseInput:
+    salutation: str | None = None
+    title: str | None = None
     full_name: str | None = None
     other_names: str | None = None
     date_of_birth: date | None = None
@@ -90,11 +115,14 @@ class CaseInput:
     address: str | None = None
     languages: str | None = None
     family_contacts: str | None = None
+    vulnerability_details: str | None = None
+    perpetrator_details: str | None = None
     gender: str | None = None
     age_at_identification: int | None = None
     age_band: str | None = None
-    citizenship: str | None = None
     education: str | None = None
+    marital_status: str | None = None
+    number_of_children: int | None = None
     trafficking_status: str | None = None
     status_decided_by: str | None = None
     forced_labour_industry: str | None = None
@@ -129,8 +157,9 @@ class CaseInput:
             kind = _text(row.get("kind"))
             country, on = _text(row.get("country")), _date(row.get("occurred_on"))
             description = _text(row.get("description"))
-            if kind and (country or on or description):
-                made.events.append(EventInput(kind, country, on, description))
+            place = [_text(row.get(name)) for name in ("province", "city", "coordinates")]
+            if kind and (country or on or description or any(place)):
+                made.events.append(EventInput(kind, country, on, description, *place))
         return made
 
     @classmethod
@@ -149,7 +178,10 @@ class CaseInput:
             for d in case.identity_documents
         ]
         made.events = [
-            EventInput(e.kind, e.country, e.occurred_on, e.description) for e in case.events
+            EventInput(
+                e.kind, e.country, e.occurred_on, e.description, e.province, e.city, e.coordinates
+            )
+            for e in case.events
         ]
         return made
 
@@ -182,6 +214,9 @@ class CaseInput:
                     e.country,
                     e.occurred_on.isoformat() if e.occurred_on else None,
                     e.description,
+                    e.province,
+                    e.city,
+                    e.coordinates,
                 ]
                 for e in self.events
             ]
@@ -262,5 +297,7 @@ def _apply_events(case: Case, wanted: list[EventInput]) -> None:
             event = TraffickingEvent(kind=item.kind, created_at=_in_order(index))
             case.events.append(event)
         event.kind, event.country, event.occurred_on = item.kind, item.country, item.occurred_on
-        if event.description != item.description:
-            event.description = item.description
+        event.province = item.province
+        for name in ("description", "city", "coordinates"):
+            if getattr(event, name) != getattr(item, name):
+                setattr(event, name, getattr(item, name))

@@ -16,13 +16,15 @@ from flask_login import current_user
 from casework import audit
 from casework.cases import bp, changes, operations, queries
 from casework.cases.duplicates import DUPLICATE_CHECKS, acknowledged, alert_probing, find_duplicates
-from casework.cases.forms import EditForm, NoteForm, RegisterForm
+from casework.cases.form_parts import MAX_CITIZENSHIPS
+from casework.cases.forms import EditForm, NoteForm, RegisterForm, label_citizenships
 from casework.cases.guard import Change, ensure_may_change
 from casework.cases.models import Case
 from casework.cases.presenting import describe
 from casework.cases.record import CaseInput
 from casework.core.db import utcnow
 from casework.policy import Action, visible_field_groups, visible_note_categories
+from casework.vocab import RECRUITMENT_EVENT
 from casework.web import once
 from casework.web.access import permission
 from casework.web.errors import render_error
@@ -31,7 +33,7 @@ from casework.web.views import CONFLICT, INVALID, Page, show_operation_error, si
 
 EXTRA_DOCUMENT_ROWS = 1
 TOO_MANY = 429
-FIRST_EVENT_KIND = "recruitment"  # an interview starts with the recruitment
+FIRST_EVENT_KIND = RECRUITMENT_EVENT  # an interview starts with the recruitment
 
 
 # ---- register ------------------------------------------------------------------------------
@@ -164,7 +166,16 @@ def _edit_form_for(case: Case) -> EditForm:
     for _row in range(EXTRA_DOCUMENT_ROWS):
         form.documents.append_entry()
     form.events.append_entry()
+    _room_for_a_citizenship(form)
     return form
+
+
+def _room_for_a_citizenship(form: EditForm) -> None:
+    """An empty country field after the citizenships recorded, while there is room."""
+    entries = form.citizenship.entries
+    if all(entry.data for entry in entries) and len(entries) < MAX_CITIZENSHIPS:
+        form.citizenship.append_entry()
+        label_citizenships(form)
 
 
 def _stamp(form: EditForm, case: Case, content: CaseInput) -> None:
@@ -221,6 +232,7 @@ def _conflict(case_id: uuid.UUID, submitted: EditForm) -> Page:
     _stamp(form, case, current)
     form.documents.append_entry()
     form.events.append_entry()
+    _room_for_a_citizenship(form)
     found = [
         changes.FieldChange(name, str(form[name].label.text), describe(current, name), name in both)
         for name in [*both, *theirs_only]

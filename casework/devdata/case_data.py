@@ -30,6 +30,10 @@ class DemoCase:
     # (purpose, named agency or None); the method follows the person's age
     consents: tuple[tuple[str, str | None], ...] = (("registration", None),)
     codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    marital_status: str | None = None
+    children: int | None = None
+    vulnerability_details: str | None = None
+    perpetrator_details: str | None = None
 
 
 POLICE = "Bangkok Anti-Trafficking Police Unit"
@@ -80,7 +84,15 @@ DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
             ("ForcedLabour",),
             None,
             phone="+855 12 555 019",
-            codes={"control_method": ("DebtBondage", "WithholdsDocuments")},
+            codes={
+                "control_method": ("DebtBondage", "WithholdsDocuments"),
+                "vulnerability": ("Poverty", "Migration"),
+                "perpetrator_role": ("BrokerTravelAgent", "Exploiter"),
+            },
+            marital_status="Married",
+            children=2,
+            vulnerability_details="Family debt after a failed harvest; no work in the village.",
+            perpetrator_details="A broker in Poipet arranged the papers; the boat owner kept them.",
         ),
         DemoCase(
             "အောင်ကျော်",
@@ -94,6 +106,7 @@ DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
             closure_reason="declined_services",
             closure_requested=True,
             consents=(("registration", None), ("statistics", None)),
+            codes={"citizenship": ("TH",)},  # a second citizenship (HTCDS: several)
         ),
         DemoCase(
             "Maria Cristina Dela Cruz",
@@ -172,7 +185,17 @@ DEMO_CASES: dict[str, tuple[DemoCase, ...]] = {
             SHELTER_WORKER,
             risk="high",
             consents=(("registration", None), ("sharing", COUNSELLING)),
-            codes={"sexual_exploitation_type": ("RemoteInteractiveServices",)},
+            codes={
+                "sexual_exploitation_type": ("RemoteInteractiveServices",),
+                "recruitment_platform": ("Facebook",),
+                "exploitation_platform": ("Telegram",),
+                "vulnerability": ("AbuseSocialMedia", "Poverty"),
+                "perpetrator_role": ("RecruiterOrIntermediary", "Exploiter"),
+            },
+            marital_status="Single",
+            children=0,
+            vulnerability_details="Contacted through a modelling page; sending money home.",
+            perpetrator_details="An online 'agent' recruited her; the streams were sold abroad.",
         ),
         DemoCase(
             "ស្រីនិច្ច ហេង",

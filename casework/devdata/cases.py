@@ -56,7 +56,6 @@ def _create(spec: DemoCase, agency: Agency, agencies: dict[str, Agency]) -> Case
         risk_level=spec.risk,
         trafficking_status="PossibleVictimOfTrafficking",
         gender=spec.gender,
-        citizenship=spec.citizenship,
     )
     db.session.add(case)
     db.session.flush()
@@ -65,9 +64,13 @@ def _create(spec: DemoCase, agency: Agency, agencies: dict[str, Agency]) -> Case
     person.full_name = spec.name
     person.date_of_birth = spec.born
     person.phone = spec.phone
+    person.vulnerability_details = spec.vulnerability_details
+    person.perpetrator_details = spec.perpetrator_details
+    case.marital_status, case.number_of_children = spec.marital_status, spec.children
     age = age_on(case, identified)
     case.age_at_identification = age
     case.age_band = age_band(age)
+    case.codes.append(CaseCode(vocabulary="citizenship", code=spec.citizenship))
     for code in spec.exploitation:
         case.codes.append(CaseCode(vocabulary="exploitation_type", code=code))
     for vocabulary, codes in spec.codes.items():

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.cases.assignment.operations import assign_case
-from casework.cases.models import Case, Consent
+from casework.cases.models import Case, CaseCode, Consent
 from casework.core.db import utcnow
 from casework.core.extensions import db
 from casework.devdata.case_data import COUNSELLING, POLICE
@@ -40,7 +40,11 @@ def _returning_case(police: Agency) -> Case | None:
     """The Bangkok unit's first open case of a Cambodian citizen."""
     query = (
         select(Case)
-        .where(Case.agency_id == police.id, Case.citizenship == "KH", Case.erased_at.is_(None))
+        .where(
+            Case.agency_id == police.id,
+            Case.erased_at.is_(None),
+            Case.codes.any(and_(CaseCode.vocabulary == "citizenship", CaseCode.code == "KH")),
+        )
         .order_by(Case.reference)
     )
     return next((c for c in db.session.execute(query).scalars() if not c.is_closed), None)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from casework.agencies.models import Agency
 from casework.auth.models import User
-from casework.cases.models import Case, Consent, Person
+from casework.cases.models import Case, CaseCode, Consent, Person
 from casework.core.db import utcnow
 from casework.core.extensions import db
 from casework.devdata.accounts import DEMO_AGENCIES
@@ -23,6 +23,7 @@ from casework.domain import ServiceStatus
 from casework.referrals import operations as ops
 from casework.referrals.models import Referral
 from casework.services import operations as service_ops
+from casework.vocab import RETURN_SERVICES
 
 # Services each demo agency offers (by its position in accounts.DEMO_AGENCIES).
 SERVICES_OFFERED = [
@@ -72,10 +73,10 @@ def _plain_case(agency: Agency, caseworker: User, n: int) -> Case:
         gender="Feminine" if n % 2 == 0 else "Masculine",
         age_at_identification=24 + n,
         age_band="21-23" if n == 0 else "24-26",
-        citizenship="KH",
     )
     db.session.add(case)
     db.session.flush()
+    case.codes.append(CaseCode(vocabulary="citizenship", code="KH"))
     case.person = Person()
     case.person.full_name = f"Demo Person {agency.country}-{n + 1}"
     db.session.flush()
@@ -107,6 +108,11 @@ _AGES: dict[Any, int] = {}  # referral id -> days since it was "sent", for _back
 
 def _refer(sender: User, case: Case, to: Agency, days_ago: int, **values: Any) -> Referral:
     _consent(case, to, sender)
+    # The coded reason (HTCDS): a return is a change of location, else more services.
+    returning = RETURN_SERVICES & set(values.get("services", []))
+    values.setdefault(
+        "reason_code", "MigrationOrChangeOfLocation" if returning else "AdditionalServicesRequired"
+    )
     referral = ops.create_referral(sender, case, to_agency_id=to.id, **values)
     _AGES[referral.id] = days_ago
     return referral
@@ -160,7 +166,7 @@ def load_demo_referrals() -> bool:
         reason="Counselling in Khmer before and after return.",
         shared_groups=["identity_contact", "trafficking_context"],
     )
-    ops.accept_referral(partner, counsel)
+    ops.accept_referral(partner, counsel, caseworker_id=partner.id)
     record = service_ops.create_service_record(
         partner,
         case_a,

@@ -32,15 +32,18 @@ from casework.exchange.layout import (
 )
 from casework.vocab import (
     AGE_BANDS,
+    CITIZENSHIPS,
     CONSENT_METHODS,
     CONTROL_METHODS,
     COUNTRY_CODES,
     DOCUMENT_TYPES,
     EDUCATION_LEVELS,
+    EXPLOITATION_EVENT,
     EXPLOITATION_TYPES,
     GENDERS,
     IDENTIFICATION_CHANNELS,
     ISIC_SECTIONS,
+    RECRUITMENT_EVENT,
     RECRUITMENT_METHODS,
     RISK_LEVELS,
     SEXUAL_EXPLOITATION_TYPES,
@@ -75,8 +78,6 @@ LABELS = dict(COLUMNS)
 NOT_KEPT = frozenset(
     {
         "cas_CaseOwner",
-        "prs_Salutation",
-        "prs_Title",
         "cas_ReferringOrganisation",
         "cas_IncomingReferralDate",
         "cas_ReferringPrimaryCaseWorker",
@@ -121,6 +122,8 @@ MULTI_CODES: dict[str, Vocabulary] = {
     "vic_TypeOfSexExploitation": SEXUAL_EXPLOITATION_TYPES,
 }
 PERSON_TEXT = {
+    "prs_Salutation": "salutation",
+    "prs_Title": "title",
     "prs_Email": "email",
     "cw_OtherNames": "other_names",
     "cw_Languages": "languages",
@@ -143,8 +146,8 @@ ADDRESS = (
     "prs_MailingCountry",
 )
 LOCATIONS = {
-    "vic_LocationOfRecruitment": "recruitment",
-    "vic_LocationOfExploitation": "exploitation",
+    "vic_LocationOfRecruitment": RECRUITMENT_EVENT,
+    "vic_LocationOfExploitation": EXPLOITATION_EVENT,
 }
 # A refusal of registration names a field: the column it came from.
 COLUMN_OF_FIELD: dict[str, str] = {
@@ -282,10 +285,13 @@ def read_row(cells: Mapping[str, str]) -> RowReading:
             else:
                 chosen.append(code)
         data[vocabulary.name] = chosen
-    citizenship = get("prs_Citizenship")
-    data["citizenship"] = countries.get(_key(citizenship)) if citizenship else None
-    if citizenship and data["citizenship"] is None:
-        reading.problem("prs_Citizenship", _l("Write one country, as its ISO 3166 code."))
+    # Several citizenships (HTCDS: a multi-select), each a country's code or name.
+    data[CITIZENSHIPS.name] = []
+    for value in (v.strip() for v in _SPLIT.split(get("prs_Citizenship"))):
+        if value and countries.get(_key(value)) is None:
+            reading.problem("prs_Citizenship", _l("Write each country as its ISO 3166 code."))
+        elif value:
+            data[CITIZENSHIPS.name].append(countries[_key(value)])
     data["documents"] = _document(get, countries, reading)
     data["events"] = [
         _location(kind, get(column), countries) for column, kind in LOCATIONS.items() if get(column)
@@ -357,7 +363,7 @@ def case_row(case: Case) -> dict[str, str]:
         row[column] = getattr(content, name) or ""
     row["prs_Birthdate"] = content.date_of_birth.isoformat() if content.date_of_birth else ""
     row["cw_IdentifiedOn"] = content.identified_on.isoformat() if content.identified_on else ""
-    row["prs_Citizenship"] = content.citizenship or ""
+    row["prs_Citizenship"] = _join(content.codes.get(CITIZENSHIPS.name, []))
     for column, (name, _vocabulary) in SINGLE_CODES.items():
         if name not in ("consent_method",):
             row[column] = getattr(content, name) or ""

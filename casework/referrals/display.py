@@ -15,6 +15,7 @@ from flask_login import current_user
 from casework.domain import OPEN_REFERRAL_STATUSES, ReferralStatus
 from casework.referrals import expiry, queries
 from casework.vocab import (
+    REFERRAL_REASONS,
     REFERRAL_STATUSES,
     ROUTINE_URGENCY,
     SHARED_GROUPS,
@@ -98,6 +99,7 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "case_referrals": case_referrals,
     "referral_status_label": REFERRAL_STATUSES.label,
     "urgency_label": URGENCIES.label,
+    "referral_reason_label": REFERRAL_REASONS.label,
     "shared_group_label": SHARED_GROUPS.label,
     "referral_status_badges": STATUS_BADGES,
 }

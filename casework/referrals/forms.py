@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from casework.referrals.operations import REASON_MAX
 from casework.vocab import (
+    REFERRAL_REASONS,
     REFERRAL_STATUSES,
     SERVICE_TYPES,
     SHARED_GROUPS,
@@ -56,6 +57,11 @@ class ReferralForm(FlaskForm):
         choices=lambda: options(URGENCIES.choices(blank=_l("Choose the urgency"))),
         validators=[DataRequired(_l("Choose how urgent the referral is."))],
     )
+    reason_code = SelectField(
+        _l("Why the person is referred"),
+        choices=lambda: options(REFERRAL_REASONS.choices(blank=_l("Not recorded"))),
+        validators=[Optional()],
+    )
     reason = TextAreaField(
         _l("Reason for the referral"),
         validators=[
@@ -72,6 +78,18 @@ class ReferralForm(FlaskForm):
         description=_l(
             "Share only what they need. They see nothing else, and only once they accept."
         ),
+    )
+
+
+class AcceptForm(FlaskForm):
+    """Accepting a referral, naming who will work with the person (HTCDS's referred primary
+    caseworker). The choices are the receiving agency's staff (set by the view); the
+    operation checks the name again."""
+
+    receiving_caseworker_id = SelectField(
+        _l("Who will work with the person"),
+        validators=[Optional()],
+        description=_l("The sending agency sees this name."),
     )
 
 

@@ -38,7 +38,8 @@ class Referral(CaseChild, UUIDPrimaryKey, Timestamps, Base):
     to_country: Mapped[str] = mapped_column(String(2))
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     urgency: Mapped[str] = mapped_column(String(20))
-    reason = encrypted(required=True)
+    reason = encrypted(required=True)  # HTCDS cas_OutgoingReferralDetails (and incoming)
+    reason_code: Mapped[str | None] = mapped_column(String(40))  # vocab.REFERRAL_REASONS
     decline_reason = encrypted()
     shared_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
 
@@ -47,6 +48,9 @@ class Referral(CaseChild, UUIDPrimaryKey, Timestamps, Base):
     )
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     responded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # HTCDS cas_ReferredPrimaryCaseWorker: who at the receiving agency works with the person,
+    # named when it accepts.
+    receiving_caseworker_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,6 +9,7 @@ error.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -39,7 +40,7 @@ from casework.notifications.operations import agency_users, case_owners, link_to
 from casework.policy import Action, ReferralDraft, Role, can, require
 from casework.referrals import expiry
 from casework.referrals.models import Referral, ReferralService
-from casework.vocab import SERVICE_TYPES, SHARED_GROUPS, URGENCIES
+from casework.vocab import REFERRAL_REASONS, SERVICE_TYPES, SHARED_GROUPS, URGENCIES
 
 REASON_MAX = 2000
 
@@ -156,6 +157,7 @@ def create_referral(
     urgency: Any,
     reason: Any,
     shared_groups: Any,
+    reason_code: Any = None,
 ) -> Referral:
     """Refer `case` to another agency. Refused without a current consent to share with, or
     refer to, that agency, whatever the form sent."""
@@ -180,6 +182,10 @@ def create_referral(
         raise ReferralError(_("Choose how urgent the referral is."), "urgency")
     groups = _codes(shared_groups, SHARED_GROUPS, "shared_groups")
     reason_text = _text(reason, "reason", _("Say why the person is referred."))
+    # The coded reason (HTCDS): the form asks for it; a caller without one records none.
+    reason_coded = str(reason_code) if reason_code else None
+    if reason_coded is not None and reason_coded not in REFERRAL_REASONS:
+        raise ReferralError(_("Choose a reason from the list."), "reason_code")
     # The consent check, in the operation and in the policy (a crafted POST meets both).
     no_consent = _(
         "There is no current consent to share this case with %(agency)s. Record the person's "
@@ -213,6 +219,7 @@ def create_referral(
         to_country=agency.country,
         created_by_id=actor.id,
         urgency=urgency_code,
+        reason_code=reason_coded,
         shared_groups=groups,
         status=ReferralStatus.PENDING,
         created_at=utcnow(),
@@ -229,14 +236,51 @@ def create_referral(
 # ---- answers and endings -------------------------------------------------------------------
 
 
-def accept_referral(actor: User, referral: Referral) -> Referral:
-    """The receiver takes the referral: its access to the shared groups starts now."""
+RECEIVING_ROLES = (Role.CASEWORKER.value, Role.SUPERVISOR.value, Role.PARTNER.value)
+
+
+def receiving_staff(referral: Referral) -> list[User]:
+    """Who may be named the receiving caseworker: the receiving agency's active staff who
+    handle cases (caseworkers, supervisors, partner staff)."""
+    users = db.session.scalars(
+        select(User)
+        .where(
+            User.agency_id == referral.to_agency_id,
+            User.active.is_(True),
+            User.role.in_(RECEIVING_ROLES),
+        )
+        .order_by(User.name, User.email)
+    )
+    return [user for user in users if user.is_active]
+
+
+def _receiving_caseworker(referral: Referral, caseworker_id: Any) -> uuid.UUID | None:
+    if not caseworker_id:
+        return None
+    wanted = parse_uuid(caseworker_id)
+    if wanted is None or wanted not in {user.id for user in receiving_staff(referral)}:
+        raise ReferralError(
+            _("Choose a member of the receiving agency's staff."), "receiving_caseworker_id"
+        )
+    return wanted
+
+
+def accept_referral(actor: User, referral: Referral, caseworker_id: Any = None) -> Referral:
+    """The receiver takes the referral: its access to the shared groups starts now. It may
+    name who will work with the person (HTCDS's referred primary caseworker): one of its own
+    staff, whatever the form sent."""
     require(actor, Action.RESPOND_REFERRAL, referral)
     answered = _("This referral has already been answered.")
     _move(referral, ReferralEvent.ACCEPT, answered)
     ensure_may_change(referral.case, Change.ACCEPT_REFERRAL, TransitionRefused)
+    named = _receiving_caseworker(referral, caseworker_id)
     status = _act(
-        referral, ReferralEvent.ACCEPT, answered, responded_at=utcnow(), responded_by_id=actor.id
+        referral,
+        ReferralEvent.ACCEPT,
+        answered,
+        responded_at=utcnow(),
+        responded_by_id=actor.id,
+        receiving_caseworker_id=named,
     )
     _record(referral, status, actor, _senders(referral), "referral_accepted")
     return referral

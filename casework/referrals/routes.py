@@ -15,9 +15,10 @@ from flask_babel import gettext as _
 from casework.cases.guard import Change, ensure_may_change, refusal
 from casework.cases.models import Case
 from casework.core.errors import OperationError
-from casework.policy import Action
+from casework.policy import Action, can
 from casework.referrals import bp, operations, queries
 from casework.referrals.forms import (
+    AcceptForm,
     AgencyFilterForm,
     DeclineForm,
     ReferralFilterForm,
@@ -80,6 +81,7 @@ def new_referral(case_id: uuid.UUID) -> Page:
                 urgency=form.urgency.data,
                 reason=form.reason.data,
                 shared_groups=form.shared_groups.data,
+                reason_code=form.reason_code.data,
             )
         except operations.ReferralError as error:
             show_operation_error(form, error)
@@ -115,7 +117,16 @@ def sent() -> Page:
     return _list("sent")
 
 
+def _accept_form(referral: Referral) -> AcceptForm:
+    form = AcceptForm()
+    staff = [(str(user.id), user.name) for user in operations.receiving_staff(referral)]
+    form.receiving_caseworker_id.choices = [("", _("Not named yet")), *staff]
+    return form
+
+
 def _page(referral: Referral, status: int = 200, **forms: Any) -> Page:
+    if "accept_form" not in forms and can(signed_in_user(), Action.RESPOND_REFERRAL, referral):
+        forms["accept_form"] = _accept_form(referral)
     return render_template(
         "referrals/view.html",
         referral=referral,
@@ -150,13 +161,18 @@ def _case_refuses(referral: Referral, change: Change) -> Page | None:
 @permission(Action.RESPOND_REFERRAL)
 def accept(referral_id: uuid.UUID) -> Page:
     referral = load_or_404(Referral, referral_id, Action.RESPOND_REFERRAL)
-    form = ConfirmForm()
+    form = _accept_form(referral)
     if not form.validate_on_submit():
-        return _page(referral, INVALID)
+        return _page(referral, INVALID, accept_form=form)
     try:
-        operations.accept_referral(signed_in_user(), referral)
-    except operations.ReferralError as error:
+        operations.accept_referral(
+            signed_in_user(), referral, caseworker_id=form.receiving_caseworker_id.data
+        )
+    except operations.TransitionRefused as error:
         return _refused(referral, error)
+    except operations.ReferralError as error:
+        show_operation_error(form, error)
+        return _page(referral, INVALID, accept_form=form)
     flash(_("Referral accepted. You can now open the case and record services."), "success")
     return redirect(url_for("referrals.view_referral", referral_id=referral.id), 303)
 

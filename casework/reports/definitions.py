@@ -14,11 +14,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, exists, literal, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select, true
 from sqlalchemy.sql.expression import FromClause
 
 from casework.agencies.models import Agency
-from casework.cases.models import Case, Consent
+from casework.cases.models import Case, CaseCode, Consent
 from casework.referrals.models import Referral
 from casework.reports.request import AGENCY, COUNTRY, Period, ReportRequest
 from casework.reports.settings import (
@@ -28,7 +28,7 @@ from casework.reports.settings import (
     victim_statuses,
 )
 from casework.services.models import CounsellingSession, ServiceRecord
-from casework.vocab import country_name
+from casework.vocab import CITIZENSHIPS, country_name
 
 COUNT, MEDIAN = "count", "median"
 UNKNOWN = "_unknown"
@@ -131,6 +131,17 @@ def country_label(code: str) -> str:
 def country_codes() -> tuple[str, ...]:
     """The rows of a table over countries: the listed ones, the rest, not recorded."""
     return (*listed_countries(), OTHER, UNKNOWN)
+
+
+def first_citizenship() -> Expr:
+    """The citizenship a case is counted under: a person may have several (HTCDS, CaseCode
+    rows), the tables count each person once, under the first in code order (decision 0098);
+    NULL when none is recorded."""
+    return (
+        select(func.min(CaseCode.code))
+        .where(CaseCode.case_id == Case.id, CaseCode.vocabulary == CITIZENSHIPS.name)
+        .scalar_subquery()
+    )
 
 
 def country_code(column: Expr) -> Expr:

@@ -38,10 +38,17 @@ from sqlalchemy import case, func, literal, select
 from casework.cases.models import Case, CaseCode, TraffickingEvent
 from casework.core.extensions import db
 from casework.reports import dp
-from casework.reports.definitions import UNITS, UNKNOWN, country_code, country_codes
+from casework.reports.definitions import (
+    UNITS,
+    UNKNOWN,
+    country_code,
+    country_codes,
+    first_citizenship,
+)
 from casework.reports.request import Period, ReportRequest, Scope
 from casework.vocab import (
     AGE_BANDS,
+    EXPLOITATION_EVENT,
     EXPLOITATION_TYPES,
     GENDERS,
     IDENTIFICATION_CHANNELS,
@@ -77,7 +84,7 @@ def _first_code(vocabulary: str) -> Any:
 def _first_exploitation_country() -> Any:
     first = (
         select(func.min(TraffickingEvent.country))
-        .where(TraffickingEvent.case_id == Case.id, TraffickingEvent.kind == "exploitation")
+        .where(TraffickingEvent.case_id == Case.id, TraffickingEvent.kind == EXPLOITATION_EVENT)
         .scalar_subquery()
     )
     return country_code(first)
@@ -113,7 +120,7 @@ def _months(period: Period) -> tuple[Period, ...]:
 def _expressions(period: Period) -> dict[str, Any]:
     return {
         "month": _month_of(period),
-        "citizenship": country_code(Case.citizenship),
+        "citizenship": country_code(first_citizenship()),
         "gender": func.coalesce(Case.gender, UNKNOWN),
         "age_band": func.coalesce(Case.age_band, UNKNOWN),
         "exploitation_type": _first_code("exploitation_type"),

@@ -31,12 +31,14 @@ from casework.reports.definitions import (
     country_code,
     country_codes,
     country_label,
+    first_citizenship,
 )
 from casework.reports.medians import MEDIAN_TEMPLATES
 from casework.services.models import CounsellingSession, ServiceRecord
 from casework.vocab import (
     AGE_BANDS,
     CONTROL_METHODS,
+    EXPLOITATION_EVENT,
     EXPLOITATION_TYPES,
     GENDERS,
     IDENTIFICATION_CHANNELS,
@@ -93,7 +95,7 @@ def _exploitation_country() -> Join:
     return (
         country_code(TraffickingEvent.country),
         TraffickingEvent.__table__,
-        and_(TraffickingEvent.case_id == Case.id, TraffickingEvent.kind == "exploitation"),
+        and_(TraffickingEvent.case_id == Case.id, TraffickingEvent.kind == EXPLOITATION_EVENT),
     )
 
 
@@ -164,7 +166,7 @@ TEMPLATES: dict[str, Template] = {
             "cases",
             country_codes,
             country_label,
-            _country(Case.citizenship),
+            _country(first_citizenship()),  # one row a person (decision 0098)
             unit_label=PEOPLE,
         ),
         Template(
@@ -310,7 +312,7 @@ TEMPLATES: dict[str, Template] = {
             "cases",
             country_codes,
             country_label,
-            _country(Case.citizenship),
+            _country(first_citizenship()),
             sensitivity=2,
             distinct=True,
             outer=True,

@@ -14,6 +14,7 @@ from flask_babel import lazy_pgettext as pgettext
 
 from casework.domain import CaseStatus, CaseStatusGroup, ConsentPurpose, NoteCategory
 from casework.vocab.base import Vocabulary
+from casework.vocab.countries import CITIZENSHIPS
 
 CASE_STATUSES = Vocabulary.of(
     "case_status",
@@ -151,20 +152,21 @@ def band_bounds(band: str) -> tuple[int, int | None]:
     return int(low), (int(high) if high else None)
 
 
+# HTCDS 2.0 prs_HighestLevelOfEducation: the ISCED 2011 levels, spelled as the standard spells
+# them. Level 0 is labelled as ISCED's attainment level ("less than primary", which includes no
+# schooling at all); an unknown level is left blank (decision 0097).
 EDUCATION_LEVELS = Vocabulary(
     "education",
     [
-        ("None", _l("No formal education")),
-        ("EarlyChildhoodEducation", _l("Early childhood education")),
+        ("EarlyChildhoodEducation", _l("Less than primary education, or none (ISCED 0)")),
         ("PrimaryEducation", _l("Primary education")),
         ("LowerSecondaryEducation", _l("Lower secondary education")),
         ("UpperSecondaryEducation", _l("Upper secondary education")),
         ("PostSecondaryNonTertiaryEducation", _l("Post-secondary non-tertiary education")),
         ("ShortCycleTertiaryEducation", _l("Short-cycle tertiary education")),
-        ("BachelorOrEquivalentLevel", _l("Bachelor's or equivalent")),
-        ("MasterOrEquivalentLevel", _l("Master's or equivalent")),
+        ("BachelorsOrEquivalentLevel", _l("Bachelor's or equivalent")),
+        ("MastersOrEquivalentLevel", _l("Master's or equivalent")),
         ("DoctoralOrEquivalentLevel", _l("Doctoral or equivalent")),
-        ("Unknown", _l("Unknown")),
     ],
 )
 
@@ -283,12 +285,93 @@ TRAFFICKER_RELATIONSHIPS = Vocabulary(
     ],
 )
 
+# HTCDS 2.0 prs_MaritalStatus.
+MARITAL_STATUSES = Vocabulary(
+    "marital_status",
+    [
+        ("Single", _l("Single")),
+        ("Married", _l("Married")),
+        ("Widowed", _l("Widowed")),
+        ("Divorced", _l("Divorced")),
+        ("Separated", _l("Separated")),
+        ("RegisteredPartnership", _l("Registered partnership")),
+    ],
+)
+
+# HTCDS 2.0 vic_RecruitmentWebsitesAndApps and vic_ExploitationWebsitesAndApps: one list of
+# platforms, kept as two facts (where the person was recruited, where exploited).
+_PLATFORMS = [
+    # Proper names, the same in every language; only "Other" is translated.
+    ("Facebook", "Facebook"),
+    ("Instagram", "Instagram"),
+    ("WhatsApp", "WhatsApp"),
+    ("Telegram", "Telegram"),
+    ("FacebookMessenger", "Facebook Messenger"),
+    ("Viber", "Viber"),
+    ("SnapChat", "Snapchat"),
+    ("Line", "LINE"),
+    ("4Sale", "4Sale"),
+    ("WeChat", "WeChat"),
+    ("QQ", "QQ"),
+    ("QZone", "Qzone"),
+    ("TikTok", "TikTok"),
+    ("Twitter", "Twitter (X)"),
+    ("Other", _l("Other")),
+]
+RECRUITMENT_PLATFORMS = Vocabulary("recruitment_platform", _PLATFORMS)
+EXPLOITATION_PLATFORMS = Vocabulary("exploitation_platform", _PLATFORMS)
+
+# HTCDS 2.0 vic_Vulnerabilities.
+VULNERABILITIES = Vocabulary(
+    "vulnerability",
+    [
+        ("Addiction", _l("Addiction")),
+        ("SocialGroup", _l("Belonging to a marginalised social group")),
+        ("Discrimination", _l("Discrimination")),
+        ("Poverty", _l("Poverty")),
+        ("DisabilityAndPhysicalHealth", _l("Disability and physical health")),
+        ("MentalHealth", _l("Mental health")),
+        ("Migration", _l("Migration")),
+        ("Homelessness", _l("Homelessness")),
+        ("AbuseSocialMedia", _l("Abuse on social media")),
+        ("AbusePhysical", _l("Physical abuse")),
+        ("Education", _l("Education")),
+        ("WorkEnvironment", _l("Work environment")),
+    ],
+)
+
+# HTCDS 2.0 per_RoleInProcess: what the perpetrators did in the trafficking process.
+PERPETRATOR_ROLES = Vocabulary(
+    "perpetrator_role",
+    [
+        ("TravellingPartner", _l("Travelling partner")),
+        ("Transporter", _l("Transporter")),
+        ("RecruiterOrIntermediary", _l("Recruiter or intermediary")),
+        ("BrokerTravelAgent", _l("Broker or travel agent")),
+        ("TransferredIndividual", _l("Transferred the person")),
+        ("HarbouredIndividual", _l("Harboured the person")),
+        ("SoldIndividual", _l("Sold the person")),
+        ("BoughtIndividual", _l("Bought the person")),
+        ("ReceivedIndividual", _l("Received the person")),
+        ("ControlledIndividual", _l("Controlled the person")),
+        ("Smuggler", _l("Smuggler")),
+        ("Abuser", _l("Abuser")),
+        ("Kidnapper", _l("Kidnapper")),
+        ("Exploiter", _l("Exploiter")),
+        ("Other", _l("Other")),
+    ],
+)
+
+# HTCDS 2.0 hte_Type: the stages of a historic trafficking event.
+RECRUITMENT_EVENT = "Recruitment"
+TRANSIT_EVENT = "Transit"
+EXPLOITATION_EVENT = "Exploitation"
 EVENT_KINDS = Vocabulary(
     "trafficking_event",
     [
-        ("recruitment", _l("Recruitment")),
-        ("transit", _l("Transit")),
-        ("exploitation", _l("Exploitation")),
+        (RECRUITMENT_EVENT, _l("Recruitment")),
+        (TRANSIT_EVENT, _l("Transit")),
+        (EXPLOITATION_EVENT, _l("Exploitation")),
     ],
 )
 
@@ -338,9 +421,14 @@ ATTACHMENT_KINDS = Vocabulary(
 CASE_CODE_LISTS: dict[str, Vocabulary] = {
     vocab.name: vocab
     for vocab in (
+        CITIZENSHIPS,
         RECRUITMENT_METHODS,
         CONTROL_METHODS,
         EXPLOITATION_TYPES,
         SEXUAL_EXPLOITATION_TYPES,
+        RECRUITMENT_PLATFORMS,
+        EXPLOITATION_PLATFORMS,
+        VULNERABILITIES,
+        PERPETRATOR_ROLES,
     )
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from babel import Locale
 from flask_babel import get_locale
 
+from casework.vocab.base import Vocabulary
+
 # ISO 3166-1 alpha-2, in the order of HTCDS 2.0's citizenship list.
 _HTCDS_ORDER = (
     "AF AX AL DZ AS AD AO AI AQ AG AR AM AW AU AT AZ BS BH BD BB BY BE BZ BJ "
@@ -20,6 +22,16 @@ _HTCDS_ORDER = (
     "VE VN VG VI WF EH YE ZM ZW"
 )
 COUNTRY_CODES: tuple[str, ...] = tuple(_HTCDS_ORDER.split())
+
+
+class _CountryName:
+    """A country's name as a vocabulary label: read in the reader's language when shown."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __str__(self) -> str:
+        return country_name(self.code)
 
 
 def country_name(code: str | None, locale: str | None = None) -> str:
@@ -47,3 +59,5 @@ def country_names(locale: str) -> list[str]:
     `casework/static/countries/<locale>.json`, the suggestions of the case forms' country
     fields (written by `tools/country_names.py`; decision 0111)."""
     return [name for _code, name in country_choices(locale=locale)]
+# HTCDS 2.0 prs_Citizenship: several citizenships a person (CaseCode rows, decision 0098).
+CITIZENSHIPS = Vocabulary("citizenship", [(code, _CountryName(code)) for code in COUNTRY_CODES])

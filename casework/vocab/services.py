@@ -41,6 +41,17 @@ URGENCIES = Vocabulary(
     ],
 )
 
+# HTCDS 2.0 cas_ReasonForOutgoingReferral and cas_ReasonForIncomingReferral: one referral is
+# the sender's outgoing and the receiver's incoming one, so one coded reason serves both.
+REFERRAL_REASONS = Vocabulary(
+    "referral_reason",
+    [
+        ("AdditionalServicesRequired", _l("Additional services required")),
+        ("MigrationOrChangeOfLocation", _l("Migration or change of location")),
+        ("Other", _l("Other")),
+    ],
+)
+
 # What a referral may share with the receiving agency (data minimisation).
 SHARED_GROUPS = Vocabulary(
     "shared_group",

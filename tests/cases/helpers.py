@@ -26,7 +26,7 @@ def registration_data(**overrides: Any) -> dict[str, Any]:
         "date_of_birth": "2001-02-03",
         "age_at_identification": "",
         "age_band": "",
-        "citizenship": "VN",
+        "citizenship-0": "VN",
         "education": "PrimaryEducation",
         "languages": "Vietnamese",
         "documents-0-doc_type": "passport",
@@ -43,7 +43,7 @@ def registration_data(**overrides: Any) -> dict[str, Any]:
         "forced_labour_industry": "A_AgricultureForestryAndFishing",
         "trafficker_relationship": "Acquainted",
         "age_when_trafficked": "",
-        "events-0-kind": "recruitment",
+        "events-0-kind": "Recruitment",
         "events-0-country": "VN",
         "events-0-occurred_on": "2025-06-01",
         "events-0-description": "Offered a job on a farm",
@@ -102,6 +102,7 @@ def form_fields(html: str) -> dict[str, Any]:
 
     class Parser(HTMLParser):
         select: str | None = None
+        several = False
         textarea: str | None = None
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -116,9 +117,13 @@ def form_fields(html: str) -> dict[str, Any]:
                     values[name] = a.get("value") or ""
             elif tag == "select" and name:
                 self.select = name
-                values.setdefault(name, "")
+                self.several = "multiple" in a  # a list box sends every option chosen
+                values.setdefault(name, [] if self.several else "")
             elif tag == "option" and self.select and "selected" in a:
-                values[self.select] = a.get("value") or ""
+                if self.several:
+                    values[self.select].append(a.get("value") or "")
+                else:
+                    values[self.select] = a.get("value") or ""
             elif tag == "textarea" and name:
                 self.textarea = name
                 values[name] = ""

@@ -42,7 +42,7 @@ def test_register_creates_the_whole_record(login_as, agencies) -> None:
     assert case.codes_of("control_method") == ["DebtBondage", "WithholdsDocuments"]
     assert case.codes_of("exploitation_type") == ["ForcedLabour"]
     assert [(e.kind, e.country, e.description) for e in case.events] == [
-        ("recruitment", "VN", "Offered a job on a farm")
+        ("Recruitment", "VN", "Offered a job on a farm")
     ]
     [consent] = case.consents
     assert (consent.purpose, consent.method, consent.recorded_by_id) == (
@@ -144,7 +144,7 @@ def test_every_coded_field_is_checked_against_its_vocabulary(login_as, agencies)
     client, _ = login_as(Role.CASEWORKER, agency=agencies.a)
     for field, value in [
         ("gender", "Robot"),
-        ("citizenship", "XX"),
+        ("citizenship-0", "XX"),
         ("education", "Hogwarts"),
         ("trafficking_status", "Maybe"),
         ("exploitation_type", ["ForcedLabour", "Invented"]),

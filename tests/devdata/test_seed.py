@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from sqlalchemy import func, select, text
 
-from casework.cases.models import Case, Person
+from casework.cases.models import Case, CaseCode, Person
 from casework.core.extensions import db
 from casework.devdata.seed.loader import seed_cases
 from casework.referrals.models import Referral
 from casework.services.models import CounsellingSession, ServiceRecord
 from tests.conftest import _empty_tables
+
+
+def _citizenships() -> Any:
+    return (
+        select(func.min(CaseCode.code))
+        .where(CaseCode.case_id == Case.id, CaseCode.vocabulary == "citizenship")
+        .scalar_subquery()
+    )
 
 
 def _coded_snapshot() -> list[tuple[object, ...]]:
@@ -19,7 +29,7 @@ def _coded_snapshot() -> list[tuple[object, ...]]:
             Case.reference,
             Case.gender,
             Case.age_band,
-            Case.citizenship,
+            _citizenships(),
             Case.status,
             Case.identified_on,
         ).order_by(Case.reference)

@@ -64,7 +64,7 @@ def _registered(supervisor: Any) -> Case:
             "languages": "Khmer, Thai",
             "family_contacts": "Aunt in Kampot",
             "gender": "Masculine",
-            "citizenship": "KH",
+            "citizenship": ["KH", "TH"],
             "education": "PrimaryEducation",
             "trafficking_status": "ActualVictimOfTrafficking",
             "status_decided_by": "Police",
@@ -79,8 +79,8 @@ def _registered(supervisor: Any) -> Case:
             "exploitation_type": ["ForcedLabour"],
             "documents": [{"doc_type": "passport", "issuing_country": "KH", "number": "N0123456"}],
             "events": [
-                {"kind": "recruitment", "country": "KH"},
-                {"kind": "exploitation", "description": "A fishing boat off Songkhla"},
+                {"kind": "Recruitment", "country": "KH"},
+                {"kind": "Exploitation", "description": "A fishing boat off Songkhla"},
             ],
         },
     )

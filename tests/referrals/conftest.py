@@ -65,6 +65,7 @@ def refer(world: World, **overrides: Any) -> Any:
         "services": ["psychosocial_counselling"],
         "urgency": "urgent",
         "reason": "Canary reason: nightmares since rescue",
+        "reason_code": "AdditionalServicesRequired",
         "shared_groups": ["trafficking_context"],
     }
     values.update(overrides)

@@ -40,7 +40,7 @@ VARIABLE = re.compile(r"<(?:[^:>]+:)?(\w+)>")
 
 def _scenario(world: World) -> dict[str, str]:
     case = world.case
-    event = TraffickingEvent(case_id=case.id, kind="exploitation", country="TH")
+    event = TraffickingEvent(case_id=case.id, kind="Exploitation", country="TH")
     case.events.append(event)
     event.description = "Shared trafficking context canary"
     note = CaseNote(case_id=case.id, author_id=world.caseworker.user.id)

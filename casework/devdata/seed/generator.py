@@ -36,7 +36,7 @@ from casework.devdata.seed.weights import (
 )
 from casework.domain import CLOSED_CASE_STATUSES, NoteCategory
 from casework.encryption.bulk import new_data_key_row, seal_row
-from casework.vocab import age_band
+from casework.vocab import EXPLOITATION_EVENT, RECRUITMENT_EVENT, TRANSIT_EVENT, age_band
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -127,8 +127,7 @@ class Generator:
                 "gender": pick(rng, GENDERS),
                 "age_at_identification": age,
                 "age_band": age_band(age),
-                "citizenship": citizenship,
-                "education": rng.choice(("PrimaryEducation", "LowerSecondaryEducation", "Unknown")),
+                "education": rng.choice(("PrimaryEducation", "LowerSecondaryEducation", None)),
                 "version": 1,
                 "data_key_id": key_row["id"],
                 "created_at": created,
@@ -136,7 +135,7 @@ class Generator:
             }
         )
         self.person(rows, case_id, owner.id, cipher, citizenship, birth)
-        self.codes(rows, case_id, exploitation)
+        self.codes(rows, case_id, citizenship, exploitation)
         self.events(rows, case_id, owner, cipher, citizenship, identified, exploitation)
         self.consent(rows, case_id, "registration", None, identified, worker)
         if rng.random() < 0.9:
@@ -220,9 +219,9 @@ class Generator:
                 }
             )
 
-    def codes(self, rows: Rows, case_id: uuid.UUID, exploitation: str) -> None:
+    def codes(self, rows: Rows, case_id: uuid.UUID, citizenship: str, exploitation: str) -> None:
         rng = self.rng
-        values = [("exploitation_type", exploitation)]
+        values = [("citizenship", citizenship), ("exploitation_type", exploitation)]
         values += [("control_method", c) for c in rng.sample(CONTROL, rng.randrange(1, 4))]
         values.append(("recruitment_method", rng.choice(RECRUITMENT)))
         if exploitation == "SexualExploitation":
@@ -244,10 +243,12 @@ class Generator:
     ) -> None:
         rng = self.rng
         start = identified - timedelta(days=rng.randrange(30, 900))
-        places = [("recruitment", citizenship, start)]
+        places = [(RECRUITMENT_EVENT, citizenship, start)]
         if rng.random() < 0.4:
-            places.append(("transit", rng.choice(("TH", "MY", "LA")), start + timedelta(days=9)))
-        places.append(("exploitation", owner.country, start + timedelta(days=20)))
+            places.append(
+                (TRANSIT_EVENT, rng.choice(("TH", "MY", "LA")), start + timedelta(days=9))
+            )
+        places.append((EXPLOITATION_EVENT, owner.country, start + timedelta(days=20)))
         for kind, country, day in places:
             event_id = uuid.uuid4()
             now = datetime.now(UTC)

@@ -68,11 +68,19 @@ def _cases_as_before_transfers() -> list[Case]:
     """Below the transfers revision (decision 0091) `cases` has no sealing agency: a case's
     records are sealed for its own agency. The cases are loaded without the newer columns and
     given that value, so the attachments read below find their case in the session."""
-    query = select(Case).options(defer(Case.sealed_for_agency_id), defer(Case.owner_field_groups))
+    # ...nor the HTCDS columns added since (decision 0099), left unloaded.
+    newer = (Case.marital_status, Case.number_of_children)
+    query = select(Case).options(
+        defer(Case.sealed_for_agency_id),
+        defer(Case.owner_field_groups),
+        *(defer(column) for column in newer),
+    )
     cases = list(db.session.scalars(query))
     for case in cases:
         set_committed_value(case, "sealed_for_agency_id", case.agency_id)
         set_committed_value(case, "owner_field_groups", None)
+        for column in ("marital_status", "number_of_children"):
+            set_committed_value(case, column, None)
     return cases  # held by the caller: the session keeps only weak references
 
 

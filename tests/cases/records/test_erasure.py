@@ -37,7 +37,7 @@ def _full_case(world: World) -> Case:
     note = CaseNote(author_id=world.caseworker.id)
     case.notes.append(note)
     note.body = "Canary note body"
-    event = TraffickingEvent(kind="recruitment", country="TH")
+    event = TraffickingEvent(kind="Recruitment", country="TH")
     case.events.append(event)
     event.description = "Canary event description"
     factories.make_consent(case, "registration")
@@ -120,7 +120,10 @@ def test_erasure_makes_identifying_data_unreadable_and_keeps_coded_fields(world:
         "Feminine",
         "24-26",
     )
-    assert (erased.citizenship, erased.codes_of("exploitation_type")) == ("KH", ["ForcedLabour"])
+    assert (erased.codes_of("citizenship"), erased.codes_of("exploitation_type")) == (
+        ["KH"],
+        ["ForcedLabour"],
+    )
     assert [c.purpose for c in erased.consents] == ["registration", "sharing"]
     assert erased.consents[0].attachment_id is None
     assert erased.identity_documents[0].doc_type == "passport"
