@@ -45,8 +45,13 @@ from casework.vocab.cases import (
     age_band,
     band_bounds,
 )
-from casework.vocab.countries import COUNTRY_CODES, country_choices, country_name, country_names
-from casework.vocab.countries import CITIZENSHIPS, COUNTRY_CODES, country_choices, country_name
+from casework.vocab.countries import (
+    CITIZENSHIPS,
+    COUNTRY_CODES,
+    country_choices,
+    country_name,
+    country_names,
+)
 from casework.vocab.events import EVENTS, OUTCOMES, TARGET_KINDS, event_label
 from casework.vocab.links import CASE_LINK_KINDS
 from casework.vocab.plans import (

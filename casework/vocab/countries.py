@@ -59,5 +59,7 @@ def country_names(locale: str) -> list[str]:
     `casework/static/countries/<locale>.json`, the suggestions of the case forms' country
     fields (written by `tools/country_names.py`; decision 0111)."""
     return [name for _code, name in country_choices(locale=locale)]
+
+
 # HTCDS 2.0 prs_Citizenship: several citizenships a person (CaseCode rows, decision 0098).
 CITIZENSHIPS = Vocabulary("citizenship", [(code, _CountryName(code)) for code in COUNTRY_CODES])
