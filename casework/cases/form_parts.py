@@ -245,18 +245,26 @@ class EventForm(Form):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid: bool = super().validate(extra_validators)
-        place = self.province.data or self.city.data or self.coordinates.data
+        coordinates = getattr(self, "coordinates", None)  # not asked at registration
+        place = self.province.data or self.city.data or (coordinates and coordinates.data)
         filled = self.country.data or self.occurred_on.data or self.description.data or place
-        if self.coordinates.data:
-            spelled = coordinates_text(self.coordinates.data)
+        if coordinates is not None and coordinates.data:
+            spelled = coordinates_text(coordinates.data)
             if spelled is None:
-                self.coordinates.errors.append(str(_l("Write coordinates as latitude, longitude.")))
+                coordinates.errors.append(str(_l("Write coordinates as latitude, longitude.")))
                 valid = False
             else:
-                self.coordinates.data = spelled
+                coordinates.data = spelled
         if filled and not self.kind.data:
             self.kind.errors.append(
                 str(_l("Choose the stage: recruitment, transit or exploitation."))
             )
             valid = False
         return valid
+
+
+class FirstEventForm(EventForm):
+    """An event as registration asks it: the coordinates come later, on the edit form (the
+    registration page stays under 30 KB)."""
+
+    coordinates = None

@@ -34,6 +34,7 @@ from casework.cases.form_parts import (
     TRAFFICKED_TOO_OLD,
     DocumentForm,
     EventForm,
+    FirstEventForm,
     coded,
     country,
     multiple,
@@ -275,6 +276,24 @@ class RegisterForm(OnceForm, CaseForm):
     )
     # Set when the user chose to register despite a possible duplicate (see duplicates.py).
     duplicates_seen = HiddenField()
+    # Asked later, on the case's edit form: the registration page stays light (under 30 KB,
+    # tests/cases/test_form_rows.py); a first interview seldom has them (decision 0099).
+    salutation = None
+    title = None
+    marital_status = None
+    number_of_children = None
+    recruitment_platform = None
+    exploitation_platform = None
+    vulnerability = None
+    vulnerability_details = None
+    perpetrator_role = None
+    perpetrator_details = None
+    events = FieldList(
+        FormField(FirstEventForm),
+        label=_l("Trafficking events"),
+        min_entries=1,
+        max_entries=MAX_EVENTS,
+    )
 
 
 class EditForm(CaseForm):
