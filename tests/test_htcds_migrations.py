@@ -20,7 +20,7 @@ from tests.test_migrations import MIGRATIONS, database_url, postgres_scratch_url
 
 __all__ = ["database_url", "postgres_scratch_url"]  # the fixtures, for pytest
 
-BEFORE_CODES = "7c1e5a9d2f40"  # before the education levels and event stages as HTCDS spells them
+BEFORE_CODES = "a6087e4947a7"  # before the education levels and event stages as HTCDS spells them
 BEFORE_CITIZENSHIPS = "aea7a5abd4ea"  # before citizenship became several a person
 REPORTED = (
     "victims_by_citizenship",

@@ -5,7 +5,7 @@ MastersOrEquivalentLevel, None (no formal education) -> EarlyChildhoodEducation 
 recruitment/transit/exploitation -> Recruitment/Transit/Exploitation
 
 Revision ID: aea7a5abd4ea
-Revises: 7c1e5a9d2f40
+Revises: a6087e4947a7
 Create Date: 2026-12-08 01:15:00.000000+00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'aea7a5abd4ea'
-down_revision = '7c1e5a9d2f40'
+down_revision = 'a6087e4947a7'
 branch_labels = None
 depends_on = None
 
