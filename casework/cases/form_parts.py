@@ -226,7 +226,7 @@ class EventForm(Form):
     kind = coded(_l("Stage"), EVENT_KINDS)
     country = country(_l("Country"))
     province = text(_l("Province or state"), 100)
-    city = text(_l("City or town"), 100, description=_l("Stored encrypted."))
+    city = text(_l("City or town"), 100)  # encrypted, as the section says of what happened
     coordinates = text(
         _l("Coordinates"),
         40,
