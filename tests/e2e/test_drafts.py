@@ -365,7 +365,7 @@ def test_rows_added_in_the_page_come_back_with_the_draft(worker_page: Any, audit
     second = page.get_by_role("group", name="Event 2")
     expect(second.get_by_label("Stage")).to_be_focused()
     assert urlsplit(page.url).path == "/cases/new"  # added in the page, nothing sent
-    second.get_by_label("Stage").select_option("transit")
+    second.get_by_label("Stage").select_option("Transit")
     second.get_by_label("Country").fill("Thailand")
     with page.expect_response(
         lambda r: (
@@ -380,6 +380,6 @@ def test_rows_added_in_the_page_come_back_with_the_draft(worker_page: Any, audit
     expect(page.get_by_text(re.compile("was filled in again"))).to_be_visible()
     second = page.get_by_role("group", name="Event 2")
     expect(second.get_by_label("What happened")).to_have_value("Zqe2e border crossing at night")
-    expect(second.get_by_label("Stage")).to_have_value("transit")
+    expect(second.get_by_label("Stage")).to_have_value("Transit")
     expect(second.get_by_label("Country")).to_have_value("Thailand")
     _nothing_in_browser_storage(page)
