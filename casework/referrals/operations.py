@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from casework import audit
+from casework.agencies.choice import other_active_agency
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.cases.guard import Change, ensure_may_change
@@ -137,15 +138,7 @@ def _act(referral: Referral, event: ReferralEvent, refused: str, **values: Any) 
 
 def receiving_agency(case: Case, agency_id: Any) -> Agency:
     """The agency a case may be referred to: another agency, active."""
-    ident = parse_uuid(agency_id)
-    agency = db.session.get(Agency, ident) if ident else None
-    if agency is None or not agency.active:
-        raise ReferralError(_("Choose an active agency."), "to_agency_id")
-    if agency.id == case.agency_id:
-        raise ReferralError(
-            _("Choose another agency than the one that owns the case."), "to_agency_id"
-        )
-    return agency
+    return other_active_agency(case.agency_id, agency_id, ReferralError)
 
 
 def create_referral(

@@ -20,13 +20,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from casework import audit
+from casework.agencies.choice import other_active_agency
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.cases.guard import Change, ensure_may_change, where_allowed
 from casework.cases.models import Case
 from casework.cases.timeline import add_entry
 from casework.core.conditional import update_if
-from casework.core.db import parse_uuid, utcnow
+from casework.core.db import utcnow
 from casework.core.errors import OperationError
 from casework.core.extensions import db
 from casework.core.locks import serialise
@@ -105,15 +106,7 @@ def _act(transfer: CaseTransfer, event: TransferEvent, refused: str, **values: A
 
 def receiving_agency(case: Case, agency_id: Any) -> Agency:
     """The agency a case may be transferred to: another agency, active."""
-    ident = parse_uuid(agency_id)
-    agency = db.session.get(Agency, ident) if ident else None
-    if agency is None or not agency.active:
-        raise TransferError(_("Choose an active agency."), "to_agency_id")
-    if agency.id == case.agency_id:
-        raise TransferError(
-            _("Choose another agency than the one that owns the case."), "to_agency_id"
-        )
-    return agency
+    return other_active_agency(case.agency_id, agency_id, TransferError)
 
 
 def pending_transfer(case: Case) -> CaseTransfer | None:
